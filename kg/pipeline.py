@@ -1,0 +1,16 @@
+"""One article through nlp -> extract -> rdf: a pure function of the article, safe in a worker."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from kg.extract import extract
+from kg.model import Article
+from kg.rdf import article_graph
+from kg.vocab import IRIs
+
+
+def analyze(doc: Doc, article: Article, iris: IRIs) -> str:
+    """The article's named graph as an N-Triples document."""
+    extraction = extract(doc, article)
+    return article_graph(extraction, iris).serialize(format="nt")

@@ -1,0 +1,35 @@
+"""``kg stats``: what the store holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.articles import StoredArticle, stored_articles
+from kg.store import GraphStore
+from kg.vocab import OPS, IRIs
+
+CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
+
+
+@dataclass(frozen=True)
+class Stats:
+    triples_per_graph: dict[str, int]
+    entities_per_class: dict[str, int]
+    articles: list[StoredArticle]
+
+    @property
+    def total_triples(self) -> int:
+        return sum(self.triples_per_graph.values())
+
+
+def collect(store: GraphStore, iris: IRIs) -> Stats:
+    per_graph = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        per_graph[row["g"].value] = int(row["n"].value)
+    values = " ".join(f"<{OPS[c]}>" for c in CORE)
+    per_class = dict.fromkeys(CORE, 0)
+    rows = store.query(f"SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c")
+    for row in rows:
+        per_class[row["c"].value.rsplit("#", 1)[-1]] = int(row["n"].value)
+    articles = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
+    return Stats(per_graph, per_class, articles)

@@ -1,0 +1,137 @@
+"""The embedded store: pyoxigraph (RocksDB) with SPARQL 1.1 and atomic writes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from kg.errors import QuerySyntaxError, StoreError, StoreLockedError
+from kg.store.base import GraphStore, QueryResult
+
+log = logging.getLogger(__name__)
+
+
+class OxigraphStore(GraphStore):
+    """A persistent (or, with ``path=None``, in-memory) pyoxigraph store."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLockedError(
+                    f"the store {path} is open in another process (a running `kg build` or `kg serve`): "
+                    "wait for it, stop it, or use another --store"
+                ) from None
+            raise StoreError(f"the store {path} cannot be opened ({exc}): check the path, or remove a "
+                             "directory that is not an opskg store") from None
+
+    # --- reading ------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, union: bool = True, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None,
+              prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if prefixes:
+            kwargs["prefixes"] = dict(prefixes)
+        if default_graphs is not None:
+            kwargs["default_graph"] = [_graph_node(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = union
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [_graph_node(g) for g in named_graphs]
+        try:
+            return self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"the SPARQL query does not parse: {exc}") from None
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        node = _graph_node(graph) if graph is not None else None
+        return iter(self._store.quads_for_pattern(None, None, None, node))
+
+    def count(self, graph: str | None = None) -> int:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
+        for row in self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"):  # type: ignore[union-attr]
+            return int(row["n"].value)
+        return 0
+
+    def dump(self, output: BinaryIO, fmt: ox.RdfFormat, graphs: Sequence[str] | None = None,
+             prefixes: Mapping[str, str] | None = None) -> None:
+        names = self.graph_names() if graphs is None else list(graphs)
+        if fmt.supports_datasets:
+            quads = (q for name in names for q in self.quads(name))
+            ox.serialize(quads, output, fmt, prefixes=dict(prefixes or {}))
+        else:
+            # A triple format holds one graph: the union of the chosen graphs, without repeats.
+            seen: set[ox.Triple] = set()
+            for name in names:
+                for quad in self.quads(name):
+                    seen.add(quad.triple)
+            ox.serialize(sorted(seen, key=str), output, fmt, prefixes=dict(prefixes or {}))
+
+    # --- writing ------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"the SPARQL update does not parse: {exc}") from None
+
+    def replace_graphs(self, graphs: Mapping[str, str]) -> None:
+        self._check_writable()
+        parts = []
+        for name, ntriples in graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{name}>")
+            if ntriples.strip():
+                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
+        if parts:
+            try:
+                self._store.update(" ;\n".join(parts))
+            except SyntaxError as exc:  # only a bug can produce invalid N-Triples here
+                raise StoreError(f"internal error: a graph could not be written ({exc})") from exc
+
+    def remove_graphs(self, names: Iterable[str]) -> None:
+        self._check_writable()
+        drops = [f"DROP SILENT GRAPH <{name}>" for name in names]
+        if drops:
+            self._store.update(" ;\n".join(drops))
+
+    def close(self) -> None:
+        if not self.read_only and self.path is not None:
+            self._store.flush()
+        del self._store
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only: stop the other process to write to it")
+
+
+def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only: bool = False) -> OxigraphStore:
+    """Open the store; with ``fallback_read_only``, read a locked store as a read-only snapshot."""
+    try:
+        return OxigraphStore(path, read_only=read_only)
+    except StoreLockedError:
+        if not fallback_read_only or path is None:
+            raise
+        log.warning("the store %s is in use by another process; reading it read-only", path)
+        return OxigraphStore(path, read_only=True)
+
+
+def _graph_node(name: str) -> ox.NamedNode:
+    return ox.NamedNode(name)

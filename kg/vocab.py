@@ -1,0 +1,99 @@
+"""Namespaces, graph names and IRI minting.
+
+Entity IRIs are readable and stable across rebuilds: ``{base}{kind}/{slug}``, e.g.
+``https://w3id.org/opskg/id/person/abu-bakr-al-baghdadi``. Articles are ``{base}article/{id}``
+and each article's named graph has the article's own IRI as its name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+ONTOLOGY_IRI = "https://w3id.org/opskg/ontology"
+OPS = Namespace(ONTOLOGY_IRI + "#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+SCHEMA = Namespace("http://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+
+DCT = DCTERMS
+
+#: Prefixes used when serialising and offered to SPARQL queries.
+PREFIXES: dict[str, str] = {
+    "ops": str(OPS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "prov": str(PROV),
+    "nif": str(NIF),
+    "itsrdf": str(ITSRDF),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+    "org": str(ORG),
+    "sem": str(SEM),
+}
+
+#: The kinds of entity IRI, keyed by the core class's local name.
+ENTITY_KINDS = {
+    "Person": "person",
+    "Organization": "organization",
+    "Location": "location",
+    "Operation": "operation",
+    "Role": "role",
+}
+
+_SLUG_DROP = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\"\u201c\u201d]")
+_SLUG_SEP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lower-case ASCII slug: ``"Abu Mu’Ad al-Qahtani"`` -> ``"abu-muad-al-qahtani"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = _SLUG_SEP.sub("-", _SLUG_DROP.sub("", ascii_text.lower())).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("-")
+    return slug or "x"
+
+
+class IRIs:
+    """Mints every IRI of the graph under one configurable base."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def entity(self, class_name: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}{ENTITY_KINDS[class_name]}/{slugify(key)}")
+
+    def article(self, article_id: str) -> URIRef:
+        return URIRef(f"{self.base}article/{article_id}")
+
+    @property
+    def identity_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/identity")
+
+    @property
+    def inferred_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/inferred")
+
+    @property
+    def ontology_graph(self) -> URIRef:
+        return URIRef(ONTOLOGY_IRI)
+
+    def is_article_graph(self, graph: str) -> bool:
+        return graph.startswith(f"{self.base}article/")
+
+    def kind_of(self, iri: str) -> str | None:
+        """The entity kind (``person``...) of an IRI minted here, else ``None``."""
+        if not iri.startswith(self.base):
+            return None
+        head = iri[len(self.base) :].split("/", 1)[0]
+        return head if head in set(ENTITY_KINDS.values()) | {"article"} else None

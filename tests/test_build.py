@@ -1,0 +1,134 @@
+"""kg.build: replacement, deduplication, per-source failures, derived graphs, removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import derive
+from kg.articles import find_article, remove_article, stored_articles
+from kg.build import build
+from kg.config import Settings
+from kg.errors import ArticleNotFoundError, BinarySourceError, EmptySourceError
+from kg.export import export
+from kg.store import open_store
+from kg.vocab import IRIs
+from tests.conftest import INVENTED, write_article
+
+pytestmark = pytest.mark.slow
+
+
+def _build(paths: list[str], store_path: Path, **kw: object):  # type: ignore[no-untyped-def]
+    store = open_store(store_path)
+    try:
+        return build(paths, Settings(store=store_path), store, **kw)  # type: ignore[arg-type]
+    finally:
+        store.close()
+
+
+def _nquads(store_path: Path) -> set[str]:
+    """The store's quads with blank nodes canonically labelled (RDFC-1.0): equal iff isomorphic."""
+    import io
+
+    store = open_store(store_path, read_only=True)
+    try:
+        out = io.BytesIO()
+        export(store, IRIs(Settings().base), "nquads", out)
+    finally:
+        store.close()
+    dataset = ox.Dataset(ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in dataset}
+
+
+def test_bad_sources_are_reported_and_the_rest_is_built(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write_article(docs, "good.txt", INVENTED)
+    write_article(docs, "empty.txt", "")
+    (docs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (docs / "latin.txt").write_bytes(INVENTED.replace("officials", "fonctionnaires é").encode("latin-1"))
+    report = _build([str(docs), str(tmp_path / "missing.txt")], tmp_path / "store")
+    assert report.added == ["good"]
+    assert not report.ok
+    kinds = {type(e).__name__ for e in report.failed}
+    assert {"EmptySourceError", "BinarySourceError", "EncodingSourceError", "SourceError"} <= kinds
+    assert any(isinstance(e, EmptySourceError) and e.source.endswith("empty.txt") for e in report.failed)
+    assert any(isinstance(e, BinarySourceError) and "PNG" in str(e) for e in report.failed)
+    store = open_store(tmp_path / "store", read_only=True)
+    try:
+        assert list(stored_articles(store, IRIs(Settings().base))) == ["good"]
+    finally:
+        store.close()
+
+
+def test_rebuilding_replaces_and_never_duplicates(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    path = write_article(docs, "raid.txt", INVENTED)
+    _build([str(docs)], tmp_path / "store")
+    before = _nquads(tmp_path / "store")
+    again = _build([str(docs)], tmp_path / "store")
+    assert again.unchanged == ["raid"] and not again.added and not again.replaced
+    forced = _build([str(docs)], tmp_path / "store", force=True)
+    assert forced.replaced == ["raid"]
+    assert _nquads(tmp_path / "store") == before
+    path.write_text(INVENTED.replace("Monday", "Tuesday"), encoding="utf-8")
+    edited = _build([str(docs)], tmp_path / "store")
+    assert edited.replaced == ["raid"]
+    after = _nquads(tmp_path / "store")
+    assert any("Tuesday" in line for line in after)
+    assert not any("on Monday" in line and "raid#char" in line for line in after)
+
+
+def test_same_text_under_another_name_is_a_duplicate(tmp_path: Path) -> None:
+    write_article(tmp_path / "a", "one.txt", INVENTED)
+    write_article(tmp_path / "b", "two.txt", INVENTED)
+    report = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")
+    assert report.added == ["one"]
+    assert report.duplicates == [(str(tmp_path / "b" / "two.txt"), "one")]
+
+
+def test_same_file_name_in_two_folders_keeps_both(tmp_path: Path) -> None:
+    write_article(tmp_path / "a", "report.txt", INVENTED)
+    write_article(tmp_path / "b", "report.txt", INVENTED.replace("Monday", "Friday"))
+    report = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")
+    assert len(report.added) == 2 and report.added[0] == "report" and report.added[1].startswith("report-")
+
+
+def test_remove_article_and_its_facts(seeds_copy: Path) -> None:
+    iris = IRIs(Settings().base)
+    store = open_store(seeds_copy)
+    try:
+        article = find_article(store, iris, "003_f3a08efafe655cd7.txt")
+        remove_article(store, iris, article.id)
+        assert article.iri not in store.graph_names()
+        assert len(stored_articles(store, iris)) == 4
+        assert not derive.is_stale(store, iris)
+        with pytest.raises(ArticleNotFoundError, match="no stored article"):
+            find_article(store, iris, "003_f3a08efafe655cd7")
+    finally:
+        store.close()
+
+
+def test_interrupted_build_is_repaired(seeds_copy: Path) -> None:
+    """Articles stored without their derived graphs (a killed build) are detected and derived again."""
+    iris = IRIs(Settings().base)
+    store = open_store(seeds_copy)
+    try:
+        store.remove_graphs([str(iris.identity_graph), str(iris.inferred_graph)])
+        assert derive.is_stale(store, iris)
+        derive.refresh(store, iris)
+        assert not derive.is_stale(store, iris)
+        assert store.count(str(iris.inferred_graph)) > 0
+    finally:
+        store.close()
+
+
+def test_two_workers_give_the_same_graph(tmp_path: Path) -> None:
+    from tests.conftest import SEEDS
+
+    one = _build([str(SEEDS)], tmp_path / "one")
+    two = _build([str(SEEDS)], tmp_path / "two", workers=2)
+    assert one.added == two.added
+    assert _nquads(tmp_path / "one") == _nquads(tmp_path / "two")
