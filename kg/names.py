@@ -1,29 +1,241 @@
-"""Name normalisation shared by extraction and identity resolution."""
+"""Names: normalisation, the grammar of Arabic-origin and Western personal names, and matching.
+
+Transliteration varies between sources (al-Qurashi / al-Quraishi / Al Quraishi / al-Qurayshi,
+Hashimi / Hashemi, Atmeh / Atme). Two tools deal with it:
+
+- :func:`skeleton` is a coarse phonetic key used only to *find* candidate matches;
+- :func:`part_match` and :func:`person_match` decide, part by part, whether two names can denote
+  one person: a kunya (Abu X) must agree, and every part of the shorter name must match a
+  distinct part of the longer one.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-_QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\"\u201c\u201d]")
+_QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\u00b4]")
+_DQUOTES = "\"\u201c\u201d\u00ab\u00bb"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’)$")
+
+#: Titles, ranks and honorifics that precede a name and are not part of it.
+TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "sheikh", "shaykh", "sheik", "imam", "mullah",
+    "mawlawi", "maulana", "haji", "hajji", "emir", "amir", "caliph", "king", "prince", "queen", "president",
+    "vice", "prime", "minister", "secretary", "senator", "sen", "rep", "representative", "governor", "gov",
+    "mayor", "ambassador", "general", "gen", "lieutenant", "lt", "colonel", "col", "major", "maj", "captain",
+    "capt", "cpt", "sergeant", "sgt", "corporal", "cpl", "private", "pvt", "admiral", "adm", "commander",
+    "cmdr", "cdr", "brigadier", "brig", "marshal", "field", "staff", "chief", "officer", "commodore",
+    "spokesman", "spokeswoman", "spokesperson", "deputy", "brig-gen", "lt-gen", "maj-gen", "lt-col",
+    "pfc", "spc", "ens", "1st", "2nd", "rear", "air", "vice-admiral", "sheikha", "mufti", "ayatollah",
+})
+#: Heads of a kunya ("Abu Bakr", "Umm Sayyaf").
+KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})
+#: Nasab markers ("bin Laden", "ibn Taymiyyah").
+NASAB_HEADS = frozenset({"bin", "ibn", "bint", "ben", "ould"})
+#: The Arabic article as written in English transliteration ("al-", "el-", "Al ").
+ARTICLES = frozenset({"al", "el", "ul"})
+#: Western name particles, kept as part of the following surname.
+WESTERN_PARTICLES = frozenset({"van", "von", "de", "der", "den", "du", "da", "di", "la", "le", "del", "della"})
 
 
 def fold(text: str) -> str:
     """ASCII, lower case, no quotes, words separated by single spaces."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(_NON_ALNUM.sub(" ", _QUOTES.sub("", ascii_text.lower())).split())
+    ascii_text = _QUOTES.sub("", ascii_text.lower())
+    for q in _DQUOTES:
+        ascii_text = ascii_text.replace(q, " ")
+    return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
 
 
 def strip_possessive(text: str) -> str:
-    """``"Bashar al-Assad's"`` -> ``"Bashar al-Assad"``."""
+    """``"Bashar al-Assad's"`` -> ``"Bashar al-Assad"``; ``"ISIS'"`` -> ``"ISIS"``."""
     return _POSSESSIVE.sub("", text).rstrip()
 
 
 def entity_key(name: str) -> str:
-    """The canonical key of a name within its class: folded, without a leading article."""
-    key = fold(name)
-    if key.startswith("the "):
-        key = key[4:]
-    return key or "x"
+    """The key of a name within its class: folded, without a leading article or Arabic particle."""
+    words = fold(name).split()
+    while words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words) or "x"
+
+
+def vowel_form(word: str) -> str:
+    """A folded word with the commonest transliteration variants of vowels and endings unified.
+
+    ``hashemi``/``hashimi`` -> ``hashimi``; ``quraishi``/``qurayshi``/``qurashi`` -> ``qurashi``;
+    ``atmeh``/``atme`` -> ``atmi``; ``moluk`` -> ``muluk``; ``shammari`` -> ``shamari``.
+    """
+    w = fold(word).replace(" ", "")
+    previous = None
+    while w != previous:  # the rewrites can expose one another: run them to a fixpoint
+        previous = w
+        w = w.replace("ou", "u").replace("oo", "u").replace("ee", "i").replace("ei", "i")
+        w = w.replace("e", "i").replace("o", "u")
+        w = re.sub(r"(?<=[aiu])h$", "", w)  # atmeh -> atmi, hasakah -> hasaka
+        w = re.sub(r"a[iy](?=[^aiu]|$)", "a", w)  # quraishi, qurayshi -> qurashi
+        w = re.sub(r"(?<=[aiu])y(?=[aiu])", "", w)
+        w = re.sub(r"(.)\1+", r"\1", w)  # shammari -> shamari
+    return w
+
+
+def skeleton(word: str) -> str:
+    """A coarse phonetic key: first letter, then consonants (``shammari``/``shammri`` -> ``shmr``)."""
+    w = vowel_form(word).replace("q", "k")
+    if not w:
+        return ""
+    rest = re.sub(r"[aeiouwy]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", w[0] + rest)
+
+
+def part_match(a: str, b: str) -> float:
+    """How well two name parts match (0 to 1), tolerant of transliteration for longer words."""
+    va, vb = vowel_form(a), vowel_form(b)
+    if not va or not vb:
+        return 0.0
+    if va == vb:
+        return 1.0
+    if min(len(va), len(vb)) < 5:
+        return 0.0  # short parts (Ali / Ala, Bakr / Bakir) must agree exactly
+    if skeleton(a) != skeleton(b):
+        return 0.0
+    return SequenceMatcher(None, va, vb).ratio()
+
+
+#: The most a single-word name ("Baghdadi", "Al-Assad") can score against a fuller name.
+SINGLE_WORD_CAP = 0.75
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A personal name split into its parts (all folded)."""
+
+    text: str
+    titles: tuple[str, ...] = ()
+    kunya: str | None = None
+    given: tuple[str, ...] = ()
+    nasab: tuple[str, ...] = ()
+    nisbas: tuple[str, ...] = ()
+    nicknames: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Identifying parts: given names, nasab, nisbas (the kunya is compared on its own)."""
+        return self.given + self.nasab + self.nisbas
+
+    @property
+    def surname(self) -> str | None:
+        if self.nisbas:
+            return self.nisbas[-1]
+        if len(self.given) > 1:
+            return self.given[-1]
+        return None
+
+    @property
+    def is_single(self) -> bool:
+        """One identifying word and no kunya: "Baghdadi", "Ali", "Al-Assad"."""
+        return self.kunya is None and len(self.parts) <= 1
+
+
+def split_nicknames(text: str) -> tuple[str, tuple[str, ...]]:
+    """``Michael “Erik” Kurilla`` -> (``Michael Kurilla``, (``Erik``,))."""
+    nicknames = tuple(m.strip() for m in re.findall(r"[\"\u201c\u00ab]([^\"\u201d\u00bb]+)[\"\u201d\u00bb]", text))
+    cleaned = re.sub(r"\s*[\"\u201c\u00ab][^\"\u201d\u00bb]+[\"\u201d\u00bb]\s*", " ", text)
+    return " ".join(cleaned.split()), nicknames
+
+
+def strip_titles(text: str) -> tuple[str, tuple[str, ...]]:
+    """Leading titles and ranks removed: ``Colonel Joe Buccino`` -> (``Joe Buccino``, (``colonel``,))."""
+    words = text.split()
+    titles: list[str] = []
+    while len(words) > 1 and fold(words[0]).replace(" ", "-") in TITLES | {t.replace(" ", "-") for t in TITLES}:
+        titles.append(fold(words[0]))
+        words = words[1:]
+    return " ".join(words), tuple(titles)
+
+
+def parse_person(text: str) -> PersonName:
+    """Parse a personal name: titles, kunya (Abu X), given names, nasab (bin X), nisbas (al-X)."""
+    cleaned, nicknames = split_nicknames(strip_possessive(text.strip()))
+    cleaned, titles = strip_titles(cleaned)
+    words = fold(cleaned.replace("-", " ")).split()
+    kunya = None
+    given: list[str] = []
+    nasab: list[str] = []
+    nisbas: list[str] = []
+    i = 0
+    if len(words) >= 2 and words[0] in KUNYA_HEADS:
+        j = 1
+        if words[j] in ARTICLES and j + 1 < len(words):
+            j += 1
+        kunya = words[j]
+        i = j + 1
+    while i < len(words):
+        word = words[i]
+        if word in ARTICLES and i + 1 < len(words):
+            nisbas.append(words[i + 1])
+            i += 2
+        elif word in NASAB_HEADS and i + 1 < len(words):
+            nasab.append(words[i + 1])
+            i += 2
+        elif nisbas and word not in ARTICLES:
+            nisbas.append(word)  # "al-Hashimi Qurashi": later parts are nisbas too
+            i += 1
+        else:
+            given.append(word)
+            i += 1
+    return PersonName(cleaned, titles, kunya, tuple(given), tuple(nasab), tuple(nisbas), nicknames)
+
+
+def person_match(a: PersonName, b: PersonName) -> float:
+    """How likely two names denote one person, from their parts alone (0 to 1).
+
+    Kunyas must agree when both have one. Every identifying part of the shorter name must match
+    a distinct part of the longer one (a quoted nickname may stand for a given name). A single
+    word matches only the other's surname (nisba or last name).
+    """
+    if a.kunya and b.kunya and part_match(a.kunya, b.kunya) < 0.85:
+        return 0.0
+    if len(a.parts) == len(b.parts):
+        return max(_directed_match(a, b), _directed_match(b, a))
+    return _directed_match(a, b) if len(a.parts) < len(b.parts) else _directed_match(b, a)
+
+
+def _directed_match(short: PersonName, long_: PersonName) -> float:
+    """``person_match`` with the parts of ``short`` sought among those of ``long_``."""
+    a, b = short, long_
+    if not short.parts:
+        # A bare kunya ("Abu Hafs") matches a name with the same kunya.
+        if short.kunya and long_.kunya:
+            return part_match(short.kunya, long_.kunya) * (1.0 if not long_.parts else 0.8)
+        return 0.0
+    if short.is_single and not long_.kunya and not short.kunya and len(long_.parts) <= 1:
+        return 1.0 if part_match(short.parts[0], long_.parts[0]) >= 0.9 else 0.0
+    candidates = list(long_.parts)
+    nick_slots = {len(candidates) + i: n for i, n in enumerate(fold(n) for n in long_.nicknames)}
+    used: set[int] = set()
+    total = 0.0
+    for part in short.parts:
+        best, best_j = 0.0, -1
+        for j, other in [*enumerate(candidates), *nick_slots.items()]:
+            if j in used:
+                continue
+            score = part_match(part, other)
+            if score > best:
+                best, best_j = score, j
+        if best < 0.8:
+            return 0.0
+        used.add(best_j)
+        total += best
+    if short.is_single and (long_.surname is None or part_match(short.parts[0], long_.surname) < 0.8):
+        return 0.0  # "Ali" is not "Ali Hassan al-Majid"'s surname; "Baghdadi" is Abu Bakr al-Baghdadi's
+    coverage = len([j for j in used if j < len(candidates)]) / max(1, len(candidates))
+    kunya_bonus = 0.1 if a.kunya and b.kunya else 0.0
+    quality = total / len(short.parts)
+    score = min(1.0, quality * (0.6 + 0.4 * coverage) + kunya_bonus)
+    # A lone surname is ambiguous beyond its own article: it needs context to merge.
+    return min(score, SINGLE_WORD_CAP) if short.is_single else score

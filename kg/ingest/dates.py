@@ -7,20 +7,11 @@ from datetime import date
 
 _DATE_LINE = re.compile(r"\A\s*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*\n?")
 
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
-         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+#: Month numbers by the first three letters of the month's English name.
+_MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun",
+                                           "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTH = r"\b(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 # "Oct 6, 2022", "October 6 2022", "6 October 2022", "2022-10-06" near the top of the text.
 _DATELINES = [
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
@@ -47,14 +38,13 @@ def find_dateline(text: str) -> str | None:
     head = text[:DATELINE_WINDOW]
     found: list[tuple[int, str]] = []
     for pattern in _DATELINES:
-        match = pattern.search(head)
-        if not match:
-            continue
-        groups = match.groupdict()
-        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower().rstrip(".")]
-        iso = _valid_iso(int(groups["year"]), month, int(groups["day"]))
-        if iso:
-            found.append((match.start(), iso))
+        for match in pattern.finditer(head):
+            groups = match.groupdict()
+            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()[:3]]
+            iso = _valid_iso(int(groups["year"]), month, int(groups["day"]))
+            if iso:  # an impossible date ("February 30") does not hide a later valid one
+                found.append((match.start(), iso))
+                break
     return min(found)[1] if found else None
 
 

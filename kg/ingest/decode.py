@@ -74,6 +74,21 @@ def decode_text(data: bytes, source: str, encoding: str = "utf-8") -> str:
     return clean_text(text)
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its own ``<meta>`` (in its first 4 KB), if any."""
+    match = _META_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
 def clean_text(text: str) -> str:
     """Normalise newlines and Unicode (NFC); drop control and bidi-override characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

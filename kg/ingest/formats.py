@@ -54,12 +54,15 @@ _MD_QUOTE_BULLET = re.compile(r"^\s{0,3}(?:>\s?|[-*+]\s+)", re.M)
 def from_markdown(text: str) -> Document:
     """Markdown reduced to its words: links keep their text; the first heading is the title."""
     heading = _MD_HEADING.search(text)
-    plain = _MD_LINK.sub(r"\1", text)
-    plain = _MD_HEADING.sub(r"\1", plain)
+    plain = _MD_HEADING.sub(r"\1", _md_inline(text))
     plain = _MD_QUOTE_BULLET.sub("", plain)
-    plain = _MD_EMPHASIS.sub(r"\2", plain)
-    title = heading.group(1).strip() if heading else from_plain(plain).title
+    title = _md_inline(heading.group(1)).strip() if heading else from_plain(plain).title
     return Document(text=plain, title=title)
+
+
+def _md_inline(text: str) -> str:
+    """Links reduced to their text, emphasis markers dropped."""
+    return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", text))
 
 
 def from_html(html: str, source: str, url: str | None = None) -> Document:
@@ -70,6 +73,7 @@ def from_html(html: str, source: str, url: str | None = None) -> Document:
         with_metadata=True,
         include_comments=False,
         include_tables=False,
+        favor_precision=True,  # menus and link lists are not article text
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = getattr(extracted, "text", None) if extracted is not None else None

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +21,7 @@ from typing import BinaryIO
 from kg.errors import MalformedRecordError, OversizedSourceError, SourceError
 from kg.ingest import formats, web
 from kg.ingest.dates import find_dateline, normalise_date, split_date_line
-from kg.ingest.decode import clean_text, decode_text
+from kg.ingest.decode import clean_text, decode_text, html_charset
 from kg.model import Article
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,9 @@ class ReadOptions:
 
 
 def article_id(name: str) -> str:
-    """A readable article id from a file stem or URL: lower case, ``[a-z0-9_.-]``."""
-    ident = _ID_CHARS.sub("-", name.lower()).strip("-.")
+    """A readable article id from a file stem or URL: lower case, ``[a-z0-9_.-]``, accents folded."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ident = _ID_CHARS.sub("-", ascii_name.lower()).strip("-.")
     return ident[:100] or "article"
 
 
@@ -62,7 +64,7 @@ def read_sources(sources: Iterable[str], options: ReadOptions | None = None,
     for source in sources:
         if source == "-":
             yield from _guard("stdin", lambda: [_read_stdin(stdin, opts)])
-        elif source.startswith(("http://", "https://")):
+        elif source.lower().startswith(("http://", "https://")):
             yield from _guard(source, partial(_read_url_list, source, opts))
         else:
             path = Path(source)
@@ -144,7 +146,7 @@ def _record_article(raw: bytes, source: str, default_id: str, opts: ReadOptions)
         raise OversizedSourceError(source, f"is {len(raw):,} bytes, over the {opts.max_bytes:,}-byte limit",
                                    "raise --max-bytes if this is really one article")
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise MalformedRecordError(source, "is not UTF-8", "JSON Lines files must be UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -188,10 +190,10 @@ def _read_url(url: str, opts: ReadOptions) -> Article:
     fetched = web.fetch(url, timeout=opts.timeout, max_bytes=opts.max_bytes,
                         allow_private=opts.allow_private_urls)
     if fetched.kind == "html":
-        # trafilatura finds the page's own charset; the bytes are checked for text first.
-        decode_check = fetched.body.decode(fetched.charset or "utf-8", errors="replace")
-        return _make_article(url_id(url), url, clean_text(decode_check), "html", opts, url=url)
-    text = decode_text(fetched.body, url, fetched.charset or opts.encoding)
+        charset = fetched.charset or html_charset(fetched.body) or "utf-8"
+        text = decode_text(fetched.body, url, charset)
+        return _make_article(url_id(url), url, text, "html", opts, url=url)
+    text = decode_text(fetched.body, url, fetched.charset or "utf-8")
     return _make_article(url_id(url), url, text, fetched.kind, opts, url=url)
 
 

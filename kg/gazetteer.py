@@ -1,0 +1,158 @@
+"""World knowledge shipped with opskg: places and organizations with their aliases.
+
+The data files live in ``kg/data/gazetteer/`` (see the README there for sources and coverage).
+Lookups fold case, accents, quotes and hyphens, and tolerate transliteration variants through
+:func:`kg.names.vowel_form`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from kg.errors import OpsKGError
+from kg.names import entity_key, vowel_form
+
+DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
+
+#: Place kinds in the data -> ontology classes.
+PLACE_CLASSES = {
+    "country": "Country", "province": "Province", "district": "District", "city": "City",
+    "town": "Town", "village": "Village", "camp": "Camp", "region": "Region",
+}
+#: Organization kinds in the data -> ontology classes.
+ORG_CLASSES = {
+    "armed_group": "ArmedGroup", "military": "MilitaryUnit", "government": "GovernmentBody",
+    "news": "NewsOrganization", "monitor": "NewsOrganization", "international": None,
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str
+    parent: str | None
+    aliases: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def cls(self) -> str:
+        return PLACE_CLASSES.get(self.kind, "Location")
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    kind: str
+    country: str | None
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def cls(self) -> str | None:
+        return ORG_CLASSES.get(self.kind)
+
+
+def lookup_key(name: str) -> str:
+    """The key names are indexed under: folded, no leading "the", no Arabic article "al"."""
+    words = entity_key(name).split()
+    words = [w for w in words if w not in ("al", "el")]
+    return " ".join(vowel_form(w) for w in words)
+
+
+@dataclass
+class Gazetteer:
+    places: dict[str, Place] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    _place_index: dict[str, list[str]] = field(default_factory=dict)
+    _org_index: dict[str, list[str]] = field(default_factory=dict)
+    #: Exact surface forms (case kept) of short all-capital aliases: "US", "IS", "SDF".
+    case_sensitive: set[str] = field(default_factory=set)
+
+    def add_place(self, place: Place) -> None:
+        self.places[place.name] = place
+        for form in (place.name, *place.aliases):
+            self._place_index.setdefault(lookup_key(form), []).append(place.name)
+
+    def add_organization(self, org: Organization) -> None:
+        self.organizations[org.name] = org
+        for form in (org.name, *org.aliases):
+            self._org_index.setdefault(lookup_key(form), []).append(org.name)
+
+    def find_places(self, name: str) -> list[Place]:
+        return [self.places[n] for n in dict.fromkeys(self._place_index.get(lookup_key(name), []))]
+
+    def find_organization(self, name: str) -> Organization | None:
+        names = self._org_index.get(lookup_key(name))
+        return self.organizations[names[0]] if names else None
+
+    def ancestors(self, place: Place) -> Iterator[Place]:
+        """The places containing ``place``, innermost first."""
+        seen = {place.name}
+        current = place
+        while current.parent and current.parent in self.places and current.parent not in seen:
+            current = self.places[current.parent]
+            seen.add(current.name)
+            yield current
+
+    def country_of(self, place: Place) -> Place | None:
+        if place.kind == "country":
+            return place
+        for ancestor in self.ancestors(place):
+            if ancestor.kind == "country":
+                return ancestor
+        return None
+
+    def surface_forms(self) -> Iterator[tuple[str, str, str]]:
+        """(surface form, "place" or "org", entry name) for every name and alias."""
+        for place in self.places.values():
+            for form in (place.name, *place.aliases):
+                yield form, "place", place.name
+        for org in self.organizations.values():
+            for form in (org.name, *org.aliases):
+                yield form, "org", org.name
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = (line for line in handle if line.strip() and not line.startswith("#"))
+        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _aliases(cell: str | None) -> tuple[str, ...]:
+    return tuple(a.strip() for a in (cell or "").split("|") if a.strip())
+
+
+def _float(cell: str | None) -> float | None:
+    try:
+        return float(cell) if cell else None
+    except ValueError:
+        return None
+
+
+def load(folder: Path = DATA) -> Gazetteer:
+    """Read the gazetteer files; a missing or malformed file is an installation error."""
+    gazetteer = Gazetteer()
+    try:
+        for row in _rows(folder / "places.tsv"):
+            parent = (row.get("parent") or "").strip() or None
+            gazetteer.add_place(Place(row["name"].strip(), row["kind"].strip(), parent,
+                                      _aliases(row.get("aliases")), _float(row.get("lat")), _float(row.get("lon"))))
+        for row in _rows(folder / "organizations.tsv"):
+            gazetteer.add_organization(Organization(
+                row["name"].strip(), row["kind"].strip(), (row.get("country") or "").strip() or None,
+                _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None))
+    except (OSError, KeyError, csv.Error) as exc:
+        raise OpsKGError(f"the gazetteer in {folder} cannot be read ({exc}): reinstall opskg") from None
+    return gazetteer
+
+
+@cache
+def default() -> Gazetteer:
+    """The shipped gazetteer, loaded once per process."""
+    return load()
