@@ -22,7 +22,7 @@ from kg.errors import SourceError
 from kg.ingest import read_sources
 from kg.ingest.sources import ReadOptions
 from kg.model import Article
-from kg.nlp import load_pipeline, parse
+from kg.nlp import load_pipeline, parse, pipeline_gazetteer
 from kg.pipeline import analyze
 from kg.rdf import BUILDER
 from kg.store import GraphStore
@@ -122,8 +122,9 @@ def analyze_all(articles: list[Article], settings: Settings, workers: int) -> It
     iris = IRIs(settings.base)
     if workers <= 1 or len(articles) < 2:
         nlp = load_pipeline(settings.model)
+        gazetteer = pipeline_gazetteer(nlp)
         for doc, article in parse(nlp, ((a.text, a) for a in articles)):
-            yield article, analyze(doc, article, iris)
+            yield article, analyze(doc, article, iris, gazetteer)
         return
     load_pipeline(settings.model)  # fail fast, in this process, if the model is missing
     context = multiprocessing.get_context("spawn")
@@ -137,11 +138,13 @@ _worker_state: dict[str, object] = {}
 
 
 def _init_worker(model: str, base: str) -> None:
-    _worker_state["nlp"] = load_pipeline(model)
+    nlp = load_pipeline(model)
+    _worker_state["nlp"] = nlp
+    _worker_state["gazetteer"] = pipeline_gazetteer(nlp)
     _worker_state["iris"] = IRIs(base)
 
 
 def _analyze_in_worker(article: Article) -> str:
     nlp = _worker_state["nlp"]
     doc = nlp(article.text)  # type: ignore[operator]
-    return analyze(doc, article, _worker_state["iris"])  # type: ignore[arg-type]
+    return analyze(doc, article, _worker_state["iris"], _worker_state["gazetteer"])  # type: ignore[arg-type]

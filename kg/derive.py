@@ -65,7 +65,15 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     rows = _query(store, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form . "
                   f"FILTER(?c IN ({classes})) }} FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) }}")
     records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows)
-    identity = resolve.identity_graph(records, str(iris.identity_graph), digest)
+    by_iri = {r.iri: r for r in records}
+    context = _query(store, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
+                            "{ ?e ops:holdsRole ?r . ?r ops:roleIn ?org } } }")
+    for row in context:
+        if row["e"].value in by_iri:
+            by_iri[row["e"].value].orgs.add(row["org"].value)
+    gazetteer_iris = {r["e"].value for r in _query(store, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
+                                                          "?e ops:gazetteerEntry ?n } }")}
+    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, gazetteer_iris)
 
     asserted = _asserted_for_reasoning(store, iris)
     for s, p, o in identity:

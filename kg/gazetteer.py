@@ -8,6 +8,7 @@ Lookups fold case, accents, quotes and hyphens, and tolerate transliteration var
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import OpsKGError
-from kg.names import entity_key, vowel_form
+from kg.names import entity_key
 
 DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
 
@@ -27,7 +28,7 @@ PLACE_CLASSES = {
 #: Organization kinds in the data -> ontology classes.
 ORG_CLASSES = {
     "armed_group": "ArmedGroup", "military": "MilitaryUnit", "government": "GovernmentBody",
-    "news": "NewsOrganization", "monitor": "NewsOrganization", "international": None,
+    "news": "NewsOrganization", "monitor": "NewsOrganization", "international": None, "company": None,
 }
 
 
@@ -58,11 +59,18 @@ class Organization:
         return ORG_CLASSES.get(self.kind)
 
 
+_ADMIN_SUFFIX = re.compile(r"\s+(governorate|province|region|state|district|wilayat)$", re.I)
+
+
+def strip_admin(name: str) -> str:
+    """``"Idlib Governorate"`` -> ``"Idlib"``; other names unchanged."""
+    return _ADMIN_SUFFIX.sub("", name)
+
+
 def lookup_key(name: str) -> str:
     """The key names are indexed under: folded, no leading "the", no Arabic article "al"."""
     words = entity_key(name).split()
-    words = [w for w in words if w not in ("al", "el")]
-    return " ".join(vowel_form(w) for w in words)
+    return " ".join(w for w in words if w not in ("al", "el")) or entity_key(name)
 
 
 @dataclass
@@ -71,8 +79,8 @@ class Gazetteer:
     organizations: dict[str, Organization] = field(default_factory=dict)
     _place_index: dict[str, list[str]] = field(default_factory=dict)
     _org_index: dict[str, list[str]] = field(default_factory=dict)
-    #: Exact surface forms (case kept) of short all-capital aliases: "US", "IS", "SDF".
-    case_sensitive: set[str] = field(default_factory=set)
+    #: Bare province names ("Idlib" for "Idlib Governorate") -> entries, filled by ``finish``.
+    _derived: dict[str, list[str]] = field(default_factory=dict)
 
     def add_place(self, place: Place) -> None:
         self.places[place.name] = place
@@ -85,7 +93,34 @@ class Gazetteer:
             self._org_index.setdefault(lookup_key(form), []).append(org.name)
 
     def find_places(self, name: str) -> list[Place]:
-        return [self.places[n] for n in dict.fromkeys(self._place_index.get(lookup_key(name), []))]
+        """Places with this name or alias; "X province" also finds the province "X Governorate"."""
+        names = list(self._place_index.get(lookup_key(name), []))
+        bare = strip_admin(name)
+        if bare != name:
+            names += [n for n in self._derived.get(lookup_key(bare), [])]
+        return [self.places[n] for n in dict.fromkeys(names)]
+
+    def place_forms(self, place: Place) -> list[str]:
+        """A place's name and aliases, plus the bare "X" of a province "X Governorate" when "X" is
+        not the name of another place or organization (other than the province's own capital)."""
+        forms = [place.name, *place.aliases]
+        if place.kind in ("province", "district"):
+            for form in list(forms):
+                bare = strip_admin(form)
+                if bare == form:
+                    continue
+                others = [self.places[n] for n in self._place_index.get(lookup_key(bare), [])]
+                clash = [p for p in others if p.name != place.name and p.parent != place.name]
+                if not clash and not self._org_index.get(lookup_key(bare)):
+                    forms.append(bare)
+        return list(dict.fromkeys(forms))
+
+    def finish(self) -> None:
+        """Index the derived province forms, once every entry is loaded."""
+        self._derived = {}
+        for place in self.places.values():
+            for form in self.place_forms(place)[1 + len(place.aliases):]:
+                self._derived.setdefault(lookup_key(form), []).append(place.name)
 
     def find_organization(self, name: str) -> Organization | None:
         names = self._org_index.get(lookup_key(name))
@@ -111,7 +146,7 @@ class Gazetteer:
     def surface_forms(self) -> Iterator[tuple[str, str, str]]:
         """(surface form, "place" or "org", entry name) for every name and alias."""
         for place in self.places.values():
-            for form in (place.name, *place.aliases):
+            for form in self.place_forms(place):
                 yield form, "place", place.name
         for org in self.organizations.values():
             for form in (org.name, *org.aliases):
@@ -149,6 +184,7 @@ def load(folder: Path = DATA) -> Gazetteer:
                 _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None))
     except (OSError, KeyError, csv.Error) as exc:
         raise OpsKGError(f"the gazetteer in {folder} cannot be read ({exc}): reinstall opskg") from None
+    gazetteer.finish()
     return gazetteer
 
 

@@ -68,6 +68,8 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
     #: Extra literal attributes (e.g. ``lat``/``long`` from a gazetteer).
     attributes: dict[str, str | float | int | bool] = field(default_factory=dict)
+    #: The gazetteer entry this entity is, when it is one.
+    gazetteer: str | None = None
 
     @property
     def surface_forms(self) -> set[str]:
@@ -86,6 +88,8 @@ class Fact:
     certainty: float = 1.0
     #: For literal objects: the XSD datatype local name (``date``, ``gYearMonth``, ``gYear``...).
     datatype: str | None = None
+    #: "text" when the sentence states it; "gazetteer" when world knowledge adds it.
+    origin: str = "text"
 
 
 @dataclass

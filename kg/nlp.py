@@ -11,14 +11,43 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import ModelMissingError
+from kg.gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def load_pipeline(model: str) -> Language:
-    """Load ``model`` (a package name or a path) or raise :class:`ModelMissingError`."""
+#: The project's components, in order after the model's NER, with their settings: the one config.
+COMPONENTS: dict[str, dict[str, object]] = {
+    "opskg_gazetteer": {"single_word_tags": ["NNP", "NNPS"], "data_dir": None},
+    "opskg_names": {},
+    "opskg_places": {},
+}
+
+
+def load_pipeline(model: str, gazetteer_dir: str | None = None) -> Language:
+    """The statistical ``model`` plus opskg's components, or :class:`ModelMissingError`."""
+    import kg.components  # noqa: F401  (registers the factories)
+
+    nlp = load_model(model)
+    previous = "ner" if "ner" in nlp.pipe_names else nlp.pipe_names[-1]
+    for name, config in COMPONENTS.items():
+        if name == "opskg_gazetteer" and gazetteer_dir is not None:
+            config = {**config, "data_dir": gazetteer_dir}
+        nlp.add_pipe(name, after=previous, config=config)
+        previous = name
+    return nlp
+
+
+def pipeline_gazetteer(nlp: Language) -> Gazetteer:
+    """The gazetteer the pipeline's recognizer uses (extraction must use the same one)."""
+    gazetteer: Gazetteer = nlp.get_pipe("opskg_gazetteer").gazetteer  # type: ignore[attr-defined]
+    return gazetteer
+
+
+def load_model(model: str) -> Language:
+    """Load the statistical ``model`` (a package name or a path) or raise :class:`ModelMissingError`."""
     try:
         nlp = spacy.load(model)
     except OSError as exc:

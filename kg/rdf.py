@@ -80,9 +80,12 @@ def _add_entity(g: Graph, node: URIRef, entity: Entity, art: URIRef) -> None:
         g.add((node, RDF.type, OPS[entity.kind]))
     for form in sorted(entity.surface_forms):
         g.add((node, SKOS.altLabel, Literal(form)))
-    g.add((node, OPS.mentionedIn, art))
+    if entity.mentions:
+        g.add((node, OPS.mentionedIn, art))
     for name, value in sorted(entity.attributes.items()):
         g.add((node, OPS[name], Literal(value)))
+    if entity.gazetteer:
+        g.add((node, OPS.gazetteerEntry, Literal(entity.gazetteer)))
 
 
 def _add_fact(g: Graph, fact: Fact, entity_iris: dict[EntityRef, URIRef], iris: IRIs,
@@ -104,6 +107,8 @@ def _add_fact(g: Graph, fact: Fact, entity_iris: dict[EntityRef, URIRef], iris: 
     g.add((ev, OPS.evidence, sentence))
     g.add((ev, OPS.article, art))
     g.add((ev, OPS.certainty, Literal(f"{fact.certainty:.2f}", datatype=XSD.decimal)))
+    if fact.origin != "text":
+        g.add((ev, OPS.origin, Literal(fact.origin)))
 
 
 def _offset_iri(art: URIRef, span: Span) -> URIRef:

@@ -1,7 +1,15 @@
-"""Identity across articles: one preferred name per entity, and links between IRIs of one entity.
+"""Identity across articles: one cluster per real-world entity, one preferred name per cluster.
 
-The identity graph is a pure function of the entities in all article graphs, computed over the
+The identity graph is a pure function of the entities in all article graphs, recomputed over the
 whole store after every build, so the order in which articles were built never matters.
+
+- Candidates come from a phonetic key (:func:`kg.names.skeleton`) of name parts; they are then
+  scored part by part (:func:`kg.names.person_match`) and, for people, by context: a shared
+  organization (membership or role).
+- Gazetteer entities already share one IRI; places and organizations outside the gazetteer merge
+  when their names match part by part (Atmeh / Atme).
+- Each merge is recorded as an ``ops:IdentityDecision`` with its score and reason; members of a
+  cluster are linked to its canonical IRI with ``owl:sameAs`` and share its ``rdfs:label``.
 """
 
 from __future__ import annotations
@@ -10,11 +18,19 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDFS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
+from kg.names import fold, parse_person, part_match, person_match, skeleton
 from kg.vocab import OPS
+
+#: Two people in different articles merge at or above this score (names and context together).
+CROSS_ARTICLE_MATCH = 0.85
+#: What a shared organization adds to a name score.
+CONTEXT_BONUS = 0.15
 
 
 @dataclass
@@ -26,6 +42,23 @@ class EntityRecord:
     #: Surface forms with the number of articles that use each.
     forms: Counter[str] = field(default_factory=Counter)
     articles: set[str] = field(default_factory=set)
+    #: Organizations the entity is a member of or holds a role in.
+    orgs: set[str] = field(default_factory=set)
+
+    @property
+    def core_class(self) -> str:
+        for cls in ("Person", "Organization", "Location", "Operation", "Role"):
+            if str(OPS[cls]) in self.classes:
+                return cls
+        return ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    a: str
+    b: str
+    score: float
+    reason: str
 
 
 def preferred_name(forms: Counter[str]) -> str:
@@ -36,18 +69,6 @@ def preferred_name(forms: Counter[str]) -> str:
 def state_digest(article_hashes: Iterable[str]) -> str:
     """A digest of the article contents the derived graphs were computed from."""
     return "sha256:" + hashlib.sha256("\n".join(sorted(article_hashes)).encode()).hexdigest()
-
-
-def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str) -> Graph:
-    g = Graph()
-    node = URIRef(graph_iri)
-    g.add((node, OPS.contentHash, Literal(digest)))
-    for record in sorted(records, key=lambda r: r.iri):
-        if record.forms:
-            g.add((URIRef(record.iri), RDFS.label, Literal(preferred_name(record.forms))))
-        for article in sorted(record.articles):
-            g.add((node, PROV.wasDerivedFrom, URIRef(article)))
-    return g
 
 
 def group_records(rows: Iterable[tuple[str, str, str, str]]) -> list[EntityRecord]:
@@ -62,3 +83,139 @@ def group_records(rows: Iterable[tuple[str, str, str, str]]) -> list[EntityRecor
             seen[iri].add((form, article))
             record.forms[form] += 1
     return list(records.values())
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
+    """The best match between any two surface forms, plus the context bonus for a shared organization."""
+    parsed_a = [parse_person(f) for f in a.forms]
+    parsed_b = [parse_person(f) for f in b.forms]
+    kunyas_a = {p.kunya for p in parsed_a if p.kunya}
+    kunyas_b = {p.kunya for p in parsed_b if p.kunya}
+    if kunyas_a and kunyas_b and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b):
+        return 0.0, "different kunyas"  # Abu Hafs al-Qurayshi is not Abu Ibrahim al-Qurashi
+    score = max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
+    reason = f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r} ({score:.2f})"
+    shared = a.orgs & b.orgs
+    if score > 0 and shared:
+        score = min(1.0, score + CONTEXT_BONUS)
+        reason += f"; both in {', '.join(sorted(shared))}"
+    return score, reason
+
+
+def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
+    best = 0.0
+    for fa in a.forms:
+        for fb in b.forms:
+            wa, wb = fold(fa).split(), fold(fb).split()
+            wa = [w for w in wa if w not in ("al", "el", "the")]
+            wb = [w for w in wb if w not in ("al", "el", "the")]
+            if wa and len(wa) == len(wb):
+                best = max(best, min(part_match(x, y) for x, y in zip(wa, wb, strict=True)))
+    return best, f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r}"
+
+
+def _keys(record: EntityRecord) -> set[str]:
+    """Blocking keys: phonetic skeletons of the kunya and last name part of every form."""
+    keys = set()
+    for form in record.forms:
+        if record.core_class == "Person":
+            name = parse_person(form)
+            if name.kunya:
+                keys.add("k:" + skeleton(name.kunya))
+            if name.parts:
+                keys.add("p:" + skeleton(name.parts[-1]))
+        else:
+            words = [w for w in fold(form).split() if w not in ("al", "el", "the")]
+            if words:
+                keys.add("n:" + " ".join(skeleton(w) for w in words))
+    return keys
+
+
+def cluster(records: list[EntityRecord],
+            gazetteer_iris: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
+    """Map every IRI to its cluster's canonical IRI; the decisions that merged them."""
+    fixed = gazetteer_iris or set()
+    by_iri = {r.iri: r for r in records}
+    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for record in records:
+        cls = record.core_class
+        if cls in ("Person", "Organization", "Location"):
+            for key in _keys(record):
+                blocks[(cls, key)].append(record.iri)
+    pairs: set[tuple[str, str]] = set()
+    for iris in blocks.values():
+        if len(iris) <= 50:
+            pairs.update(tuple(sorted(p)) for p in combinations(sorted(set(iris)), 2))  # type: ignore[misc]
+    uf = _UnionFind()
+    decisions = []
+    for a_iri, b_iri in sorted(pairs):
+        a, b = by_iri[a_iri], by_iri[b_iri]
+        if a_iri in fixed and b_iri in fixed:
+            continue  # two gazetteer entries are two places by construction
+        if a.articles & b.articles and not (a.articles - b.articles or b.articles - a.articles):
+            continue  # within one article, the extractor already decided
+        if a.core_class == "Person":
+            score, reason = _person_score(a, b)
+            threshold = CROSS_ARTICLE_MATCH
+        else:
+            score, reason = _name_score(a, b)
+            threshold = 0.8
+        if score >= threshold:
+            uf.union(a_iri, b_iri)
+            decisions.append(Decision(a_iri, b_iri, round(score, 3), reason))
+    members: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        members[uf.find(record.iri)].append(record.iri)
+    canonical: dict[str, str] = {}
+    for group in members.values():
+        best = min(group, key=lambda i: (i not in fixed, -len(by_iri[i].articles),
+                                         -len(preferred_name(by_iri[i].forms).split()) if by_iri[i].forms else 0, i))
+        for iri in group:
+            canonical[iri] = best
+    return canonical, decisions
+
+
+def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str,
+                   gazetteer_iris: set[str] | None = None) -> Graph:
+    records = sorted(records, key=lambda r: r.iri)
+    canonical, decisions = cluster(records, gazetteer_iris)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in records:
+        forms[canonical[record.iri]].update(record.forms)
+    g = Graph()
+    node = URIRef(graph_iri)
+    g.add((node, OPS.contentHash, Literal(digest)))
+    for record in records:
+        head = canonical[record.iri]
+        if forms[head]:
+            g.add((URIRef(record.iri), RDFS.label, Literal(preferred_name(forms[head]))))
+        if head != record.iri:
+            g.add((URIRef(record.iri), OWL.sameAs, URIRef(head)))
+        for article in sorted(record.articles):
+            g.add((node, PROV.wasDerivedFrom, URIRef(article)))
+    for d in decisions:
+        digest_id = hashlib.sha1(f"{d.a} {d.b}".encode()).hexdigest()[:16]
+        decision = URIRef(f"{graph_iri}#decision-{digest_id}")
+        g.add((decision, RDF.type, OPS.IdentityDecision))
+        g.add((decision, OPS.mergedEntity, URIRef(d.a)))
+        g.add((decision, OPS.mergedEntity, URIRef(d.b)))
+        g.add((decision, OPS.score, Literal(Decimal(str(d.score)), datatype=XSD.decimal)))
+        g.add((decision, OPS.reason, Literal(d.reason)))
+    return g

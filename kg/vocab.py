@@ -49,6 +49,8 @@ ENTITY_KINDS = {
     "Location": "location",
     "Operation": "operation",
     "Role": "role",
+    "Tenure": "tenure",
+    "Succession": "succession",
 }
 
 _SLUG_DROP = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\"\u201c\u201d]")

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from kg import gazetteer as gaz
 from kg.extract.entities import extract_entities
+from kg.extract.places import extract_containment
+from kg.extract.roles import extract_roles
 from kg.model import Article, Extraction, Span
 
 
-def extract(doc: Doc, article: Article) -> Extraction:
+def extract(doc: Doc, article: Article, gazetteer: gaz.Gazetteer | None = None) -> Extraction:
     """Everything the extractors read from one parsed article."""
+    g = gazetteer or gaz.default()
+    found = extract_entities(doc, g)
+    facts = extract_containment(doc, found, g)
+    roles, role_facts = extract_roles(doc, found, g)
     sentences = [Span(s.start_char, s.end_char) for s in doc.sents]
-    entities = extract_entities(doc)
-    return Extraction(article=article, sentences=sentences, entities=entities, facts=[])
+    return Extraction(article=article, sentences=sentences, entities=found.entities + roles,
+                      facts=facts + role_facts)
 
 
 __all__ = ["extract"]

@@ -1,53 +1,323 @@
-"""Named entities: spaCy's NER mapped onto the core classes."""
+"""Entities of one article: mentions from the pipeline's entities, grouped into one entity per referent.
+
+- Each mention gets one core class per surface form in the article (a place phrase or the
+  gazetteer outweighs the model's label).
+- People are grouped by the grammar of their names, fullest names first: "Al Quraishi" and
+  "Abu Ibrahim al-Hashimi al-Qurashi" are one person when no other person in the article
+  matches better.
+- Aliases join their entity: "X, also known as Y", "X, alias Y", "X (real name Y)", "Long Name
+  (ACRONYM)".
+"""
 
 from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from kg import gazetteer as gaz
 from kg.model import Entity, EntityRef, Mention, Span
-from kg.names import entity_key, strip_possessive
+from kg.names import entity_key, fold, parse_person, part_match, person_match, strip_possessive, strip_titles
 
-#: spaCy NER labels -> core classes.
-LABEL_CLASSES = {
-    "PERSON": "Person",
-    "ORG": "Organization",
-    "GPE": "Location",
-    "LOC": "Location",
-    "FAC": "Location",
-}
-
-
-def extract_entities(doc: Doc) -> list[Entity]:
-    """One entity per (class, key) in the article, with all its mentions."""
-    by_ref: dict[EntityRef, Entity] = {}
-    for ent in doc.ents:
-        cls = LABEL_CLASSES.get(ent.label_)
-        if cls is None:
-            continue
-        mention = _mention(ent)
-        if mention is None:
-            continue
-        ref = EntityRef(cls, entity_key(mention.text))
-        entity = by_ref.get(ref)
-        if entity is None:
-            entity = by_ref[ref] = Entity(ref=ref, name=mention.text)
-        elif len(mention.text) > len(entity.name):
-            entity.aliases.add(entity.name)
-            entity.name = mention.text
-        entity.mentions.append(mention)
-        if mention.text != entity.name:
-            entity.aliases.add(mention.text)
-    return list(by_ref.values())
+#: Labels of the pipeline's entities -> core classes.
+LABEL_CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC": "Location",
+                 "FAC": "Location", "NORP": "Organization"}
+#: Place suffixes that are not part of the name: "Idlib province" is Idlib.
+PLACE_SUFFIXES = ("province", "governorate", "district", "region", "countryside")
+#: Within one article, a person mention joins a fuller name at or above this score.
+WITHIN_ARTICLE_MATCH = 0.7
+_ALIAS_BETWEEN = re.compile(
+    r"^\s*,?\s*(?:\(?\s*)?(?:also known as|also called|better known as|known as|a\.k\.a\.?|aka|alias|"
+    r"nicknamed|whose real name is|real name|born)\s*:?\s*$",
+    re.I,
+)
 
 
-def _mention(ent: SpacySpan) -> Mention | None:
-    text = strip_possessive(ent.text.strip())
-    if not any(ch.isalpha() for ch in text):
+@dataclass
+class RawMention:
+    text: str
+    start: int
+    end: int
+    sentence: Span
+    label: str
+    kind: str | None
+    canonical: str | None
+    cls: str = ""
+
+
+@dataclass
+class ArticleEntities:
+    """The entities of an article and where each is mentioned."""
+
+    entities: list[Entity]
+    #: (start, end) character offsets of each mention -> its entity.
+    at: dict[tuple[int, int], EntityRef] = field(default_factory=dict)
+
+    def by_ref(self, ref: EntityRef) -> Entity | None:
+        return next((e for e in self.entities if e.ref == ref), None)
+
+    def find(self, start: int, end: int) -> EntityRef | None:
+        """The entity of the mention that overlaps ``[start, end)`` the most."""
+        best, overlap = None, 0
+        for (s, e), ref in self.at.items():
+            o = min(e, end) - max(s, start)
+            if o > overlap:
+                best, overlap = ref, o
+        return best
+
+
+def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None) -> ArticleEntities:
+    g = gazetteer or gaz.default()
+    mentions = [m for m in (_raw(ent) for ent in doc.ents) if m is not None]
+    mentions = [m for m in mentions if m.canonical or not _concatenation(m.text, g)]
+    _people_by_context(doc, mentions)
+    _consistent_classes(mentions)
+    aliases = _alias_pairs(doc, mentions)
+    groups: list[list[RawMention]] = []
+    groups += _group_people([m for m in mentions if m.cls == "Person"], aliases)
+    groups += _group_by_key([m for m in mentions if m.cls == "Organization"], aliases, places=False)
+    groups += _group_by_key([m for m in mentions if m.cls == "Location"], aliases, places=True)
+    result = ArticleEntities([])
+    for group in groups:
+        entity = _entity(group, g)
+        result.entities.append(entity)
+        for m in group:
+            result.at[(m.start, m.end)] = entity.ref
+    result.entities.sort(key=lambda e: (e.ref.cls, e.ref.key))
+    return result
+
+
+def _raw(ent: SpacySpan) -> RawMention | None:
+    cls = LABEL_CLASSES.get(ent.label_)
+    if cls is None or (ent.label_ == "NORP" and not ent._.opskg_canonical):
         return None
-    if text.lower().startswith("the "):
-        text = text[4:]
-    start = ent.start_char + ent.text.find(text) if text in ent.text else ent.start_char
-    sentence = ent.sent
-    return Mention(text=text, span=Span(start, start + len(text)),
-                   sentence=Span(sentence.start_char, sentence.end_char))
+    text = strip_possessive(ent.text.strip().strip(",.;:\"'“”‘’()"))
+    start = ent.start_char + ent.text.find(text) if text and text in ent.text else ent.start_char
+    for article in ("the ", "The "):
+        if text.startswith(article):
+            text, start = text[len(article):], start + len(article)
+    if cls == "Person":
+        name, _titles = strip_titles(text)
+        start += text.find(name) if name in text else 0
+        text = name
+    if not _plausible(text):
+        return None
+    sent = ent.sent
+    return RawMention(text, start, start + len(text), Span(sent.start_char, sent.end_char), ent.label_,
+                      ent._.opskg_kind, ent._.opskg_canonical, cls)
+
+
+def _plausible(text: str) -> bool:
+    """Names have letters, start with a capital or digit, and are not captions or credits."""
+    if not text or not any(c.isalpha() for c in text) or text.islower():
+        return False
+    if any(c in text for c in "_/©@#|") or len(text) > 80 or len(text.split()) > 8:
+        return False
+    return not re.fullmatch(r"[\W\d]+", text)
+
+
+def _concatenation(text: str, g: gaz.Gazetteer) -> bool:
+    """Layout debris such as "ISISReuters": known names run together without a space."""
+    if " " in text:
+        return False
+    for i in range(1, len(text)):
+        if text[i].isupper() and (text[i - 1].islower() or (i + 1 < len(text) and text[i + 1].islower()
+                                                             and text[i - 1].isupper())):
+            left, right = text[:i], text[i:]
+            if g.find_organization(left) or g.find_places(left) or g.find_organization(right) \
+                    or g.find_places(right):
+                return True
+    return False
+
+
+def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
+    """Names the model took for a place or group but the context shows to be a person.
+
+    "the Bashar al-Assad regime": a regime is named after a person. "loyal to Al-Assad" after
+    "Bashar al-Assad": a shorter form of a person's name in the same article.
+    """
+    people = [parse_person(m.text) for m in mentions if m.cls == "Person"]
+    for m in mentions:
+        if m.cls == "Person" or m.canonical:
+            continue
+        following = doc.text[m.end:m.end + 12].lower()
+        name = parse_person(m.text)
+        named_regime = re.match(r"(?:'s|’s)?\s+regime\b", following) and (name.nisbas or len(name.parts) >= 2)
+        short_form = name.parts and any(person_match(name, p) >= WITHIN_ARTICLE_MATCH for p in people)
+        if named_regime or short_form:
+            m.cls, m.kind = "Person", None
+
+
+def _consistent_classes(mentions: list[RawMention]) -> None:
+    """One class per surface form in an article: gazetteer, then place phrases, then the majority."""
+    by_key: dict[str, list[RawMention]] = defaultdict(list)
+    for m in mentions:
+        by_key[_place_key(m.text)].append(m)
+    for group in by_key.values():
+        classes = {m.cls for m in group}
+        if len(classes) == 1:
+            continue
+        canonical = [m for m in group if m.canonical]
+        placed = [m for m in group if m.cls == "Location" and m.kind]
+        if canonical:
+            winner = canonical[0].cls
+        elif placed:
+            winner = "Location"
+        else:
+            winner = Counter(m.cls for m in group).most_common(1)[0][0]
+        for m in group:
+            if m.cls != winner:
+                m.cls = winner
+                if not m.canonical:
+                    m.kind = next((x.kind for x in group if x.cls == winner and x.kind), None)
+
+
+def _alias_pairs(doc: Doc, mentions: list[RawMention]) -> list[tuple[RawMention, RawMention]]:
+    """(main, alias) pairs: "X, also known as Y", "X (real name Y)", "Long Name (ACRONYM)"."""
+    text = doc.text
+    ordered = sorted(mentions, key=lambda m: m.start)
+    pairs = []
+    for a, b in pairwise(ordered):
+        between = text[a.end:b.start]
+        if a.cls == b.cls == "Person" and _ALIAS_BETWEEN.match(between):
+            pairs.append((a, b))
+        elif re.fullmatch(r"\s*\(\s*", between) and text[b.end:b.end + 2].lstrip().startswith(")"):
+            acronym = b.text.replace(".", "")
+            if acronym.isupper() and a.cls in ("Organization", "Location") and b.cls in ("Organization",
+                                                                                          "Location"):
+                pairs.append((a, b))
+    return pairs
+
+
+def _group_people(people: list[RawMention],
+                  aliases: list[tuple[RawMention, RawMention]]) -> list[list[RawMention]]:
+    """Cluster person mentions: fullest names first, shorter ones join their best match."""
+    alias_of = {id(b): a for a, b in aliases if a.cls == b.cls == "Person"}
+    parsed = {id(m): parse_person(m.text) for m in people}
+
+    def fullness(m: RawMention) -> tuple[int, int, int]:
+        p = parsed[id(m)]
+        return (len(p.parts) + (1 if p.kunya else 0), len(m.text), -m.start)
+
+    clusters: list[list[RawMention]] = []
+    home: dict[int, list[RawMention]] = {}
+    for m in sorted(people, key=fullness, reverse=True):
+        if id(m) in alias_of and id(alias_of[id(m)]) in home:
+            target = home[id(alias_of[id(m)])]
+            target.append(m)
+            home[id(m)] = target
+            continue
+        best: list[RawMention] | None = None
+        best_key: tuple[float, int] = (0.0, 0)
+        for cluster in clusters:
+            score = max((person_match(parsed[id(m)], parsed[id(x)]) for x in cluster if id(x) not in alias_of),
+                        default=0.0)
+            nearest = max((x.start for x in cluster), default=0)
+            key = (score, -abs(m.start - nearest))
+            if score >= WITHIN_ARTICLE_MATCH and (best is None or key > best_key):
+                best, best_key = cluster, key
+        if best is None:
+            best = []
+            clusters.append(best)
+        best.append(m)
+        home[id(m)] = best
+    # Aliases that came before their main name ("Ali" sorted before "Salah Numan") join it now.
+    for a, b in aliases:
+        if a.cls == b.cls == "Person" and id(a) in home and id(b) in home and home[id(a)] is not home[id(b)]:
+            moving = home[id(b)]
+            if moving in clusters:
+                clusters.remove(moving)
+                for x in moving:
+                    home[id(a)].append(x)
+                    home[id(x)] = home[id(a)]
+    return clusters
+
+
+def _place_key(text: str) -> str:
+    key = entity_key(text)
+    for suffix in PLACE_SUFFIXES:
+        if key.endswith(" " + suffix):
+            key = key[: -len(suffix) - 1]
+    return " ".join(w for w in key.split() if w not in ("al", "el")) or key
+
+
+def _group_by_key(mentions: list[RawMention], aliases: list[tuple[RawMention, RawMention]],
+                  places: bool) -> list[list[RawMention]]:
+    """Organizations and places: one group per gazetteer entry, else per name (transliteration-tolerant)."""
+    groups: list[list[RawMention]] = []
+    index: dict[str, list[RawMention]] = {}
+    for m in sorted(mentions, key=lambda m: (m.canonical is None, m.start)):
+        key = m.canonical or _place_key(m.text)
+        target = index.get(key)
+        if target is None and not m.canonical:
+            target = next((g for k, g in index.items() if not k.startswith(("place:", "org:"))
+                           and _same_name(k, key)), None)
+        if target is None:
+            target = []
+            groups.append(target)
+        target.append(m)
+        index.setdefault(key, target)
+    for a, b in aliases:
+        ga = next((g for g in groups if a in g), None)
+        gb = next((g for g in groups if b in g), None)
+        if ga is not None and gb is not None and ga is not gb:
+            ga.extend(gb)
+            groups.remove(gb)
+    return groups
+
+
+def _same_name(a: str, b: str) -> bool:
+    wa, wb = a.split(), b.split()
+    return len(wa) == len(wb) and all(part_match(x, y) >= 0.8 for x, y in zip(wa, wb, strict=True))
+
+
+def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
+    cls = group[0].cls
+    canonical = next((m.canonical for m in group if m.canonical), None)
+    kind = next((m.kind for m in group if m.kind), None)
+    attributes: dict[str, str | float | int | bool] = {}
+    if canonical:
+        source, entry = canonical.split(":", 1)
+        name = entry
+        if source == "place" and entry in g.places:
+            place = g.places[entry]
+            kind = place.kind
+            if place.lat is not None and place.lon is not None:
+                attributes["lat"], attributes["long"] = place.lat, place.lon
+        elif source == "org" and entry in g.organizations:
+            kind = g.organizations[entry].kind
+    elif cls == "Person":
+        name = max((m.text for m in group), key=lambda t: (len(parse_person(t).parts)
+                                                           + (1 if parse_person(t).kunya else 0), len(t)))
+    else:
+        name = _display(max(group, key=lambda m: (sum(x.text == m.text for x in group), len(m.text))).text)
+    entity = Entity(ref=EntityRef(cls, fold(name) if not canonical else canonical.split(":", 1)[1].lower()),
+                    name=name, kind=_kind_class(cls, kind), attributes=attributes,
+                    gazetteer=canonical.split(":", 1)[1] if canonical else None)
+    for m in sorted(group, key=lambda m: m.start):
+        entity.mentions.append(Mention(m.text, Span(m.start, m.end), m.sentence))
+        if m.text != name:
+            entity.aliases.add(m.text)
+    return entity
+
+
+def _display(text: str) -> str:
+    """A place's name without the administrative noun: "Hasekeh province" -> "Hasekeh"."""
+    words = text.split()
+    if len(words) > 1 and words[-1].lower() in PLACE_SUFFIXES:
+        return " ".join(words[:-1])
+    return text
+
+
+def _kind_class(cls: str, kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    if cls == "Location":
+        return gaz.PLACE_CLASSES.get(kind)
+    if cls == "Organization":
+        return gaz.ORG_CLASSES.get(kind)
+    return None

@@ -1,0 +1,136 @@
+"""``opskg_gazetteer``: places and organizations from the shipped gazetteer.
+
+The small statistical model mislabels much of this domain ("Atme" as an organization, "Islamic"
+as a nationality and "State" as an organization). Known names override what the model said when
+they cover it. Single words match only when written as proper nouns (case-sensitive, tagged
+NNP): "Delta" the special-forces unit, not a river delta.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kg import gazetteer as gaz
+from kg.components.spans import overlaps, set_entities
+
+PLACE_LABELS = {"country": "GPE", "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE",
+                "village": "GPE", "camp": "FAC", "region": "LOC"}
+
+
+def variants(form: str) -> set[str]:
+    """Spellings of one name as sources write it: "al-Bab", "Al-Bab", "al Bab", "Al Bab"."""
+    out = {form}
+    match = re.match(r"(?i)^(al|el)[- ](\S.*)$", form)
+    if match:
+        rest = match.group(2)
+        out |= {f"{a}{sep}{rest}" for a in ("al", "Al", "el", "El") for sep in ("-", " ")}
+    if "-" in form:
+        out |= {v.replace("-", " ") for v in out} | {v.replace(" ", "-") for v in out if " " in v}
+    if len(form.split()) == 1 and not form.isupper():
+        out.add(form.upper())  # datelines: "HOLEB, Syria"
+    if form.isupper() and form.isalpha() and len(form) >= 4:
+        out.add(form.capitalize())  # acronyms written as words: "Centcom", "Nato"
+    return out
+
+
+class GazetteerRecognizer:
+    def __init__(self, nlp: Language, name: str, single_word_tags: list[str], data_dir: str | None) -> None:
+        self.name = name
+        self.single_word_tags = set(single_word_tags)
+        self.gazetteer = gaz.default() if data_dir is None else gaz.load(Path(data_dir))
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for form, kind, entry in self.gazetteer.surface_forms():
+            key = f"{kind}\t{entry}"
+            for variant in variants(form):
+                pattern = nlp.make_doc(variant)
+                if len(pattern) == 1 or variant.isupper():
+                    self.exact.add(key, [pattern])
+                else:
+                    self.folded.add(key, [pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for matcher in (self.exact, self.folded):
+            for match_id, start, end in matcher(doc):
+                span = doc[start:end]
+                if len(span) == 1 and not (span.text.isupper() or span[0].tag_ in self.single_word_tags):
+                    continue
+                kind, entry = doc.vocab.strings[match_id].split("\t", 1)
+                candidates.setdefault((start, end), []).append((kind, entry))
+        countries = {entry for options in candidates.values() for kind, entry in options
+                     if kind == "place" and self.gazetteer.places[entry].kind == "country"}
+        found = []
+        for (start, end), options in candidates.items():
+            choice = self._choose(doc, start, end, options, countries)
+            if choice is not None:
+                found.append(self._span(doc, start, end, *choice))
+        found = self._longest(found)
+        # A longer entity of the model's (a person's full name) keeps precedence over a name inside it.
+        keep = [s for s in found if not any(overlaps(s, e) and len(e) > len(s) and e.label_ == "PERSON"
+                                            for e in doc.ents)]
+        set_entities(doc, keep)
+        return doc
+
+    def _choose(self, doc: Doc, start: int, end: int, options: list[tuple[str, str]],
+                countries: set[str]) -> tuple[str, str] | None:
+        """One entry for a matched name: organizations first, then the place the context suggests.
+
+        A bare name shared by a province and its capital ("Idlib") is the province unless the
+        text says city; a town or city is kept only if the article names no country or names its
+        country (no Saudi Taif in an article about Syria).
+        """
+        orgs = [o for o in options if o[0] == "org"]
+        if orgs:
+            return orgs[0]
+        places = [self.gazetteer.places[e] for _k, e in dict.fromkeys(options)]
+        # A city named like its province ("Hasekeh" for Hasakah and Hasakah Governorate) may be either.
+        for place in list(places):
+            parent = self.gazetteer.places.get(place.parent or "")
+            if parent is not None and parent.kind == "province" and parent not in places \
+                    and gaz.lookup_key(gaz.strip_admin(parent.name)) == gaz.lookup_key(place.name):
+                places.append(parent)
+        if countries:
+            places = [p for p in places if p.kind in ("country", "province", "region")
+                      or (self.gazetteer.country_of(p) or p).name in countries]
+        if not places:
+            return None
+        before = doc[max(0, start - 3):start].text.lower()
+        after = doc[end:end + 1].text.lower()
+        if "city of" in before or "capital" in before or after == "city" or "town of" in before:
+            preferred = [p for p in places if p.kind in ("city", "town", "village")]
+        else:
+            preferred = [p for p in places if p.kind in ("country", "province", "region")]
+        chosen = (preferred or places)[0]
+        return "place", chosen.name
+
+    def _span(self, doc: Doc, start: int, end: int, kind: str, entry: str) -> Span:
+        if kind == "place":
+            place = self.gazetteer.places[entry]
+            span = Span(doc, start, end, label=PLACE_LABELS.get(place.kind, "GPE"))
+            span._.opskg_kind = place.kind
+        else:
+            org = self.gazetteer.organizations[entry]
+            span = Span(doc, start, end, label="ORG")
+            span._.opskg_kind = org.kind
+        span._.opskg_canonical = f"{kind}:{entry}"
+        return span
+
+    @staticmethod
+    def _longest(spans: list[Span]) -> list[Span]:
+        chosen: list[Span] = []
+        for span in sorted(spans, key=lambda s: (-len(s), s.start)):
+            if not any(overlaps(span, c) for c in chosen):
+                chosen.append(span)
+        return chosen
+
+
+@Language.factory("opskg_gazetteer", default_config={"single_word_tags": ["NNP", "NNPS"], "data_dir": None})
+def make_gazetteer_recognizer(nlp: Language, name: str, single_word_tags: list[str],
+                              data_dir: str | None) -> GazetteerRecognizer:
+    return GazetteerRecognizer(nlp, name, single_word_tags, data_dir)

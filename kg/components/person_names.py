@@ -1,0 +1,115 @@
+"""``opskg_names``: personal names by the grammar of Arabic-origin and Western names.
+
+- A kunya ("Abu ‘Ala", "Abu Mu’Ad al-Qahtani", "Umm Sayyaf") is a person, whatever the model
+  said, unless the gazetteer knows the words as a place ("Abu Kamal", "Abu Dhabi").
+- Given names the model split off are joined back ("Rakkan" + "Wahid al-Shammari").
+- Titles and ranks are trimmed from a person's span ("Colonel Joe Buccino" -> "Joe Buccino").
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from kg.components.spans import is_name_token, overlaps, set_entities
+from kg.names import ARTICLES, KUNYA_HEADS, NASAB_HEADS, TITLES, fold
+
+_APOSTROPHES = {"'", "‘", "’", "`", "ʿ", "ʾ"}
+_NAME_TAGS = {"NNP", "NNPS"}
+
+
+def _is_article(token: Token) -> bool:
+    return token.lower_ in ARTICLES
+
+
+def _name_end(doc: Doc, i: int) -> int:
+    """The end of a name that continues at token ``i``: parts, "al-X", "bin X", apostrophes."""
+    end = i
+    while end < len(doc):
+        token = doc[end]
+        if token.text in _APOSTROPHES and end + 1 < len(doc) and is_name_token(doc[end + 1].text):
+            end += 2
+        elif _is_article(token) and end + 1 < len(doc):
+            nxt = end + 2 if doc[end + 1].text == "-" and end + 2 < len(doc) else end + 1
+            if not is_name_token(doc[nxt].text):
+                break
+            end = nxt + 1
+        elif token.lower_ in NASAB_HEADS and end + 1 < len(doc) and is_name_token(doc[end + 1].text):
+            end += 2
+        elif is_name_token(token.text) and token.tag_ in _NAME_TAGS and fold(token.text) not in TITLES \
+                and token.ent_type_ not in ("ORG", "GPE", "LOC", "FAC") and token.lower_ not in KUNYA_HEADS:
+            end += 1
+        else:
+            break
+    return end
+
+
+class PersonNames:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = self._kunyas(doc)
+        spans += self._extended_people(doc, spans)
+        set_entities(doc, spans)
+        self._trim_titles(doc)
+        return doc
+
+    def _kunyas(self, doc: Doc) -> list[Span]:
+        out = []
+        i = 0
+        while i < len(doc) - 1:
+            token = doc[i]
+            if token.text[:1].isupper() and token.lower_ in KUNYA_HEADS:
+                j = i + 1
+                if doc[j].text in _APOSTROPHES and j + 1 < len(doc):
+                    j += 1
+                if _is_article(doc[j]) and j + 2 < len(doc) and doc[j + 1].text == "-":
+                    j += 2  # "Abu al-Hasan"
+                if j < len(doc) and is_name_token(doc[j].text):
+                    end = _name_end(doc, j + 1)
+                    span = Span(doc, i, end, label="PERSON")
+                    known_place = any(e._.opskg_canonical and e._.opskg_canonical.startswith("place:")
+                                      and overlaps(e, span) for e in doc.ents)
+                    if not known_place:
+                        out.append(span)
+                        i = end
+                        continue
+            i += 1
+        return out
+
+    def _extended_people(self, doc: Doc, taken: list[Span]) -> list[Span]:
+        """PERSON spans with the name parts that the model left just before or after them."""
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or any(overlaps(ent, t) for t in taken):
+                continue
+            start = ent.start
+            while start > 0:
+                prev = doc[start - 1]
+                if prev.tag_ in _NAME_TAGS and is_name_token(prev.text) and fold(prev.text) not in TITLES \
+                        and prev.ent_type_ in ("", "NORP", "PERSON") and not prev.is_sent_start \
+                        and prev.lower_ not in KUNYA_HEADS:
+                    start -= 1
+                else:
+                    break
+            end = max(ent.end, _name_end(doc, ent.end))
+            if (start, end) != (ent.start, ent.end):
+                out.append(Span(doc, start, end, label="PERSON"))
+        return out
+
+    @staticmethod
+    def _trim_titles(doc: Doc) -> None:
+        ents = []
+        for ent in doc.ents:
+            start = ent.start
+            if ent.label_ == "PERSON":
+                while start < ent.end - 1 and fold(doc[start].text) in TITLES:
+                    start += 1
+            ents.append(ent if start == ent.start else Span(doc, start, ent.end, label=ent.label_))
+        doc.ents = ents
+
+
+@Language.factory("opskg_names")
+def make_person_names(nlp: Language, name: str) -> PersonNames:
+    return PersonNames(nlp, name)

@@ -1,0 +1,120 @@
+"""``opskg_places``: places named by the phrases around them.
+
+"the village of X", "the town of X", "X province", "X governorate", "near X", "south of X":
+the words around a name say it is a place (and often what kind), whatever the model said.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg import gazetteer as gaz
+from kg.components.spans import is_name_token, set_entities
+from kg.names import ARTICLES
+
+#: "the <noun> of X": the kind the noun gives X.
+OF_NOUNS = {
+    "village": "village", "town": "town", "city": "city", "province": "province", "governorate": "province",
+    "district": "district", "region": "region", "camp": "camp", "capital": "city", "hamlet": "village",
+    "suburb": None, "outskirts": None, "countryside": None, "area": None, "neighbourhood": None,
+    "neighborhood": None, "vicinity": None, "border town": "town", "port": "city", "port city": "city",
+}
+#: "X <noun>": the kind the noun gives X.
+AFTER_NOUNS = {"province": "province", "governorate": "province", "district": "district", "region": "region",
+               "camp": "camp"}
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+              "north-east", "north-west", "south-east", "south-west", "outside", "near"}
+
+
+def _name_span(doc: Doc, i: int) -> int:
+    """End of a capitalised place name starting at ``i`` ("Muluk Saray", "al-Bab", "Deir ez-Zor")."""
+    end = i
+    while end < len(doc):
+        token = doc[end]
+        if token.lower_ in ARTICLES and end + 1 < len(doc):
+            step = 2 if doc[end + 1].text == "-" else 1
+            if end + step < len(doc) and is_name_token(doc[end + step].text):
+                end += step + 1
+                continue
+            break
+        if is_name_token(token.text) and token.ent_type_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL") \
+                and token.lower_ not in OF_NOUNS and token.lower_ not in AFTER_NOUNS:
+            end += 1
+            if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_lower and len(doc[end + 1]) <= 3:
+                end += 2  # "Deir ez-Zor": a lower-case particle inside the name
+            continue
+        break
+    return end
+
+
+class PlacePhrases:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        recognizer = nlp.get_pipe("opskg_gazetteer") if "opskg_gazetteer" in nlp.pipe_names else None
+        self.gazetteer: gaz.Gazetteer = getattr(recognizer, "gazetteer", None) or gaz.Gazetteer()
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for i, token in enumerate(doc):
+            low = token.lower_
+            # "the village of X"
+            if low in OF_NOUNS and i + 2 < len(doc) and doc[i + 1].lower_ == "of":
+                span = self._place(doc, i + 2, OF_NOUNS[low])
+                if span is not None:
+                    spans.append(span)
+            # "X province"
+            if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text):
+                start = i - 1
+                while start > 0 and (is_name_token(doc[start - 1].text) or doc[start - 1].lower_ in ARTICLES
+                                     or doc[start - 1].text == "-") and not doc[start].is_sent_start:
+                    start -= 1
+                while start < i - 1 and not is_name_token(doc[start].text):
+                    start += 1
+                spans.append(self._make(doc, start, i, AFTER_NOUNS[low]))
+            # "near X", "south of X"
+            if low in DIRECTIONS and i + 1 < len(doc):
+                j = i + 2 if doc[i + 1].lower_ == "of" else i + 1
+                if j < len(doc) and doc[j].ent_type_ in ("PERSON", "") and is_name_token(doc[j].text):
+                    span = self._place(doc, j, None)
+                    if span is not None:
+                        spans.append(span)
+        set_entities(doc, [s for s in spans if not self._is_known_other(s)])
+        return doc
+
+    def _place(self, doc: Doc, start: int, kind: str | None) -> Span | None:
+        if start < len(doc) and doc[start].lower_ == "the":
+            start += 1
+        if start >= len(doc) or not (is_name_token(doc[start].text) or doc[start].lower_ in ARTICLES):
+            return None
+        end = _name_span(doc, start)
+        return self._make(doc, start, end, kind) if end > start else None
+
+    def _make(self, doc: Doc, start: int, end: int, kind: str | None) -> Span:
+        existing = [e for e in doc.ents if e.start == start and e.end == end and e._.opskg_canonical]
+        span = Span(doc, start, end, label="GPE")
+        canonical = existing[0]._.opskg_canonical if existing else None
+        if canonical and canonical.startswith("place:") and kind in ("province", "district"):
+            # "Hasekeh province": the province, even where the bare name matched its capital.
+            place = self.gazetteer.places.get(canonical[6:])
+            parent = self.gazetteer.places.get(place.parent or "") if place else None
+            if place is not None and place.kind not in ("province", "district") and parent is not None \
+                    and parent.kind in ("province", "district"):
+                canonical = f"place:{parent.name}"
+        span._.opskg_kind = kind or (existing[0]._.opskg_kind if existing else None)
+        span._.opskg_canonical = canonical
+        return span
+
+    @staticmethod
+    def _is_known_other(span: Span) -> bool:
+        """A gazetteer organization (or anything the gazetteer knows as no place) stays what it is."""
+        for token in span:
+            ent = [e for e in span.doc.ents if e.start <= token.i < e.end]
+            if ent and ent[0]._.opskg_canonical and ent[0]._.opskg_canonical.startswith("org:"):
+                return True
+        return False
+
+
+@Language.factory("opskg_places")
+def make_place_phrases(nlp: Language, name: str) -> PlacePhrases:
+    return PlacePhrases(nlp, name)

@@ -1,0 +1,31 @@
+"""Helpers shared by the components: replacing entities without losing the others."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def set_entities(doc: Doc, new: Iterable[Span]) -> None:
+    """Put ``new`` spans into ``doc.ents``, dropping the existing entities they overlap."""
+    new = sorted(new, key=lambda s: (s.start, -len(s)))
+    chosen: list[Span] = []
+    for span in new:
+        if not any(overlaps(span, c) for c in chosen):
+            chosen.append(span)
+    kept = [e for e in doc.ents if not any(overlaps(e, c) for c in chosen)]
+    extensions = {(s.start, s.end): (s._.opskg_kind, s._.opskg_canonical) for s in chosen}
+    doc.ents = sorted(kept + chosen, key=lambda s: s.start)
+    for ent in doc.ents:
+        if (ent.start, ent.end) in extensions:
+            ent._.opskg_kind, ent._.opskg_canonical = extensions[(ent.start, ent.end)]
+
+
+def is_name_token(token_text: str) -> bool:
+    """A capitalised word that can be part of a proper name."""
+    return bool(token_text) and token_text[0].isupper() and any(c.isalpha() for c in token_text)

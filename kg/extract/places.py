@@ -1,0 +1,131 @@
+"""Place containment (``ops:locatedIn``) from the text and from the gazetteer.
+
+From the text: "A, B province", "A, Syria", "A in B", "A, also in B", "the village of A in the
+southern countryside of B", "the northern Syrian city of A". From the gazetteer: a known place is
+in its nearest ancestor that the article mentions, else in its country.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from kg import gazetteer as gaz
+from kg.extract.entities import ArticleEntities
+from kg.model import Entity, EntityRef, Fact, Span
+from kg.names import fold
+
+#: How large a kind of place is: a place can only be in a larger one.
+RANK = {"Camp": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
+_BETWEEN_IN = re.compile(
+    r"^\s*,?\s*(?:also\s+)?(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?\s+|"
+    r"(?:north|south)(?:-?(?:east|west))(?:ern)?\s+)?(?:countryside|outskirts|suburbs|part|province|governorate|"
+    r"district|region)?\s*(?:of\s+)?(?:the\s+)?$",
+    re.I,
+)
+_BETWEEN_COMMA = re.compile(r"^\s*,\s*(?:also\s+in\s+)?$", re.I)
+_PLACE_NOUNS = r"(?:city|town|village|province|governorate|district|region|capital|border town|camp)"
+
+
+@cache
+def demonyms() -> dict[str, str]:
+    """Folded demonym ("syrian") -> country name ("Syria")."""
+    path = Path(str(resources.files("kg") / "data" / "demonyms.tsv"))
+    out = {}
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            for d in row["demonyms"].split("|"):
+                out[fold(d)] = row["country"]
+    return out
+
+
+def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> list[Fact]:
+    facts: dict[tuple[EntityRef, EntityRef], Fact] = {}
+    places = sorted(((m, e) for e in found.entities if e.ref.cls == "Location" for m in e.mentions),
+                    key=lambda pair: pair[0].span.start)
+    text = doc.text
+    for (ma, a), (mb, b) in pairwise(places):
+        if a.ref == b.ref:
+            continue
+        between = text[ma.span.end:mb.span.start]
+        after = text[mb.span.end:mb.span.end + 14].lower()
+        b_is_admin = RANK.get(b.kind or "", 0) >= 4 or re.match(r"\s*(province|governorate|district)\b", after)
+        if (_BETWEEN_COMMA.match(between) and b_is_admin) or (_BETWEEN_IN.match(between) and _larger(b, a)):
+            _add(facts, a.ref, b.ref, ma.sentence, "text")
+    _demonym_containment(doc, found, g, facts)
+    _gazetteer_containment(found, g, facts)
+    return list(facts.values())
+
+
+def _larger(outer: Entity, inner: Entity) -> bool:
+    """Whether ``outer`` can contain ``inner`` (unknown kinds can contain anything but a country)."""
+    ro, ri = RANK.get(outer.kind or "", 0), RANK.get(inner.kind or "", 0)
+    if ri == RANK["Country"]:
+        return False
+    return ro == 0 or ri == 0 or ro > ri
+
+
+def _add(facts: dict[tuple[EntityRef, EntityRef], Fact], inner: EntityRef, outer: EntityRef,
+         sentence: Span, origin: str) -> None:
+    if inner != outer and (inner, outer) not in facts and (outer, inner) not in facts:
+        facts[(inner, outer)] = Fact(inner, "locatedIn", outer, sentence, origin=origin)
+
+
+def _demonym_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer,
+                         facts: dict[tuple[EntityRef, EntityRef], Fact]) -> None:
+    """"the northern Syrian city of Qamishli": Qamishli is in Syria."""
+    names = demonyms()
+    pattern = re.compile(r"\b([A-Z][a-zA-Z.]+)\s+" + _PLACE_NOUNS + r"\s+of\s+(?:the\s+)?$")
+    for entity in found.entities:
+        if entity.ref.cls != "Location":
+            continue
+        for mention in entity.mentions:
+            head = doc.text[max(0, mention.span.start - 40):mention.span.start]
+            match = pattern.search(head)
+            if not match or fold(match.group(1)) not in names:
+                continue
+            country = names[fold(match.group(1))]
+            outer = _country_entity(found, g, country)
+            if outer is not None and outer.ref != entity.ref:
+                _add(facts, entity.ref, outer.ref, mention.sentence, "text")
+
+
+def _gazetteer_containment(found: ArticleEntities, g: gaz.Gazetteer,
+                           facts: dict[tuple[EntityRef, EntityRef], Fact]) -> None:
+    mentioned = {e.gazetteer: e for e in found.entities if e.ref.cls == "Location" and e.gazetteer}
+    for entity in list(found.entities):
+        if entity.ref.cls != "Location" or entity.gazetteer not in g.places or not entity.mentions:
+            continue
+        if any(inner == entity.ref for inner, _outer in facts):
+            continue  # the text already says where it is
+        place = g.places[entity.gazetteer]
+        outer = next((mentioned[a.name] for a in g.ancestors(place) if a.name in mentioned), None)
+        if outer is None:
+            country = g.country_of(place)
+            if country is None or country.name == place.name:
+                continue
+            outer = _country_entity(found, g, country.name)
+        if outer is not None:
+            _add(facts, entity.ref, outer.ref, entity.mentions[0].sentence, "gazetteer")
+
+
+def _country_entity(found: ArticleEntities, g: gaz.Gazetteer, country: str) -> Entity | None:
+    """The article's entity for a country, created from the gazetteer when the text does not name it."""
+    for entity in found.entities:
+        if entity.ref.cls == "Location" and entity.gazetteer == country:
+            return entity
+    place = g.places.get(country)
+    if place is None:
+        return None
+    entity = Entity(EntityRef("Location", country.lower()), country, kind="Country", gazetteer=country)
+    if place.lat is not None and place.lon is not None:
+        entity.attributes.update({"lat": place.lat, "long": place.lon})
+    found.entities.append(entity)  # known from the gazetteer, not mentioned: it has no mentions
+    return entity
