@@ -90,6 +90,8 @@ class Fact:
     datatype: str | None = None
     #: "text" when the sentence states it; "gazetteer" when world knowledge adds it.
     origin: str = "text"
+    #: A qualification the statement makes: "near" for a place given as "near X".
+    qualifier: str | None = None
 
 
 @dataclass

@@ -31,6 +31,8 @@ def load_pipeline(model: str, gazetteer_dir: str | None = None) -> Language:
     import kg.components  # noqa: F401  (registers the factories)
 
     nlp = load_model(model)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("opskg_lines", before="parser")
     previous = "ner" if "ner" in nlp.pipe_names else nlp.pipe_names[-1]
     for name, config in COMPONENTS.items():
         if name == "opskg_gazetteer" and gazetteer_dir is not None:

@@ -78,7 +78,7 @@ def _add_entity(g: Graph, node: URIRef, entity: Entity, art: URIRef) -> None:
     g.add((node, RDF.type, OPS[entity.ref.cls]))
     if entity.kind:
         g.add((node, RDF.type, OPS[entity.kind]))
-    for form in sorted(entity.surface_forms):
+    for form in sorted(f for f in entity.surface_forms if f.strip()):
         g.add((node, SKOS.altLabel, Literal(form)))
     if entity.mentions:
         g.add((node, OPS.mentionedIn, art))
@@ -109,6 +109,8 @@ def _add_fact(g: Graph, fact: Fact, entity_iris: dict[EntityRef, URIRef], iris: 
     g.add((ev, OPS.certainty, Literal(f"{fact.certainty:.2f}", datatype=XSD.decimal)))
     if fact.origin != "text":
         g.add((ev, OPS.origin, Literal(fact.origin)))
+    if fact.qualifier:
+        g.add((ev, OPS.qualifier, Literal(fact.qualifier)))
 
 
 def _offset_iri(art: URIRef, span: Span) -> URIRef:

@@ -12,6 +12,6 @@ for _name in ("opskg_kind", "opskg_canonical"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
-from kg.components import gazetteer_ner, person_names, place_phrases  # noqa: E402  (registers the factories)
+from kg.components import gazetteer_ner, person_names, place_phrases, sentences  # noqa: E402  (registers them)
 
-__all__ = ["gazetteer_ner", "person_names", "place_phrases"]
+__all__ = ["gazetteer_ner", "person_names", "place_phrases", "sentences"]

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from kg import gazetteer as gaz
 from kg.extract.entities import ArticleEntities
-from kg.model import Entity, EntityRef, Fact, Span
+from kg.model import Entity, EntityRef, Fact, Mention, Span
 from kg.names import fold
 
 #: How large a kind of place is: a place can only be in a larger one.
@@ -129,3 +129,59 @@ def _country_entity(found: ArticleEntities, g: gaz.Gazetteer, country: str) -> E
         entity.attributes.update({"lat": place.lat, "long": place.lon})
     found.entities.append(entity)  # known from the gazetteer, not mentioned: it has no mentions
     return entity
+
+
+_DIRECTION = r"(north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+_BEFORE_COUNTRY = re.compile(r"\b" + _DIRECTION + r"\s+$", re.I)
+_PART_OF_COUNTRY = re.compile(r"\bthe\s+" + _DIRECTION + r"\s+part\s+of\s+the\s+country\b", re.I)
+
+
+def _direction(word: str) -> str:
+    return word.lower().replace("-", "")
+
+
+def extract_regions(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> list[Fact]:
+    """Regions of a country: "northern Syria", "north-east Syria", "the northern part of the country".
+
+    Each becomes a Location of kind Region (one per direction and country) in its country.
+    """
+    facts: dict[tuple[EntityRef, EntityRef], Fact] = {}
+    text = doc.text
+    countries = [(m, e) for e in found.entities if e.ref.cls == "Location" and e.kind == "Country"
+                 for m in e.mentions]
+    for mention, country in countries:
+        match = _BEFORE_COUNTRY.search(text[max(0, mention.span.start - 20):mention.span.start])
+        if match:
+            start = mention.span.start - (len(text[max(0, mention.span.start - 20):mention.span.start]) - match.start())
+            _add_region(found, facts, match.group(1), country, Span(start, mention.span.end),
+                        text[start:mention.span.end], mention.sentence)
+    for match in _PART_OF_COUNTRY.finditer(text):
+        sentence = next((s for s in doc.sents if s.start_char <= match.start() < s.end_char), None)
+        if sentence is None:
+            continue
+        here = [e for m, e in countries if sentence.start_char <= m.span.start < sentence.end_char]
+        owner = here[0] if here else _main_country(found)
+        if owner is not None:
+            span = Span(match.start(), match.end())
+            _add_region(found, facts, match.group(1), owner, span,
+                        f"{match.group(0).split()[1]} {owner.name}", Span(sentence.start_char, sentence.end_char))
+    return list(facts.values())
+
+
+def _main_country(found: ArticleEntities) -> Entity | None:
+    countries = [e for e in found.entities if e.ref.cls == "Location" and e.kind == "Country" and e.mentions]
+    return max(countries, key=lambda e: len(e.mentions)) if countries else None
+
+
+def _add_region(found: ArticleEntities, facts: dict[tuple[EntityRef, EntityRef], Fact], direction: str,
+                country: Entity, span: Span, surface: str, sentence: Span) -> None:
+    ref = EntityRef("Location", f"{_direction(direction)} {country.ref.key}")
+    existing = found.by_ref(ref)
+    region = existing if existing is not None else Entity(ref, surface, kind="Region")
+    if existing is None:
+        found.entities.append(region)
+    region.mentions.append(Mention(surface, span, sentence))
+    if surface != region.name:
+        region.aliases.add(surface)
+    found.at[(span.start, span.end)] = ref
+    _add(facts, ref, country.ref, sentence, "text")

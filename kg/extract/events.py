@@ -1,0 +1,712 @@
+"""Operations: mentions, kinds, participants, place, time and who conducted them, within one article.
+
+- A trigger noun names an operation: raid, strike, air strike, drone strike, operation... Its
+  modifiers give the kind (drone -> DroneStrike, helicopter-borne -> HelicopterRaid).
+- A definite mention ("the raid", "the latest strike", "this operation") refers back to the most
+  recent compatible operation; an indefinite one starts a new operation unless it is compatible
+  with one of the same kind (a second report of it); "another", "previous", "second" always start one.
+- Participants come from the verbs that govern person mentions (kill, die, blow oneself up,
+  detonate, target, wound, detain, capture), through apposition and coordination, with negation
+  ("no civilians were killed", "no confirmation that the raid targeted X") and hedges ("believed
+  to be", "reportedly") taken into account.
+- Place, date and actor are read in the clause of the trigger or of the participant's verb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from kg import gazetteer as gaz
+from kg.extract.dates import ResolvedDate, resolve
+from kg.extract.entities import ArticleEntities
+from kg.model import Article, Entity, EntityRef, Fact, Span
+
+#: Trigger lemmas -> the kind they give by themselves.
+TRIGGERS = {"raid": "Raid", "strike": "AirStrike", "airstrike": "AirStrike", "operation": "Operation",
+            "bombing": "AirStrike", "assault": "Raid", "incursion": "Raid", "ambush": "Raid"}
+#: Modifiers of a trigger -> the finer kind they give.
+KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",
+                  "air": "AirStrike", "aerial": "AirStrike", "precision": "AirStrike", "missile": "AirStrike",
+                  "helicopter": "HelicopterRaid", "helicopter-borne": "HelicopterRaid", "heliborne": "HelicopterRaid",
+                  "airborne": "HelicopterRaid", "commando": "Raid", "ground": "Raid", "special": None}
+RANK_OF_KIND = {"Operation": 0, "Raid": 1, "AirStrike": 1, "HelicopterRaid": 2, "DroneStrike": 2}
+FAMILY = {"Raid": "Raid", "HelicopterRaid": "Raid", "AirStrike": "AirStrike", "DroneStrike": "AirStrike",
+          "Operation": None}
+KILL = {"kill", "eliminate", "assassinate", "neutralize", "neutralise", "slay"}
+DIE = {"die", "perish"}
+SELF_KILL = {"detonate", "blow", "explode"}
+TARGET = {"target"}
+WOUND = {"wound", "injure", "hurt"}
+DETAIN = {"detain", "capture", "arrest", "apprehend", "seize"}
+CONDUCT = {"conduct", "carry", "launch", "execute", "stage", "mount", "perform", "lead", "kill", "surround",
+           "raid", "strike"}
+SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
+NEW_MARKERS = {"another", "previous", "earlier", "second", "separate", "other", "prior", "similar"}
+HEDGES = {"believe", "reportedly", "allegedly", "likely", "probable", "probably", "possibly", "suspect", "claim",
+          "unconfirmed", "apparently", "may", "might", "could", "presumably"}
+NEGATIONS = {"no", "not", "never", "n't", "without"}
+UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "militant", "fighter", "member",
+                 "man", "woman", "person", "people", "civilian", "associate", "son", "daughter", "relative",
+                 "jihadist", "suspect", "figure", "individual", "guard", "bodyguard", "courier", "facilitator",
+                 "financier", "other", "others", "wife", "child", "children", "family"}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "a": 1, "an": 1, "several": None, "some": None}
+CLAUSE_DEPS = {"advcl", "relcl", "ccomp", "acl", "csubj", "parataxis", "pcomp"}
+LOCATIVE = {"in", "near", "at", "inside", "outside", "around", "on", "across", "within"}
+PLACE_NOUNS = {"village", "town", "city", "province", "governorate", "district", "region", "area", "countryside",
+               "outskirts", "house", "home", "compound", "building", "camp", "part", "border", "vicinity"}
+
+
+@dataclass
+class Event:
+    index: int
+    kind: str
+    triggers: list[Token] = field(default_factory=list)
+    places: list[tuple[EntityRef, Span, str]] = field(default_factory=list)
+    dates: list[tuple[str, Span]] = field(default_factory=list)
+    actors: list[tuple[EntityRef, Span]] = field(default_factory=list)
+    participants: list[tuple[str, EntityRef, Span, float]] = field(default_factory=list)
+    sentences: set[int] = field(default_factory=set)
+
+    @property
+    def family(self) -> str | None:
+        return FAMILY.get(self.kind)
+
+    def killed(self) -> set[EntityRef]:
+        return {p for r, p, _s, _c in self.participants if r == "killedIn" and not p.key.startswith("unnamed")}
+
+
+class _FactSet:
+    """Facts without repeats: one (subject, predicate, object) from its first evidence sentence."""
+
+    def __init__(self) -> None:
+        self.facts: list[Fact] = []
+        self._seen: set[tuple[EntityRef, str, EntityRef | str]] = set()
+
+    def add(self, fact: Fact) -> None:
+        key = (fact.subject, fact.predicate, fact.object)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.facts.append(fact)
+
+
+@dataclass
+class EventResult:
+    entities: list[Entity]
+    facts: list[Fact]
+
+
+def extract_events(doc: Doc, article: Article, found: ArticleEntities, g: gaz.Gazetteer,
+                   members: set[EntityRef] | None = None) -> EventResult:
+    """The article's operations and their facts; ``members`` are people known to belong to armed groups."""
+    reader = _Reader(doc, article, found, g, members or set())
+    reader.read()
+    return reader.result()
+
+
+class _Reader:
+    def __init__(self, doc: Doc, article: Article, found: ArticleEntities, g: gaz.Gazetteer,
+                 members: set[EntityRef]) -> None:
+        self.members = members
+        self.doc = doc
+        self.article = article
+        self.found = found
+        self.g = g
+        self.events: list[Event] = []
+        self.by_trigger: dict[int, Event] = {}
+        self.salient: Event | None = None
+        self.salient_sentence = -10
+        self.unnamed: list[Entity] = []
+        self.reference = date.fromisoformat(article.published) if article.published else None
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def read(self) -> None:
+        for number, sent in enumerate(self.doc.sents):
+            triggers = [t for t in sent if self._is_trigger(t)]
+            for trigger in triggers:
+                event = self._event_for(trigger, number)
+                if event is not None:
+                    self.by_trigger[trigger.i] = event
+                    event.triggers.append(trigger)
+                    event.sentences.add(number)
+                    self.salient, self.salient_sentence = event, number
+            self._participants(sent, number)
+            self._places(sent, number)
+            self._dates(sent, number)
+            self._actors(sent, number)
+
+    def _is_trigger(self, token: Token) -> bool:
+        lemma = token.lemma_.lower()
+        if token.pos_ not in ("NOUN", "PROPN") or lemma not in TRIGGERS:
+            return False
+        if token.tag_ in ("NNS", "NNPS"):
+            return False  # "previous raids", "a string of operations": not one operation
+        if any(c.lower_ in ("such", "any", "every") for c in token.children):
+            return False
+        if lemma == "operation" and any(c.lower_ in ("special", "military", "intelligence") and c.dep_ == "amod"
+                                        and c.i == token.i - 1 and token.i + 1 < len(token.doc)
+                                        and token.doc[token.i + 1].lower_ == "forces" for c in token.children):
+            return False
+        following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
+        return following not in ("forces", "force", "command", "team", "teams", "unit")  # "special operations forces"
+
+    def _kind(self, trigger: Token) -> str:
+        kind = TRIGGERS[trigger.lemma_.lower()]
+        window = [t for t in trigger.doc[max(trigger.i - 4, trigger.sent.start):trigger.i]]
+        window += [c for c in trigger.children if c.dep_ in ("compound", "amod", "nmod")]
+        for token in window:
+            for part in token.lower_.split("-"):
+                finer = KIND_MODIFIERS.get(part) or KIND_MODIFIERS.get(token.lower_)
+                if finer is None:
+                    continue
+                if FAMILY.get(finer) in (FAMILY.get(kind), None) or kind == "Operation":
+                    kind = finer
+        return kind
+
+    def _event_for(self, trigger: Token, number: int) -> Event | None:
+        kind = self._kind(trigger)
+        det = {c.lower_ for c in trigger.children if c.dep_ in ("det", "poss", "amod", "nummod")}
+        new_marked = bool(det & NEW_MARKERS)
+        definite = bool(det & {"the", "this", "that", "latest", "its", "their"}) or any(
+            c.dep_ == "poss" for c in trigger.children)
+        if definite and not new_marked:
+            previous = self._recent_compatible(kind)
+            if previous is not None:
+                if previous.kind == "Operation" or (FAMILY.get(kind) == previous.family and kind != previous.kind \
+                        and kind not in ("Raid", "AirStrike")):
+                    previous.kind = kind if kind != "Operation" else previous.kind
+                return previous
+        event = Event(len(self.events), kind)
+        event.new_marked = new_marked  # type: ignore[attr-defined]
+        self.events.append(event)
+        return event
+
+    def _recent_compatible(self, kind: str) -> Event | None:
+        family = FAMILY.get(kind)
+        for event in reversed(self.events):
+            if family is None or event.family in (family, None):
+                return event
+        return None
+
+    def _event_of(self, token: Token) -> Event | None:
+        """The operation a verb or noun belongs to, looked for in its own clause only.
+
+        A trigger it is or governs ("killed in a raid", "the strike killed"), the trigger its
+        relative clause hangs on ("a raid that killed", "a raid targeting"), else a trigger of
+        the same clause.
+        """
+        head = token
+        for _ in range(12):
+            if head.i in self.by_trigger:
+                return self.by_trigger[head.i]
+            for child in head.children:
+                if child.i in self.by_trigger and child.dep_ in ("nsubj", "nsubjpass", "dobj"):
+                    return self.by_trigger[child.i]
+                if child.dep_ in ("prep", "agent") and child.lower_ in ("in", "during", "by", "through", "after"):
+                    for grand in child.children:
+                        if grand.i in self.by_trigger:
+                            return self.by_trigger[grand.i]
+            if head.dep_ in ("relcl", "acl") and head.head.i in self.by_trigger:
+                return self.by_trigger[head.head.i]
+            if head.dep_ in CLAUSE_DEPS or head.dep_ == "ROOT" or head.head is head:
+                break
+            head = head.head
+        clause = [e for i, e in self.by_trigger.items() if self._same_clause(self.doc[i], token)]
+        return clause[0] if clause else None
+
+    def _same_clause(self, a: Token, b: Token) -> bool:
+        return _clause_head(a) == _clause_head(b)
+
+    def _fallback(self, number: int) -> Event | None:
+        if self.salient is not None and number - self.salient_sentence <= 2:
+            return self.salient
+        return None
+
+    # --- participants ------------------------------------------------------------------------
+
+    def _participants(self, sent: SpacySpan, number: int) -> None:
+        for token in sent:
+            if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "pobj", "appos", "conj", "attr"):
+                continue
+            ref = self._person(token) or self._named_in(token)  # "an Iraqi national known as X"
+            unnamed = None
+            if ref is None:
+                unnamed = self._unnamed(token)
+                if unnamed is None:
+                    continue
+            relation, verb = _relation(token)
+            if relation is None or verb is None or _negated(token, verb):
+                continue
+            if _plural_operation(verb):
+                continue  # "killed during US raids": several operations, not the one in focus
+            event = self._event_of(verb) or (self._fallback(number) if not self.by_trigger_in(sent) else
+                                            self._only_event(sent))
+            if event is None:
+                continue
+            if ref is None:
+                assert unnamed is not None
+                ref = self._add_unnamed(unnamed, token)
+                if not hasattr(event, "unnamed_heads"):
+                    event.unnamed_heads = set()  # type: ignore[attr-defined]
+                event.unnamed_heads.add(_head_noun(token))  # type: ignore[attr-defined]
+            certainty = 0.6 if _hedged(verb) else 1.0
+            span = Span(sent.start_char, sent.end_char)
+            if not any(r == relation and p == ref for r, p, _s, _c in event.participants):
+                event.participants.append((relation, ref, span, certainty))
+                event.sentences.add(number)
+            self.salient, self.salient_sentence = event, number
+
+    def by_trigger_in(self, sent: SpacySpan) -> bool:
+        return any(sent.start <= i < sent.end for i in self.by_trigger)
+
+    def _only_event(self, sent: SpacySpan) -> Event | None:
+        events = {id(e): e for i, e in self.by_trigger.items() if sent.start <= i < sent.end}
+        return next(iter(events.values())) if len(events) == 1 else None
+
+    def _person(self, token: Token) -> EntityRef | None:
+        if token.ent_type_:
+            ref = self.found.find(token.idx, token.idx + len(token.text))
+            if ref is not None and ref.cls == "Person":  # the extractor may have corrected the model's label
+                return ref
+        if token.lower_ in ("he", "him", "himself", "she", "her", "herself"):
+            return self._antecedent(token)
+        return None
+
+    def _antecedent(self, pronoun: Token) -> EntityRef | None:
+        """The most recent person mentioned before a pronoun (same or previous sentences)."""
+        best = None
+        for (start, _end), ref in self.found.at.items():
+            if ref.cls == "Person" and start < pronoun.idx and (best is None or start > best[0]):
+                best = (start, ref)
+        if best is None or pronoun.idx - best[0] > 600:
+            return None
+        return best[1]
+
+    def _named_in(self, token: Token) -> EntityRef | None:
+        """The person a noun names: "a national known as X", "a man named X", "an official identified as X"."""
+        for child in token.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in ("know", "name", "call", "identify"):
+                for t in child.subtree:
+                    if t.ent_type_ == "PERSON":
+                        return self._person(t)
+        return None
+
+    def _unnamed(self, token: Token) -> str | None:
+        """"an ISIS smuggler", "two of his associates", "one person": an unnamed participant."""
+        if token.pos_ not in ("NOUN", "NUM", "PRON") or token.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
+            return None
+        head = token
+        if token.pos_ == "NUM" or token.lower_ in ("one", "others"):
+            of = [c for c in token.children if c.lower_ == "of"]
+            noun = next((g for c in of for g in c.children if g.dep_ == "pobj"), None)
+            head = noun or token
+        if head.lemma_.lower() not in UNNAMED_HEADS and token.lower_ not in ("one", "others"):
+            return None
+        if any(c.lower_ == "no" for c in token.children):
+            return None
+        left = token.left_edge.i
+        return self.doc[left:token.right_edge.i + 1].text if token.right_edge.i - left < 12 else token.text
+
+    def _add_unnamed(self, description: str, token: Token) -> EntityRef:
+        digest = hashlib.sha1(f"{self.article.id} {token.idx}".encode()).hexdigest()[:10]
+        ref = EntityRef("Person", f"unnamed {digest}")
+        entity = Entity(ref, "", attributes={"description": description})
+        count = next((NUMBERS.get(c.lower_) for c in [token, *token.children] if c.lower_ in NUMBERS), None)
+        if count and count > 1:
+            entity.attributes["count"] = count
+        self.unnamed.append(entity)
+        return ref
+
+    # --- place, date, actor -------------------------------------------------------------------
+
+    def _places(self, sent: SpacySpan, number: int) -> None:
+        for (start, end), ref in self.found.at.items():
+            if ref.cls != "Location" or not (sent.start_char <= start < sent.end_char):
+                continue
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            relation = _locative(span.root)
+            if relation is None:
+                continue
+            event = self._event_of(span.root) or self._only_event(sent) or (
+                self._fallback(number) if not self.by_trigger_in(sent) and _participant_sentence(self, sent)
+                else None)
+            if event is not None:
+                event.places.append((ref, Span(sent.start_char, sent.end_char), relation))
+
+    def _dates(self, sent: SpacySpan, number: int) -> None:
+        for ent in sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            verb = _verb_of(ent.root)
+            event = self._event_of(ent.root)
+            if event is None and verb is not None and verb.lemma_.lower() in SPEECH:
+                continue  # the date of a statement, not of the operation
+            if event is None:
+                event = self._only_event(sent)
+                if event is not None and not any(self._same_clause(t, ent.root) for t in event.triggers
+                                                 if sent.start <= t.i < sent.end):
+                    event = None  # "...the raid ... since the holdout was captured in 2019"
+            if event is not None:
+                event.dates.append((ent.text, Span(sent.start_char, sent.end_char)))
+
+    def _actors(self, sent: SpacySpan, number: int) -> None:
+        for (start, end), ref in self.found.at.items():
+            if ref.cls not in ("Organization", "Location") or not (sent.start_char <= start < sent.end_char):
+                continue
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            event = self._actor_event(span.root, ref)
+            actor = self._actor_ref(ref) if event is not None else None
+            if event is not None and actor is not None:
+                event.actors.append((actor, Span(sent.start_char, sent.end_char)))
+        # "the Pentagon said it killed X in a drone strike": "it" is the speaker.
+        for token in sent:
+            if token.lower_ in ("it", "they", "we") and token.dep_ == "nsubj" \
+                    and token.head.lemma_.lower() in CONDUCT and token.head.dep_ == "ccomp" \
+                    and token.head.head.lemma_.lower() in SPEECH:
+                speaker = next((c for c in token.head.head.children if c.dep_ == "nsubj"), None)
+                speaker_ref = self.found.find(speaker.idx, speaker.idx + len(speaker.text)) if speaker else None
+                event = self._event_of(token.head)
+                actor = self._actor_ref(speaker_ref) if speaker_ref is not None and event is not None else None
+                if actor is not None and event is not None:
+                    event.actors.append((actor, Span(sent.start_char, sent.end_char)))
+
+    def _actor_event(self, root: Token, ref: EntityRef) -> Event | None:
+        """The operation an organization or country carried out, by the position of its mention."""
+        # "a US raid", "Delta Force's raid": a modifier of the trigger.
+        if root.head.i in self.by_trigger and root.dep_ in ("compound", "amod", "nmod", "poss"):
+            return self.by_trigger[root.head.i]
+        if ref.cls == "Location" and not (root.dep_ == "nsubj" or root.head.dep_ == "nsubj"):
+            return None  # a country acts only as "a US raid" or "the US carried out a raid"
+        # "US forces killed X in a strike", "Centcom forces conducted a raid", "a raid by Delta operators".
+        holder = root if root.dep_ != "compound" else root.head
+        if holder.dep_ == "nsubj":
+            verb = holder.head
+            if verb.lemma_.lower() in CONDUCT:
+                return self._event_of(verb)
+            return None
+        if holder.dep_ in ("pobj",) and holder.head.lower_ == "by":
+            return self._event_of(holder.head.head)
+        return None
+
+    def _actor_ref(self, ref: EntityRef) -> EntityRef | None:
+        entity = self.found.by_ref(ref)
+        if entity is None:
+            return None
+        if ref.cls == "Organization":
+            return None if entity.kind in ("NewsOrganization",) or entity.kind == "ArmedGroup" else ref
+        if entity.kind == "Country" and entity.gazetteer:
+            military = _national_military(self.g, entity.gazetteer)
+            if military is not None:
+                existing = next((e for e in self.found.entities if e.gazetteer == military.name), None)
+                if existing is None:
+                    existing = Entity(EntityRef("Organization", military.name.lower()), military.name,
+                                      kind=gaz.ORG_CLASSES.get(military.kind), gazetteer=military.name)
+                    self.found.entities.append(existing)
+                return existing.ref
+        return None
+
+    # --- output -------------------------------------------------------------------------------
+
+    def result(self) -> EventResult:
+        events = _merge_compatible(self.events, self.found)
+        entities: list[Entity] = list(self.unnamed)
+        facts = _FactSet()
+        for event in events:
+            if not (event.participants or event.places or event.actors or event.dates):
+                continue  # a passing mention with nothing known about it
+            ref = self._event_ref(event)
+            trigger_words = sorted({_phrase(t) for t in event.triggers})
+            entity = Entity(ref, trigger_words[0] if trigger_words else event.kind.lower(),
+                            kind=event.kind if event.kind != "Operation" else None)
+            entity.aliases.update(trigger_words[1:])
+            entities.append(entity)
+            for relation, person, span, certainty in event.participants:
+                facts.add(Fact(person, relation, ref, span, certainty=certainty))
+                if relation == "killedIn" and self._is_militant(person):
+                    facts.add(Fact(person, "targetedIn", ref, span, certainty=min(certainty, 0.8)))
+            place = _most_specific(event.places, self.found)
+            if place is not None:
+                place_ref, span, relation = place
+                facts.add(Fact(ref, "tookPlaceIn", place_ref, span, qualifier=relation if relation == "near" else None))
+            for actor, span in event.actors:
+                facts.add(Fact(ref, "conductedBy", actor, span))
+            resolved = self._date(event)
+            if resolved is not None:
+                value, span = resolved
+                if isinstance(value, ResolvedDate):
+                    facts.add(Fact(ref, "date", value.value, span, datatype=value.datatype))
+                else:
+                    facts.add(Fact(ref, "dateExpression", value, span))
+        return EventResult(entities, facts.facts)
+
+    def _is_militant(self, person: EntityRef) -> bool:
+        """A named person killed in an operation is its target when they hold a role in an armed group."""
+        return person in self.members
+
+    def _date(self, event: Event) -> tuple[ResolvedDate | str, Span] | None:
+        """The most precise resolved date; else the relative expression, to be resolved by the corpus."""
+        best: tuple[ResolvedDate | str, Span] | None = None
+        for text, span in event.dates:
+            value = resolve(text, self.reference)
+            if value is not None:
+                if best is None or not isinstance(best[0], ResolvedDate) or len(value.value) > len(best[0].value):
+                    best = (value, span)
+            elif best is None and resolve(text, date(2000, 6, 15)) is not None:
+                best = (text, span)  # relative, with no publication date to anchor it
+        return best
+
+    def _event_ref(self, event: Event) -> EntityRef:
+        digest = hashlib.sha1(f"{self.article.id} {event.index}".encode()).hexdigest()[:8]
+        place = _most_specific(event.places, self.found)
+        place_entity = self.found.by_ref(place[0]) if place else None
+        parts = [event.kind.lower()]
+        if place_entity is not None:
+            parts.append(place_entity.name)
+        parts.append(digest)
+        return EntityRef("Operation", " ".join(parts))
+
+
+def _head_noun(token: Token) -> str:
+    if token.pos_ == "NUM" or token.lower_ in ("one", "others"):
+        for child in token.children:
+            if child.lower_ == "of":
+                for pobj in child.children:
+                    return pobj.lemma_.lower()
+    return token.lemma_.lower()
+
+
+def _clause_head(token: Token) -> Token:
+    head = token
+    for _ in range(20):
+        if head.pos_ in ("VERB", "AUX") and head.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "xcomp", "conj",
+                                                           "acl", "pcomp", "csubj"):
+            return head
+        if head.head is head:
+            return head
+        head = head.head
+    return head
+
+
+def _verb_of(token: Token) -> Token | None:
+    head = token
+    for _ in range(10):
+        if head.pos_ in ("VERB", "AUX"):
+            return head
+        if head.head is head:
+            return None
+        head = head.head
+    return None
+
+
+def _argument(token: Token) -> Token:
+    """The token whose dependency says what the mention does: up through appositions, conjuncts, names."""
+    current = token
+    for _ in range(8):
+        if current.dep_ in ("appos", "conj", "compound", "flat") and current.head is not current:
+            current = current.head
+        else:
+            break
+    return current
+
+
+def _relation(token: Token) -> tuple[str | None, Token | None]:
+    arg = _argument(token)
+    verb = arg.head
+    verbs = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]]
+    if verb.dep_ == "conj":
+        verbs.append(verb.head)
+    lemmas = {v.lemma_.lower() for v in verbs}
+    if arg.dep_ in ("dobj", "nsubjpass"):
+        if lemmas & KILL:
+            return "killedIn", verb
+        if lemmas & TARGET:
+            return "targetedIn", verb
+        if lemmas & WOUND:
+            return "woundedIn", verb
+        if lemmas & DETAIN:
+            return "detainedIn", verb
+    if arg.dep_ == "nsubj":
+        if lemmas & DIE:
+            return "killedIn", verb
+        if lemmas & SELF_KILL and _suicide(verb):
+            return "killedIn", verb
+        if "commit" in lemmas and any(c.lower_ == "suicide" for v in verbs for c in v.children):
+            return "killedIn", verb
+    if arg.dep_ == "pobj" and arg.head.lower_ == "of" and arg.head.head.lemma_.lower() == "death":
+        return "killedIn", arg.head.head.head
+    return None, None
+
+
+def _plural_operation(verb: Token) -> bool:
+    """Whether the verb's own "in/during" phrase names several operations ("during US raids")."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "during"):
+            for pobj in child.children:
+                if pobj.lemma_.lower() in TRIGGERS and pobj.tag_ in ("NNS", "NNPS"):
+                    return True
+    return False
+
+
+def _suicide(verb: Token) -> bool:
+    """"blew himself up", "detonated himself", "detonated a bomb that killed him"."""
+    reflexive = any(c.lower_ in ("himself", "herself", "themselves") for c in verb.subtree)
+    killed_self = any(t.lemma_.lower() in KILL and any(c.lower_ in ("him", "her", "them") for c in t.children)
+                      for t in verb.subtree)
+    return reflexive or killed_self
+
+
+def _negated(token: Token, verb: Token) -> bool:
+    """"no civilians were killed", "did not kill", "no confirmation that the raid targeted X"."""
+    arg = _argument(token)
+    if any(c.lower_ in NEGATIONS for c in arg.children):
+        return True
+    for v in [verb, *verb.ancestors]:
+        if any(c.dep_ == "neg" or (c.lower_ in ("no", "not", "never") and c.dep_ in ("det", "neg", "advmod"))
+               for c in v.children):
+            return True
+        if v.lemma_.lower() in ("deny", "dismiss", "refute"):
+            return True
+    subject = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(any(c.lower_ == "no" for c in s.children) for s in subject)
+
+
+def _hedged(verb: Token) -> bool:
+    for v in [verb, *verb.ancestors]:
+        if v.lemma_.lower() in HEDGES or any(c.lemma_.lower() in HEDGES for c in v.children
+                                               if c.dep_ in ("advmod", "aux", "amod")):
+            return True
+    return False
+
+
+def _locative(token: Token) -> str | None:
+    """"in X", "near X", "in the village of X", "near the town of X": the preposition, else None."""
+    current = token
+    for _ in range(4):
+        if current.dep_ in ("compound", "appos", "amod", "flat") and (
+                current.head.ent_type_ in ("GPE", "LOC", "FAC") or current.head.lemma_.lower() in PLACE_NOUNS):
+            current = current.head
+            continue
+        if current.dep_ == "pobj":
+            prep = current.head
+            if prep.lower_ in LOCATIVE:
+                return "near" if prep.lower_ == "near" else "in"
+            if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS:
+                current = prep.head
+                continue
+        return None
+    return None
+
+
+def _participant_sentence(reader: _Reader, sent: SpacySpan) -> bool:
+    return any(sent.start_char <= s.start < sent.end_char for e in reader.events for _r, _p, s, _c in e.participants)
+
+
+def _phrase(trigger: Token) -> str:
+    """The trigger with its kind-giving modifiers: "helicopter-borne raid", "drone strike"."""
+    start = trigger.i
+    while start > trigger.sent.start and (trigger.doc[start - 1].lower_ in KIND_MODIFIERS
+                                          or trigger.doc[start - 1].text == "-"
+                                          or trigger.doc[start - 1].lower_ in ("borne", "strike", "air")):
+        start -= 1
+    while start < trigger.i and trigger.doc[start].text == "-":
+        start += 1
+    return trigger.doc[start:trigger.i + 1].text.lower()
+
+
+def _most_specific(places: list[tuple[EntityRef, Span, str]],
+                   found: ArticleEntities) -> tuple[EntityRef, Span, str] | None:
+    rank = {"Camp": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
+    best = None
+    for ref, span, relation in places:
+        entity = found.by_ref(ref)
+        r = rank.get(entity.kind or "", 1.5) if entity else 9
+        if best is None or r < best[0]:
+            best = (r, (ref, span, relation))
+    return best[1] if best else None
+
+
+def _national_military(g: gaz.Gazetteer, country: str) -> gaz.Organization | None:
+    """A country's armed forces in the gazetteer ("US military" for the United States)."""
+    candidates = [o for o in g.organizations.values() if o.country == country and o.kind == "military"]
+    for word in ("military", "armed forces", "army", "forces"):
+        for org in candidates:
+            if word in org.name.lower() and org.parent is None:
+                return org
+    return None
+
+
+def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
+    if a.family and b.family and a.family != b.family:
+        return False
+    ka, kb = a.killed(), b.killed()
+    if ka and kb and not ka & kb:
+        return False
+    pa = {r for r, _s, _x in a.places}
+    pb = {r for r, _s, _x in b.places}
+    if pa and pb and not pa & pb:
+        specific_a = _most_specific(a.places, found)
+        specific_b = _most_specific(b.places, found)
+        ea = found.by_ref(specific_a[0]) if specific_a else None
+        eb = found.by_ref(specific_b[0]) if specific_b else None
+        small = {"Village", "Town", "City", "Camp", None}
+        if ea and eb and ea.kind in small and eb.kind in small:
+            return False
+    da = {resolve(t, date(2000, 6, 15)) for t, _s in a.dates}
+    db = {resolve(t, date(2000, 6, 15)) for t, _s in b.dates}
+    da.discard(None)
+    db.discard(None)
+    return not (da and db and not any(x.value.startswith(y.value) or y.value.startswith(x.value)  # type: ignore[union-attr]
+                                      for x in da for y in db))
+
+
+def _shared(a: Event, b: Event, found: ArticleEntities) -> bool:
+    """Positive evidence that two reports are one operation: a specific place, a person or a description in
+    common. A shared country or region is no evidence: many operations happen in Syria."""
+    def specific(event: Event) -> set[EntityRef]:
+        out = set()
+        for ref, _s, _x in event.places:
+            entity = found.by_ref(ref)
+            if entity is not None and entity.kind not in ("Country", "Region", "Province"):
+                out.add(ref)
+        return out
+
+    if specific(a) & specific(b):
+        return True
+    if {p for _r, p, _s, _c in a.participants} & {p for _r, p, _s, _c in b.participants}:
+        return True
+    heads_a = {p.key for _r, p, _s, _c in a.participants if p.key.startswith("unnamed")}
+    heads_b = {p.key for _r, p, _s, _c in b.participants if p.key.startswith("unnamed")}
+    return bool(getattr(a, "unnamed_heads", set()) & getattr(b, "unnamed_heads", set())) and bool(heads_a and heads_b)
+
+
+def _merge_compatible(events: list[Event], found: ArticleEntities) -> list[Event]:
+    """Two indefinite reports of one operation in an article ("a US raid" ... "a separate raid") become one."""
+    merged: list[Event] = []
+    for event in events:
+        target = None
+        if not getattr(event, "new_marked", False) or any(t.lower_ == "separate" for tr in event.triggers
+                                                           for t in tr.children):
+            target = next((m for m in merged if (m.family or m.kind) == (event.family or event.kind)
+                           and _compatible(m, event, found) and _shared(m, event, found)), None)
+        if target is None:
+            merged.append(event)
+            continue
+        if RANK_OF_KIND.get(event.kind, 0) > RANK_OF_KIND.get(target.kind, 0):
+            target.kind = event.kind  # the more specific report wins: raid -> helicopter-borne raid
+        target.triggers += event.triggers
+        target.places += event.places
+        target.dates += event.dates
+        target.actors += event.actors
+        target.participants += [p for p in event.participants if p not in target.participants]
+        target.sentences |= event.sentences
+    return merged
