@@ -192,24 +192,33 @@ def cluster(records: list[EntityRecord],
     return canonical, decisions
 
 
-def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str,
-                   gazetteer_iris: set[str] | None = None) -> Graph:
+def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str, canonical: dict[str, str],
+                   decisions: Iterable[Decision], labels: dict[str, str] | None = None) -> Graph:
+    """The identity graph: preferred names, ``owl:sameAs`` to each cluster's canonical IRI, decisions.
+
+    ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``labels``
+    gives names for IRIs that have no surface forms (operations).
+    """
     records = sorted(records, key=lambda r: r.iri)
-    canonical, decisions = cluster(records, gazetteer_iris)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
-        forms[canonical[record.iri]].update(record.forms)
+        forms[canonical.get(record.iri, record.iri)].update(record.forms)
     g = Graph()
     node = URIRef(graph_iri)
     g.add((node, OPS.contentHash, Literal(digest)))
+    articles: set[str] = set()
     for record in records:
-        head = canonical[record.iri]
+        head = canonical.get(record.iri, record.iri)
         if forms[head]:
             g.add((URIRef(record.iri), RDFS.label, Literal(preferred_name(forms[head]))))
-        if head != record.iri:
-            g.add((URIRef(record.iri), OWL.sameAs, URIRef(head)))
-        for article in sorted(record.articles):
-            g.add((node, PROV.wasDerivedFrom, URIRef(article)))
+        articles |= record.articles
+    for iri, head in sorted(canonical.items()):
+        if head != iri:
+            g.add((URIRef(iri), OWL.sameAs, URIRef(head)))
+    for iri, label in sorted((labels or {}).items()):
+        g.add((URIRef(iri), RDFS.label, Literal(label)))
+    for article in sorted(articles):
+        g.add((node, PROV.wasDerivedFrom, URIRef(article)))
     for d in decisions:
         digest_id = hashlib.sha1(f"{d.a} {d.b}".encode()).hexdigest()[:16]
         decision = URIRef(f"{graph_iri}#decision-{digest_id}")

@@ -20,7 +20,7 @@ def extract(doc: Doc, article: Article, gazetteer: gaz.Gazetteer | None = None) 
     facts += extract_containment(doc, found, g)
     roles, role_facts = extract_roles(doc, found, g)
     members = {f.subject for f in role_facts if f.predicate == "memberOf"}
-    events = extract_events(doc, article, found, g, members)
+    events = extract_events(doc, article, found, g, members, [f for f in facts if f.predicate == "locatedIn"])
     sentences = [Span(s.start_char, s.end_char) for s in doc.sents]
     return Extraction(article=article, sentences=sentences, entities=found.entities + roles + events.entities,
                       facts=facts + role_facts + events.facts)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -102,9 +103,14 @@ class EventResult:
 
 
 def extract_events(doc: Doc, article: Article, found: ArticleEntities, g: gaz.Gazetteer,
-                   members: set[EntityRef] | None = None) -> EventResult:
-    """The article's operations and their facts; ``members`` are people known to belong to armed groups."""
+                   members: set[EntityRef] | None = None, containment: list[Fact] | None = None) -> EventResult:
+    """The article's operations and their facts.
+
+    ``members`` are people known to belong to armed groups; ``containment`` the article's
+    ``locatedIn`` facts.
+    """
     reader = _Reader(doc, article, found, g, members or set())
+    reader.containment = containment or []
     reader.read()
     return reader.result()
 
@@ -113,6 +119,7 @@ class _Reader:
     def __init__(self, doc: Doc, article: Article, found: ArticleEntities, g: gaz.Gazetteer,
                  members: set[EntityRef]) -> None:
         self.members = members
+        self.containment: list[Fact] = []
         self.doc = doc
         self.article = article
         self.found = found
@@ -245,8 +252,11 @@ class _Reader:
                 continue
             if _plural_operation(verb):
                 continue  # "killed during US raids": several operations, not the one in focus
-            event = self._event_of(verb) or (self._fallback(number) if not self.by_trigger_in(sent) else
-                                            self._only_event(sent))
+            event = self._event_of(verb)
+            if event is None and self.by_trigger_in(sent):
+                event = self._only_event(sent)
+            elif event is None and unnamed is None:
+                event = self._fallback(number)  # a named person's fate told after the operation's sentence
             if event is None:
                 continue
             if ref is None:
@@ -417,8 +427,51 @@ class _Reader:
 
     # --- output -------------------------------------------------------------------------------
 
+    def _dateline_place(self) -> tuple[EntityRef, Span] | None:
+        """"HOLEB, Syria —": the place an article was filed from, when it opens with one."""
+        head = self.doc.text[:200]
+        for (start, end), ref in sorted(self.found.at.items()):
+            if start > 120:
+                break
+            entity = self.found.by_ref(ref)
+            if ref.cls != "Location" or entity is None or entity.kind in ("Country", "Region", "Province"):
+                continue
+            rest = head[end:end + 40]
+            if re.match(r"^(?:,\s*[A-Z][\w .'-]{1,30})?\s*(?:\(\w+\)\s*)?[—–-]{1,2}\s", rest):
+                span = self.doc.char_span(start, end, alignment_mode="expand")
+                if span is not None:
+                    return ref, Span(span.sent.start_char, span.sent.end_char)
+        return None
+
+    def _within(self, inner: EntityRef, outer: EntityRef) -> bool:
+        """Whether the article places ``inner`` inside ``outer`` (or inside ``outer``'s own container)."""
+        up: dict[EntityRef, set[EntityRef]] = {}
+        for fact in self.containment:
+            if isinstance(fact.object, EntityRef):
+                up.setdefault(fact.subject, set()).add(fact.object)
+        targets = {outer} | up.get(outer, set())
+        seen: set[EntityRef] = set()
+        stack = [inner]
+        while stack:
+            for parent in up.get(stack.pop(), ()):
+                if parent in targets:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        return False
+
     def result(self) -> EventResult:
         events = _merge_compatible(self.events, self.found)
+        dateline = self._dateline_place()
+        if dateline is not None:
+            # An operation known only to be in a region or country that contains the dateline's town
+            # took place there: such local reports are filed from where it happened.
+            for event in events:
+                place = _most_specific(event.places, self.found)
+                entity = self.found.by_ref(place[0]) if place else None
+                if entity is not None and entity.kind in ("Country", "Region") and self._within(dateline[0], place[0]):
+                    event.places.append((dateline[0], dateline[1], "in"))
         entities: list[Entity] = list(self.unnamed)
         facts = _FactSet()
         for event in events:

@@ -99,8 +99,10 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
     left: list[Token] = []
     while i >= span.sent.start:
         token = doc[i]
-        if (token.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "SCONJ") and token.lower_ not in ("of",)) \
-                or token.text in _STOP_RIGHT or token.ent_type_ in ("DATE", "TIME", "PERSON"):
+        hyphenated = token.text == "-" or (i > 0 and doc[i - 1].text == "-")  # "self-described", "so-called"
+        if not hyphenated and ((token.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "SCONJ")
+                                and token.lower_ not in ("of",))
+                               or token.text in _STOP_RIGHT or token.ent_type_ in ("DATE", "TIME", "PERSON")):
             break
         left.insert(0, token)
         i -= 1
