@@ -167,12 +167,11 @@ def test_gazetteer_place_labelled_as_a_person_stays_the_place() -> None:
                                        "turns a place-phrase mention ('the village of X') into a Person as soon as "
                                        "the model labels another mention of X PERSON, so the village becomes a "
                                        "person")
-@pytest.mark.parametrize("forced", [True, False])
-def test_village_named_by_a_place_phrase_stays_a_place_when_the_model_calls_it_a_person(forced: bool) -> None:
+def test_village_named_by_a_place_phrase_stays_a_place_when_the_model_calls_it_a_person() -> None:
+    # The installed model does label the second mention PERSON in this very text.
     text = ("Troops raided the village of Khirbat Mansour on Monday. Residents of Khirbat Mansour said "
             "the raid lasted two hours.")
-    doc = parse_with_labels(text, [("Khirbat Mansour", "GPE"), ("Khirbat Mansour", "PERSON")]) if forced \
-        else parse(text)
+    doc = parse_with_labels(text, [("Khirbat Mansour", "GPE"), ("Khirbat Mansour", "PERSON")])
     found = entities_of(doc)
     assert [(e.ref.cls, e.name, e.kind) for e in found.entities] == [("Location", "Khirbat Mansour", "Village")], \
         describe(doc)

@@ -71,6 +71,19 @@ def test_transliteration_variants_of_one_person_merge(one: str, other: str) -> N
     assert [(d.a, d.b) for d in decisions] == [(a.iri, b.iri)]
 
 
+@pytest.mark.parametrize(("one", "other"), [
+    ("Omar Khalil al-Jubouri", "Omar Khalid al-Jubouri"),
+    ("Abu Usama al-Karkhi", "Abu Usama al-Kurdi"),
+    ("Abu Usama al-Karkhi", "Abu Asim al-Karkhi"),
+])
+def test_near_miss_names_stay_apart_even_with_a_shared_org(one: str, other: str) -> None:
+    a = person("a", [one], [1], (NF,))
+    b = person("b", [other], [2], (NF,))
+    canonical, decisions = cluster([a, b])
+    assert not merged(canonical, a, b) and decisions == []
+    assert not list(graph_of([a, b]).triples((None, OWL.sameAs, None)))
+
+
 def test_different_kunyas_never_merge_even_with_a_shared_surname_form_and_org() -> None:
     a = person("abu-yahya-al-tikriti", ["Abu Yahya al-Tikriti", "Tikriti"], [1], (NF,))
     b = person("abu-bilal-al-tikriti", ["Abu Bilal al-Tikriti", "Tikriti"], [2], (NF,))

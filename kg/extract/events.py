@@ -73,6 +73,8 @@ class Event:
     actors: list[tuple[EntityRef, Span]] = field(default_factory=list)
     participants: list[tuple[str, EntityRef, Span, float]] = field(default_factory=list)
     sentences: set[int] = field(default_factory=set)
+    #: Dates of statements that report the operation: used only when nothing dates it directly.
+    statement_dates: list[tuple[str, Span]] = field(default_factory=list)
 
     @property
     def family(self) -> str | None:
@@ -337,7 +339,7 @@ class _Reader:
 
     def _places(self, sent: SpacySpan, number: int) -> None:
         for (start, end), ref in self.found.at.items():
-            if ref.cls != "Location" or not (sent.start_char <= start < sent.end_char):
+            if ref.cls != "Location" or not (start < sent.end_char and end > sent.start_char):
                 continue
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is None:
@@ -358,7 +360,11 @@ class _Reader:
             verb = _verb_of(ent.root)
             event = self._event_of(ent.root)
             if event is None and verb is not None and verb.lemma_.lower() in SPEECH:
-                continue  # the date of a statement, not of the operation
+                # The date of a statement: it dates the operation the statement reports, as a fallback.
+                reported = [self.by_trigger[t.i] for t in verb.subtree if t.i in self.by_trigger]
+                if reported:
+                    reported[0].statement_dates.append((ent.text, Span(sent.start_char, sent.end_char)))
+                continue
             if event is None:
                 event = self._only_event(sent)
                 if event is not None and not any(self._same_clause(t, ent.root) for t in event.triggers
@@ -369,12 +375,12 @@ class _Reader:
 
     def _actors(self, sent: SpacySpan, number: int) -> None:
         for (start, end), ref in self.found.at.items():
-            if ref.cls not in ("Organization", "Location") or not (sent.start_char <= start < sent.end_char):
+            if ref.cls not in ("Organization", "Location") or not (start < sent.end_char and end > sent.start_char):
                 continue
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
-            event = self._actor_event(span.root, ref)
+            event = self._actor_event(span, ref)
             actor = self._actor_ref(ref) if event is not None else None
             if event is not None and actor is not None:
                 event.actors.append((actor, Span(sent.start_char, sent.end_char)))
@@ -390,22 +396,29 @@ class _Reader:
                 if actor is not None and event is not None:
                     event.actors.append((actor, Span(sent.start_char, sent.end_char)))
 
-    def _actor_event(self, root: Token, ref: EntityRef) -> Event | None:
-        """The operation an organization or country carried out, by the position of its mention."""
-        # "a US raid", "Delta Force's raid": a modifier of the trigger.
-        if root.head.i in self.by_trigger and root.dep_ in ("compound", "amod", "nmod", "poss"):
-            return self.by_trigger[root.head.i]
-        if ref.cls == "Location" and not (root.dep_ == "nsubj" or root.head.dep_ == "nsubj"):
-            return None  # a country acts only as "a US raid" or "the US carried out a raid"
-        # "US forces killed X in a strike", "Centcom forces conducted a raid", "a raid by Delta operators".
-        holder = root if root.dep_ != "compound" else root.head
-        if holder.dep_ == "nsubj":
-            verb = holder.head
-            if verb.lemma_.lower() in CONDUCT:
-                return self._event_of(verb)
-            return None
-        if holder.dep_ in ("pobj",) and holder.head.lower_ == "by":
-            return self._event_of(holder.head.head)
+    def _actor_event(self, span: SpacySpan, ref: EntityRef) -> Event | None:
+        """The operation an organization or country carried out, by where its mention stands.
+
+        "a US raid" (a modifier of the trigger), "the US carried out a raid" / "US forces killed X in
+        a strike" (the subject of a conduct verb), "a raid by Delta operators" (the agent).
+        """
+        for token in span:
+            if span.start <= token.head.i < span.end and token.head is not token:
+                continue  # only the tokens that attach the mention to the rest of the sentence
+            holder = token
+            for _ in range(3):  # "US-led Coalition forces", "Delta Force operators": up to the acting noun
+                if holder.head.i in self.by_trigger and holder.dep_ in ("compound", "amod", "nmod", "poss"):
+                    return self.by_trigger[holder.head.i]
+                if holder.dep_ in ("compound", "amod", "nmod") and holder.head is not holder:
+                    holder = holder.head
+                else:
+                    break
+            if ref.cls == "Location" and holder.dep_ != "nsubj":
+                continue  # a country acts only as "a US raid" or "the US carried out a raid"
+            if holder.dep_ == "nsubj" and holder.head.lemma_.lower() in CONDUCT:
+                return self._event_of(holder.head)
+            if holder.dep_ == "pobj" and holder.head.lower_ == "by":
+                return self._event_of(holder.head.head)
         return None
 
     def _actor_ref(self, ref: EntityRef) -> EntityRef | None:
@@ -469,7 +482,9 @@ class _Reader:
             # took place there: such local reports are filed from where it happened.
             for event in events:
                 place = _most_specific(event.places, self.found)
-                entity = self.found.by_ref(place[0]) if place else None
+                if place is None:
+                    continue
+                entity = self.found.by_ref(place[0])
                 if entity is not None and entity.kind in ("Country", "Region") and self._within(dateline[0], place[0]):
                     event.places.append((dateline[0], dateline[1], "in"))
         entities: list[Entity] = list(self.unnamed)
@@ -509,7 +524,7 @@ class _Reader:
     def _date(self, event: Event) -> tuple[ResolvedDate | str, Span] | None:
         """The most precise resolved date; else the relative expression, to be resolved by the corpus."""
         best: tuple[ResolvedDate | str, Span] | None = None
-        for text, span in event.dates:
+        for text, span in event.dates or event.statement_dates:
             value = resolve(text, self.reference)
             if value is not None:
                 if best is None or not isinstance(best[0], ResolvedDate) or len(value.value) > len(best[0].value):
@@ -729,7 +744,7 @@ def _shared(a: Event, b: Event, found: ArticleEntities) -> bool:
         out = set()
         for ref, _s, _x in event.places:
             entity = found.by_ref(ref)
-            if entity is not None and entity.kind not in ("Country", "Region", "Province"):
+            if entity is not None and entity.kind != "Country":  # a region ("northeast Syria") is narrow enough
                 out.add(ref)
         return out
 
@@ -742,6 +757,14 @@ def _shared(a: Event, b: Event, found: ArticleEntities) -> bool:
     return bool(getattr(a, "unnamed_heads", set()) & getattr(b, "unnamed_heads", set())) and bool(heads_a and heads_b)
 
 
+def _thin(event: Event, found: ArticleEntities) -> bool:
+    """A mention that says nothing particular ("A rare raid in Syria..."): no participant, no place
+    narrower than a country."""
+    if event.participants:
+        return False
+    return all((e := found.by_ref(ref)) is not None and e.kind == "Country" for ref, _s, _x in event.places)
+
+
 def _merge_compatible(events: list[Event], found: ArticleEntities) -> list[Event]:
     """Two indefinite reports of one operation in an article ("a US raid" ... "a separate raid") become one."""
     merged: list[Event] = []
@@ -750,7 +773,8 @@ def _merge_compatible(events: list[Event], found: ArticleEntities) -> list[Event
         if not getattr(event, "new_marked", False) or any(t.lower_ == "separate" for tr in event.triggers
                                                            for t in tr.children):
             target = next((m for m in merged if (m.family or m.kind) == (event.family or event.kind)
-                           and _compatible(m, event, found) and _shared(m, event, found)), None)
+                           and _compatible(m, event, found)
+                           and (_shared(m, event, found) or _thin(m, found) or _thin(event, found))), None)
         if target is None:
             merged.append(event)
             continue
@@ -759,6 +783,7 @@ def _merge_compatible(events: list[Event], found: ArticleEntities) -> list[Event
         target.triggers += event.triggers
         target.places += event.places
         target.dates += event.dates
+        target.statement_dates += event.statement_dates
         target.actors += event.actors
         target.participants += [p for p in event.participants if p not in target.participants]
         target.sentences |= event.sentences
