@@ -201,8 +201,11 @@ def person_match(a: PersonName, b: PersonName) -> float:
     if a.kunya and b.kunya and part_match(a.kunya, b.kunya) < 0.85:
         return 0.0
     if len(a.parts) == len(b.parts):
-        return max(_directed_match(a, b), _directed_match(b, a))
-    return _directed_match(a, b) if len(a.parts) < len(b.parts) else _directed_match(b, a)
+        score = max(_directed_match(a, b), _directed_match(b, a))
+    else:
+        score = _directed_match(a, b) if len(a.parts) < len(b.parts) else _directed_match(b, a)
+    # A lone surname is ambiguous beyond its own article, whichever side it is on.
+    return min(score, SINGLE_WORD_CAP) if (a.is_single or b.is_single) and a != b else score
 
 
 def _directed_match(short: PersonName, long_: PersonName) -> float:

@@ -148,6 +148,29 @@ def _keys(record: EntityRecord) -> set[str]:
     return keys
 
 
+def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str) -> bool:
+    """Whether joining the clusters of ``a`` and ``b`` would put two incompatible people together.
+
+    A lone surname may match two different people ("Jubouri" ~ Omar Khalil al-Jubouri and ~ Salim
+    Hadi al-Jubouri); merging must not chain them.
+    """
+    ra, rb = uf.find(a), uf.find(b)
+    if ra == rb or by_iri[a].core_class != "Person":
+        return False
+    members_a = [r for r in by_iri.values() if uf.find(r.iri) == ra]
+    members_b = [r for r in by_iri.values() if uf.find(r.iri) == rb]
+    for x in members_a:
+        for y in members_b:
+            if len(x.articles | y.articles) and _person_score(x, y)[0] == 0.0 \
+                    and not (_is_lone(x) or _is_lone(y)):
+                return True
+    return False
+
+
+def _is_lone(record: EntityRecord) -> bool:
+    return all(parse_person(f).is_single for f in record.forms)
+
+
 def cluster(records: list[EntityRecord],
             gazetteer_iris: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
     """Map every IRI to its cluster's canonical IRI; the decisions that merged them."""
@@ -177,7 +200,7 @@ def cluster(records: list[EntityRecord],
         else:
             score, reason = _name_score(a, b)
             threshold = 0.8
-        if score >= threshold:
+        if score >= threshold and not _cannot_link(uf, by_iri, a_iri, b_iri):
             uf.union(a_iri, b_iri)
             decisions.append(Decision(a_iri, b_iri, round(score, 3), reason))
     members: dict[str, list[str]] = defaultdict(list)

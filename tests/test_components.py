@@ -138,9 +138,6 @@ def test_name_parts_the_model_split_off_are_joined_back(text: str, model_says: l
     assert [(s.text, s.label_) for s in covering(doc, full)] == [(full, "PERSON")], describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PersonNames._extended_people never joins a given name that starts "
-                                       "the sentence (prev.is_sent_start), so a sentence-initial full name the "
-                                       "model split stays split")
 def test_given_name_at_sentence_start_is_joined_back() -> None:
     doc = parse_with_labels("Jassem Wahid al-Dulaimi was detained on Monday.", [("Wahid al-Dulaimi", "PERSON")])
     assert [(s.text, s.label_) for s in covering(doc, "Jassem Wahid al-Dulaimi")] == \
@@ -222,9 +219,6 @@ def test_province_phrase_on_a_capital_name_gives_the_province() -> None:
     assert (span._.opskg_kind, span._.opskg_canonical) == ("province", "place:Saren Governorate")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PlacePhrases.__call__ leaves a name the model labelled ORG after "
-                                       "'near'/'south of' as ORG (it only rewrites PERSON or unlabelled tokens), "
-                                       "although the module promises a place 'whatever the model said'")
 def test_direction_phrase_makes_a_place_of_a_name_the_model_called_org() -> None:
     doc = parse_with_labels("The convoy was ambushed near Bir Hadla on Sunday.", [("Bir Hadla", "ORG")])
     assert [(s.text, s.label_) for s in covering(doc, "Bir Hadla")] == [("Bir Hadla", "GPE")], describe(doc)
@@ -242,9 +236,6 @@ def test_known_organization_after_a_place_phrase_stays_an_organization(text: str
     assert span is not None and span.label_ == "ORG" and span._.opskg_canonical == canonical, describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PlacePhrases._make looks up the gazetteer entity by the exact span "
-                                       "of the bare name, so 'X Governorate' / 'X Province' written out (a 2-token "
-                                       "gazetteer match) is replaced by a bare 'X' span without opskg_canonical")
 @pytest.mark.parametrize(("text", "canonical"), [
     ("Clashes erupted in Saren Governorate on Sunday.", "place:Saren Governorate"),
     ("Clashes erupted in Velmar Province on Sunday.", "place:Velmar"),
@@ -256,9 +247,6 @@ def test_province_named_with_its_suffix_keeps_its_gazetteer_entry(text: str, can
     assert linked == [("province", canonical)], describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PlacePhrases.__call__ ('X province' rule) takes a sentence-initial "
-                                       "'The' as the name: 'The province has...' / 'The camp houses...' become a "
-                                       "place entity 'The'")
 @pytest.mark.parametrize("text", [
     "The province has seen heavy fighting since January.",
     "The camp houses about 4,000 people.",
@@ -269,8 +257,6 @@ def test_sentence_initial_the_before_a_place_noun_is_no_place(text: str) -> None
     assert not covering(doc, "The"), describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PlacePhrases.__call__ turns a PERSON after 'near' into a place even "
-                                       "when a possessive follows ('near X's hideout')")
 @pytest.mark.parametrize(("text", "name", "model_span"), [
     ("The strike near Abu Yahya al-Tikriti's hideout killed two guards.", "Abu Yahya al-Tikriti",
      "Abu Yahya al-Tikriti's"),

@@ -86,9 +86,6 @@ def test_person_alias_joins_the_main_name(phrase: str) -> None:
     assert people[0].surface_forms == {"Omar Khalil al-Jubouri", "Abu Usama al-Karkhi"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: entities._group_people scores a mention only against the non-alias "
-                                       "members of a cluster, so later mentions of the alias form ('Abu Usama "
-                                       "al-Karkhi' again) start a second entity")
 def test_later_mentions_of_an_alias_join_the_same_person() -> None:
     doc = parse("Omar Khalil al-Jubouri, also known as Abu Usama al-Karkhi, was killed. "
                 "Officials said Abu Usama al-Karkhi had run the group's finances.")
@@ -163,10 +160,6 @@ def test_gazetteer_place_labelled_as_a_person_stays_the_place() -> None:
         [("Location", "Dumayr", "City", 2)], describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: entities._people_by_context runs before _consistent_classes and "
-                                       "turns a place-phrase mention ('the village of X') into a Person as soon as "
-                                       "the model labels another mention of X PERSON, so the village becomes a "
-                                       "person")
 def test_village_named_by_a_place_phrase_stays_a_place_when_the_model_calls_it_a_person() -> None:
     # The installed model does label the second mention PERSON in this very text.
     text = ("Troops raided the village of Khirbat Mansour on Monday. Residents of Khirbat Mansour said "
@@ -177,9 +170,6 @@ def test_village_named_by_a_place_phrase_stays_a_place_when_the_model_calls_it_a
         describe(doc)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'Saren Governorate' written out loses its gazetteer link in "
-                                       "opskg_places (see test_components), so the province becomes an unlinked "
-                                       "Location whose ref ('saren') collides with the city of Saren")
 def test_province_and_its_capital_are_two_linked_entities() -> None:
     doc = parse("Clashes erupted in Saren Governorate on Sunday. Officials in the city of Saren said the curfew "
                 "was lifted.")

@@ -114,9 +114,6 @@ def test_no_country_inside_a_town(text: str) -> None:
     assert not [f for f in facts if f.subject.key == "northland"], pairs(facts)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: places.extract_containment's comma rule ('A, B' with B a province or "
-                                       "larger) does not check that B can contain A, so a list of places gives a "
-                                       "country inside a province or another country")
 @pytest.mark.parametrize("text", [
     "Delegations from Northland, Korvath and Velmar attended the talks.",
     "Delegations from Ostania, Northland and Mauritania attended the talks.",
@@ -126,9 +123,6 @@ def test_country_in_a_list_of_places_is_in_no_other_place(text: str) -> None:
     assert not [f for f in facts if f.subject.key in ("northland", "ostania")], pairs(facts)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: places.extract_containment reads 'A, B and C' as 'A, B': the first "
-                                       "place of a list is put inside the second (Korvath in Velmar; Dumayr in "
-                                       "Saren Governorate, against the gazetteer's Korvath)")
 @pytest.mark.parametrize(("text", "wrong"), [
     ("The group is active in Korvath, Velmar and Saren provinces.", ("korvath", "velmar")),
     ("Attacks were reported in Dumayr, Saren and Abu Zahra on Monday.", ("dumayr", "saren governorate")),

@@ -46,11 +46,7 @@ KEPT_CLASSES = {OPS[c] for c in NAMED_CLASSES} | {OPS[c] for c in gaz.PLACE_CLAS
 KEPT_PREDICATES = {OPS.holdsRole, OPS.roleIn, OPS.memberOf, OPS.locatedIn}
 
 #: Cases whose correct expectation the program does not meet yet, with the reason.
-XFAIL = {
-    "002-drone-strike-jisr-nawra": "BUG: entities._group_people: the later mentions of the alias 'Abu Usama "
-                                   "al-Karkhi' become a second person (person/abu-usama-al-karkhi) instead of "
-                                   "joining Omar Khalil al-Jubouri",
-}
+XFAIL: dict[str, str] = {}
 
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 

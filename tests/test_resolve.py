@@ -92,9 +92,6 @@ def test_different_kunyas_never_merge_even_with_a_shared_surname_form_and_org() 
     assert decisions == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: resolve.cluster unions pairs transitively with no cannot-link check: a "
-                                       "lone surname record that matches two people with different kunyas (or "
-                                       "different given names) chains them into one cluster")
 @pytest.mark.parametrize(("first", "second", "lone"), [
     ("Abu Yahya al-Tikriti", "Abu Bilal al-Tikriti", "Tikriti"),
     ("Omar Khalil al-Jubouri", "Salim Hadi al-Jubouri", "Jubouri"),
@@ -111,10 +108,7 @@ def test_lone_surname_never_chains_two_different_people(first: str, second: str,
 @pytest.mark.parametrize(("full", "lone"), [
     ("Omar Khalil al-Jubouri", "Jubouri"),
     ("Salim Hadi al-Obeidi", "al-Obeidi"),
-    pytest.param("Abu Yahya al-Tikriti", "Tikriti", marks=pytest.mark.xfail(
-        strict=True, reason="BUG: names.person_match returns 1.0 for a lone surname against 'Abu X al-Y' (both have "
-                            "one identifying part, so the uncapped reverse direction wins), bypassing "
-                            "SINGLE_WORD_CAP: the lone surname merges across articles without any context")),
+    ("Abu Yahya al-Tikriti", "Tikriti"),
 ])
 def test_lone_surname_merges_only_with_a_shared_org(full: str, lone: str) -> None:
     a = person("full", [full], [1], (NF,))

@@ -88,8 +88,7 @@ class PersonNames:
             while start > 0:
                 prev = doc[start - 1]
                 if prev.tag_ in _NAME_TAGS and is_name_token(prev.text) and fold(prev.text) not in TITLES \
-                        and prev.ent_type_ in ("", "NORP", "PERSON") and not prev.is_sent_start \
-                        and prev.lower_ not in KUNYA_HEADS:
+                        and prev.ent_type_ in ("", "NORP", "PERSON") and prev.lower_ not in KUNYA_HEADS:
                     start -= 1
                 else:
                     break
@@ -100,13 +99,16 @@ class PersonNames:
 
     @staticmethod
     def _trim_titles(doc: Doc) -> None:
+        """Leading titles and a trailing possessive are not part of a person's name."""
         ents = []
         for ent in doc.ents:
-            start = ent.start
+            start, end = ent.start, ent.end
             if ent.label_ == "PERSON":
-                while start < ent.end - 1 and fold(doc[start].text) in TITLES:
+                while start < end - 1 and fold(doc[start].text) in TITLES:
                     start += 1
-            ents.append(ent if start == ent.start else Span(doc, start, ent.end, label=ent.label_))
+                while end - 1 > start and doc[end - 1].tag_ == "POS":
+                    end -= 1
+            ents.append(ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=ent.label_))
         doc.ents = ents
 
 

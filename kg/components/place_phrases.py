@@ -23,6 +23,7 @@ OF_NOUNS = {
 #: "X <noun>": the kind the noun gives X.
 AFTER_NOUNS = {"province": "province", "governorate": "province", "district": "district", "region": "region",
                "camp": "camp"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"}
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west", "outside", "near"}
 
@@ -63,8 +64,9 @@ class PlacePhrases:
                 span = self._place(doc, i + 2, OF_NOUNS[low])
                 if span is not None:
                     spans.append(span)
-            # "X province"
-            if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text):
+            # "X province" (not when "X Governorate" is itself a known name)
+            if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text) and not token.ent_type_ \
+                    and doc[i - 1].pos_ == "PROPN" and doc[i - 1].lower_ not in _DETERMINERS:
                 start = i - 1
                 while start > 0 and (is_name_token(doc[start - 1].text) or doc[start - 1].lower_ in ARTICLES
                                      or doc[start - 1].text == "-") and not doc[start].is_sent_start:
@@ -75,7 +77,12 @@ class PlacePhrases:
             # "near X", "south of X"
             if low in DIRECTIONS and i + 1 < len(doc):
                 j = i + 2 if doc[i + 1].lower_ == "of" else i + 1
-                if j < len(doc) and doc[j].ent_type_ in ("PERSON", "") and is_name_token(doc[j].text):
+                known_org = any(e._.opskg_canonical and e.start <= j < e.end for e in doc.ents)
+                if j < len(doc) and doc[j].ent_type_ in ("PERSON", "ORG", "") and not known_org \
+                        and is_name_token(doc[j].text):
+                    end = _name_span(doc, j)
+                    if end < len(doc) and doc[end].text in ("'s", "’s", "'", "’"):
+                        continue  # "near Omar al-Rawi's house": the house is the place, the man is a man
                     span = self._place(doc, j, None)
                     if span is not None:
                         spans.append(span)
@@ -85,6 +92,8 @@ class PlacePhrases:
     def _place(self, doc: Doc, start: int, kind: str | None) -> Span | None:
         if start < len(doc) and doc[start].lower_ == "the":
             start += 1
+        if start < len(doc) and doc[start].lower_ in _DETERMINERS:
+            return None
         if start >= len(doc) or not (is_name_token(doc[start].text) or doc[start].lower_ in ARTICLES):
             return None
         end = _name_span(doc, start)

@@ -142,12 +142,14 @@ def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     """
     people = [parse_person(m.text) for m in mentions if m.cls == "Person"]
     for m in mentions:
-        if m.cls == "Person" or m.canonical:
-            continue
+        if m.cls == "Person" or m.canonical or m.kind:
+            continue  # a place phrase ("the village of X") outweighs the model's label
         following = doc.text[m.end:m.end + 12].lower()
         name = parse_person(m.text)
         named_regime = re.match(r"(?:'s|’s)?\s+regime\b", following) and (name.nisbas or len(name.parts) >= 2)
-        short_form = name.parts and any(person_match(name, p) >= WITHIN_ARTICLE_MATCH for p in people)
+        short_form = name.parts and any(person_match(name, p) >= WITHIN_ARTICLE_MATCH
+                                        and len(p.parts) + bool(p.kunya) > len(name.parts) + bool(name.kunya)
+                                        for p in people)  # a strictly shorter form of a person's name
         if named_regime or short_form:
             m.cls, m.kind = "Person", None
 
@@ -162,11 +164,11 @@ def _consistent_classes(mentions: list[RawMention]) -> None:
         if len(classes) == 1:
             continue
         canonical = [m for m in group if m.canonical]
-        placed = [m for m in group if m.cls == "Location" and m.kind]
+        placed = [m for m in group if m.kind and m.cls == "Location"]
         if canonical:
             winner = canonical[0].cls
         elif placed:
-            winner = "Location"
+            winner = "Location"  # "the village of X" says what X is, whatever the model said elsewhere
         else:
             winner = Counter(m.cls for m in group).most_common(1)[0][0]
         for m in group:
@@ -205,7 +207,10 @@ def _group_people(people: list[RawMention],
 
     clusters: list[list[RawMention]] = []
     home: dict[int, list[RawMention]] = {}
+    alias_texts = {b.text: a for a, b in aliases if a.cls == b.cls == "Person"}
     for m in sorted(people, key=fullness, reverse=True):
+        if id(m) not in alias_of and m.text in alias_texts and alias_texts[m.text] is not m:
+            alias_of[id(m)] = alias_texts[m.text]  # a later "Y" after "X, also known as Y"
         if id(m) in alias_of and id(alias_of[id(m)]) in home:
             target = home[id(alias_of[id(m)])]
             target.append(m)

@@ -57,11 +57,22 @@ def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> l
         between = text[ma.span.end:mb.span.start]
         after = text[mb.span.end:mb.span.end + 14].lower()
         b_is_admin = RANK.get(b.kind or "", 0) >= 4 or re.match(r"\s*(province|governorate|district)\b", after)
-        if (_BETWEEN_COMMA.match(between) and b_is_admin) or (_BETWEEN_IN.match(between) and _larger(b, a)):
+        listed = re.match(r"\s*(,|and\b|or\b)", after) and not re.match(r"\s*,\s*(?:the\s+)?[a-z]", after)
+        if listed or not _gazetteer_allows(a, b, g):
+            continue  # "Ostania, Northland and Mauritania": a list, not containment
+        if (_BETWEEN_COMMA.match(between) and b_is_admin and _larger(b, a)) or \
+                (_BETWEEN_IN.match(between) and _larger(b, a)):
             _add(facts, a.ref, b.ref, ma.sentence, "text")
     _demonym_containment(doc, found, g, facts)
     _gazetteer_containment(found, g, facts)
     return list(facts.values())
+
+
+def _gazetteer_allows(inner: Entity, outer: Entity, g: gaz.Gazetteer) -> bool:
+    """When the gazetteer knows both places, ``outer`` must be one of ``inner``'s ancestors."""
+    if inner.gazetteer in g.places and outer.gazetteer in g.places:
+        return outer.gazetteer in {a.name for a in g.ancestors(g.places[inner.gazetteer])}
+    return True
 
 
 def _larger(outer: Entity, inner: Entity) -> bool:

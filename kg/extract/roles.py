@@ -89,7 +89,7 @@ def extract_roles(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> tuple[l
 
 
 def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
-                    salient: EntityRef | None) -> list[RolePhrase]:
+                    salient: EntityRef | None, plural_ok: bool = False) -> list[RolePhrase]:
     doc = span.doc
     out: list[RolePhrase] = []
     # Before the name: tokens back to a determiner, verb or punctuation (a comma may separate them).
@@ -100,21 +100,27 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
     while i >= span.sent.start:
         token = doc[i]
         hyphenated = token.text == "-" or (i > 0 and doc[i - 1].text == "-")  # "self-described", "so-called"
-        if not hyphenated and ((token.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "SCONJ")
+        named = token.ent_type_ in ("ORG", "GPE", "NORP")  # "IS leader": an acronym the tagger took for a verb
+        if not hyphenated and not named and ((token.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "SCONJ")
                                 and token.lower_ not in ("of",))
                                or token.text in _STOP_RIGHT or token.ent_type_ in ("DATE", "TIME", "PERSON")):
             break
         left.insert(0, token)
         i -= 1
+    coordinated = span.end + 1 < len(doc) and doc[span.end].lower_ == "and" \
+        and doc[span.end + 1].ent_type_ == "PERSON"
+    indefinite = i >= span.sent.start and doc[i].lower_ in ("a", "an", "another")
     if left and not _coordinated_before(span):
-        phrase = _read(left, found, g, salient)
+        phrase = _read(left, found, g, salient, plural_ok=plural_ok or coordinated)
+        if phrase is not None and indefinite:
+            phrase.ordinal = None  # "a second commander, X": another commander, not the second holder
         if phrase is not None:
             out.append(phrase)
     elif _coordinated_before(span):
         # "ISIS leaders X and Y": Y shares the plural role before X.
         first = _coordinated_before(span)
         if first is not None:
-            out += _phrases_around(first, found, g, salient)
+            out += _phrases_around(first, found, g, salient, plural_ok=True)
     # After the name: ", <phrase>" up to the next comma, stop word or verb.
     j = span.end
     if j < len(doc) and doc[j].text == ",":
@@ -171,7 +177,7 @@ def _split_coordination(tokens: list[Token]) -> list[list[Token]]:
 
 
 def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
-          salient: EntityRef | None) -> RolePhrase | None:
+          salient: EntityRef | None, plural_ok: bool = False) -> RolePhrase | None:
     """A role phrase's heads, organization, country, modifiers, ordinal and current/former."""
     words = [t.lower_ for t in tokens]
     heads: list[str] = []
@@ -195,12 +201,16 @@ def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
                                       (k > 0 and words[k - 1] == "the")) and phrase.org is None:
             phrase.org = salient
         elif low in ORDINALS:
+            if k > 0 and words[k - 1] in ("a", "an", "another"):
+                continue  # "a second commander": another one, not the second holder
             phrase.ordinal = ORDINALS[low]
         elif low in CURRENT:
             phrase.current = CURRENT[low]
         elif low in KEPT_MODIFIERS and k + 1 < len(tokens):
             phrase.modifiers.append(low)
         elif (lemma in HEADS or low in HEADS) and token.pos_ in ("NOUN", "PROPN", "ADJ"):
+            if token.tag_ in ("NNS", "NNPS") and not (one_of or plural_ok):
+                continue  # "X, officials said": plural nouns do not describe one person
             head = HEADS.get(lemma, HEADS.get(low, ""))
             if head == "deputy leader" and k + 1 < len(tokens) and HEADS.get(tokens[k + 1].lemma_.lower()):
                 phrase.modifiers.append("deputy")
