@@ -68,7 +68,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     gazetteer_iris = {r["e"].value for r in _query(store, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
                                                           "?e ops:gazetteerEntry ?n } }")}
     canonical, decisions = resolve.cluster(records, gazetteer_iris)
-    labels = {c: resolve.preferred_name(r.forms) for r in records for c in [canonical[r.iri]] if r.forms}
+    labels = {canonical[r.iri]: resolve.display_name(r) for r in records if r.forms}
 
     operations = _operation_records(store, iris, canonical)
     places = _places(store, canonical)

@@ -61,9 +61,24 @@ class Decision:
     reason: str
 
 
-def preferred_name(forms: Counter[str]) -> str:
-    """The fullest name: most words, then most articles, then alphabetical (deterministic)."""
-    return min(forms, key=lambda f: (-len(f.split()), -forms[f], f))
+def preferred_name(forms: Counter[str], person: bool = False) -> str:
+    """The fullest name: most name parts (for people: kunya, given names, nisbas; else words), then
+    most articles, then the longest spelling, then alphabetical (deterministic)."""
+    def parts(form: str) -> int:
+        if person:
+            name = parse_person(form)
+            return len(name.parts) + (1 if name.kunya else 0)
+        return len(form.split())
+
+    return min(forms, key=lambda f: (-parts(f), -forms[f], -len(f), f))
+
+
+def display_name(record: EntityRecord, forms: Counter[str] | None = None) -> str:
+    """The name to show for an entity: its preferred name, a dateline's capitals undone for places."""
+    name = preferred_name(forms if forms is not None else record.forms, person=record.core_class == "Person")
+    if record.core_class == "Location" and name.isupper() and len(name) > 4:
+        name = name.title()  # "HOLEB, Syria": a dateline is no spelling of the name
+    return name
 
 
 def state_digest(article_hashes: Iterable[str]) -> str:
@@ -232,9 +247,11 @@ def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str,
     articles: set[str] = set()
     for record in records:
         head = canonical.get(record.iri, record.iri)
-        if forms[head]:
-            g.add((URIRef(record.iri), RDFS.label, Literal(preferred_name(forms[head]))))
         articles |= record.articles
+        if record.iri in (labels or {}):
+            continue  # named by the caller (operations: "Raid in Atmeh, 2022-02")
+        if forms[head]:
+            g.add((URIRef(record.iri), RDFS.label, Literal(display_name(record, forms[head]))))
     for iri, head in sorted(canonical.items()):
         if head != iri:
             g.add((URIRef(iri), OWL.sameAs, URIRef(head)))
