@@ -229,6 +229,27 @@ def remove(article: str, store: Path | None, base: str | None) -> None:
 @cli.command()
 @store_option
 @base_option
+@_fail_cleanly
+def check(store: Path | None, base: str | None) -> None:
+    """Report resources that reasoning finds in two disjoint classes, with their sources.
+
+    Exit status 1 when there is any; the build keeps one class of each by the rule in the README.
+    """
+    from kg.derive import recorded_conflicts
+
+    settings = _settings(store, base=base)
+    with _opened(settings, write=False) as kgstore:
+        conflicts = recorded_conflicts(kgstore, IRIs(settings.base))
+    for text in conflicts:
+        click.echo(text)
+    click.echo(f"{len(conflicts)} inconsistenc{'y' if len(conflicts) == 1 else 'ies'}", err=True)
+    if conflicts:
+        sys.exit(1)
+
+
+@cli.command()
+@store_option
+@base_option
 @click.option("--articles", is_flag=True, help="Also list every article.")
 @_fail_cleanly
 def stats(store: Path | None, base: str | None, articles: bool) -> None:

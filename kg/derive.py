@@ -11,13 +11,13 @@ import hashlib
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, XSD
 
-from kg import corpus, reason, resolve
+from kg import consistency, corpus, reason, resolve
 from kg.extract.dates import ResolvedDate
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
@@ -35,6 +35,14 @@ class DeriveReport:
     identity_triples: int
     inferred_triples: int
     seconds: float
+    conflicts: list[consistency.Conflict] = field(default_factory=list)
+
+
+def recorded_conflicts(store: GraphStore, iris: IRIs) -> list[str]:
+    """The inconsistencies the last derivation found, as recorded in the identity graph."""
+    rows = _query(store, f"SELECT ?text WHERE {{ GRAPH <{iris.identity_graph}> {{ ?n a ops:Inconsistency ; "
+                         "rdfs:comment ?text } } ORDER BY ?text")
+    return [r["text"].value for r in rows]
 
 
 def _query(store: GraphStore, sparql: str) -> Any:
@@ -85,8 +93,16 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     for triple in identity.triples((None, OWL.sameAs, None)):
         asserted.add(triple)
     asserted += derived
-    inferred = reason.infer(asserted, ontology_graph(), iris.base)
+    ontology = ontology_graph()
+    inference = reason.reason(asserted, ontology, iris.base)
+    rules = reason.compile_rules(ontology)
+    members = inference.same  # every identity link the closure used, asserted or resolved
+    conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
+    for conflict in conflicts:
+        log.warning("inconsistency: %s", conflict.describe())
+    inferred = consistency.without_dropped(inference.triples, conflicts, rules, members)
     inferred += derived
+    identity += consistency.record(conflicts, str(iris.identity_graph))
 
     graphs = {
         str(iris.identity_graph): identity.serialize(format="nt"),
@@ -97,7 +113,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
         graphs[str(iris.ontology_graph)] = ontology_ntriples() + (
             f"<{iris.ontology_graph}> <{OPS.contentHash}> \"{ontology_hash()}\" .\n")
     store.replace_graphs(graphs)
-    report = DeriveReport(len(records), len(identity), len(inferred), time.perf_counter() - started)
+    report = DeriveReport(len(records), len(identity), len(inferred), time.perf_counter() - started, conflicts)
     log.info("derived graphs: %d entities, %d identity triples, %d inferred triples in %.1f s",
              report.entities, report.identity_triples, report.inferred_triples, report.seconds)
     return report

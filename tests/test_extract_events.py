@@ -1,0 +1,445 @@
+"""Operations read from short invented articles: kinds, reference, participants, place, actor and date.
+
+Every person, village and group here is invented; known places and organizations come from the test
+gazetteer (``tests/data/gazetteer/``): Marzin is a town and Kafr Selim a village of Harzan province
+in Northland, Northland Armed Forces is Northland's military, Mauritania has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from kg.extract import extract
+from kg.model import Article, Entity, EntityRef, Extraction, Fact
+from tests.extraction_support import gazetteer, parse
+
+pytestmark = pytest.mark.slow
+
+#: Friday 10 March 2023: the publication date of most articles below ("on Thursday" is 9 March).
+PUBLISHED = "2023-03-10"
+PARTICIPATION = ("killedIn", "targetedIn", "woundedIn", "detainedIn")
+
+
+@dataclass
+class Events:
+    text: str
+    extraction: Extraction
+
+    @property
+    def operations(self) -> list[Entity]:
+        return [e for e in self.extraction.entities if e.ref.cls == "Operation"]
+
+    def only(self) -> Entity:
+        """The article's one operation."""
+        assert len(self.operations) == 1, self.describe()
+        return self.operations[0]
+
+    def entity(self, ref: EntityRef) -> Entity:
+        found = self.extraction.entity(ref)
+        assert found is not None, ref
+        return found
+
+    def label(self, ref: EntityRef) -> str:
+        """A person's name, or ``<description>`` for an unnamed participant."""
+        entity = self.entity(ref)
+        return entity.name or f"<{entity.attributes.get('description')}>"
+
+    def facts(self, predicate: str, operation: Entity | None = None) -> list[Fact]:
+        out = [f for f in self.extraction.facts if f.predicate == predicate]
+        if operation is not None:
+            out = [f for f in out if operation.ref in (f.subject, f.object)]
+        return out
+
+    def participants(self, predicate: str, operation: Entity | None = None) -> set[str]:
+        """Who the article says was killed/targeted/wounded/detained in the operation."""
+        return {self.label(f.subject) for f in self.facts(predicate, operation)}
+
+    def places(self, operation: Entity) -> list[tuple[str, str | None]]:
+        """(place name, qualifier) of each ``tookPlaceIn`` of the operation."""
+        return [(self.entity(f.object).name, f.qualifier) for f in self.facts("tookPlaceIn", operation)
+                if isinstance(f.object, EntityRef)]
+
+    def actors(self, operation: Entity) -> set[str]:
+        return {self.entity(f.object).name for f in self.facts("conductedBy", operation)
+                if isinstance(f.object, EntityRef)}
+
+    def dates(self, operation: Entity) -> list[tuple[str, str, str | None]]:
+        """(predicate, value, datatype) of the operation's date or date expression."""
+        return [(f.predicate, str(f.object), f.datatype) for f in self.extraction.facts
+                if f.subject == operation.ref and f.predicate in ("date", "dateExpression")]
+
+    def unnamed(self) -> list[Entity]:
+        return [e for e in self.extraction.entities if e.ref.cls == "Person" and not e.name]
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """The facts, readable in an assertion message."""
+        def show(x: EntityRef | str) -> str:
+            if isinstance(x, str):
+                return x
+            entity = self.extraction.entity(x)
+            return f"{x.cls}:{entity.name if entity and entity.name else x.key}"
+        return [(show(f.subject), f.predicate, show(f.object)) for f in self.extraction.facts
+                if f.predicate in (*PARTICIPATION, "tookPlaceIn", "conductedBy", "date", "dateExpression")]
+
+
+def events_in(text: str, published: str | None = PUBLISHED, article_id: str = "events-test") -> Events:
+    article = Article(id=article_id, text=text, source=f"{article_id}.txt", published=published)
+    return Events(text, extract(parse(text), article, gazetteer()))
+
+
+# --- kinds and reference ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "kind", "name"), [
+    ("A drone strike killed Nabil Osman near Marzin on Thursday.", "DroneStrike", "drone strike"),
+    ("A helicopter-borne raid killed Nabil Osman in Marzin on Thursday.", "HelicopterRaid", "helicopter-borne raid"),
+    ("An airstrike killed Nabil Osman near Marzin on Thursday.", "AirStrike", "airstrike"),
+    ("A precision strike killed Nabil Osman near Marzin on Thursday.", "AirStrike", "precision strike"),
+    ("A raid killed Nabil Osman in Marzin on Thursday.", "Raid", "raid"),
+])
+def test_kind_from_the_trigger_and_its_modifiers(text: str, kind: str, name: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert (op.kind, op.name) == (kind, name)
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+
+
+def test_definite_mentions_refer_back_to_the_operation() -> None:
+    e = events_in("Troops carried out a raid in Marzin on Thursday. The raid targeted Nabil Osman. "
+                  "The operation also killed Tariq Salem.")
+    op = e.only()
+    assert op.kind == "Raid"
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}
+    assert e.participants("killedIn", op) == {"Tariq Salem"}
+    assert e.places(op) == [("Marzin", None)]
+    assert e.dates(op) == [("date", "2023-03-09", "date")]
+
+
+def test_the_strike_refers_back_to_a_drone_strike() -> None:
+    e = events_in("A drone strike hit a car near Marzin on Thursday. The strike killed Nabil Osman.")
+    op = e.only()
+    assert op.kind == "DroneStrike"
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+    assert e.places(op) == [("Marzin", "near")]
+
+
+def test_another_raid_is_a_new_operation() -> None:
+    e = events_in("A raid in Marzin on Thursday killed Nabil Osman. "
+                  "Another raid in Marzin on Wednesday killed Tariq Salem.")
+    assert len(e.operations) == 2, e.describe()
+    first, second = e.operations
+    assert e.participants("killedIn", first) == {"Nabil Osman"}
+    assert e.participants("killedIn", second) == {"Tariq Salem"}
+    assert e.dates(first) == [("date", "2023-03-09", "date")]
+    assert e.dates(second) == [("date", "2023-03-08", "date")]
+
+
+def test_two_reports_of_one_raid_in_an_article_are_merged() -> None:
+    """An indefinite second report with the same village and the same dead is the same raid, and
+    the finer kind it gives (helicopter-borne) wins."""
+    e = events_in("A raid in Kafr Selim killed Nabil Osman on Thursday. Residents said the village had been "
+                  "quiet for months. Osman was killed in a helicopter-borne raid in Kafr Selim, a Northland "
+                  "army officer said.")
+    op = e.only()
+    assert op.kind == "HelicopterRaid"
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+    assert e.places(op) == [("Kafr Selim", None)]
+
+
+def test_raids_in_different_towns_that_killed_different_people_stay_apart() -> None:
+    e = events_in("A raid in Kafr Selim killed Nabil Osman on Thursday. "
+                  "A raid in Marzin killed Tariq Salem on Wednesday.")
+    assert len(e.operations) == 2, e.describe()
+    by_place = {e.places(op)[0][0]: op for op in e.operations}
+    assert e.participants("killedIn", by_place["Kafr Selim"]) == {"Nabil Osman"}
+    assert e.participants("killedIn", by_place["Marzin"]) == {"Tariq Salem"}
+
+
+# --- participants ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Troops killed Nabil Osman in a raid in Marzin on Thursday.",
+    "Nabil Osman was killed in a raid in Marzin on Thursday.",
+    "Nabil Osman died in a raid in Marzin on Thursday.",
+    "Troops launched a raid on a house in Marzin on Thursday. Nabil Osman blew himself up during the raid.",
+    "Troops launched a raid on a house in Marzin on Thursday. During the raid, Nabil Osman detonated a bomb "
+    "that killed him.",
+    "A raid in Marzin on Thursday led to the death of Nabil Osman, officials said.",
+])
+def test_killed(text: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.places(op) == [("Marzin", None)]
+    assert all(f.certainty == 1.0 for f in e.facts("killedIn", op))
+
+
+def test_killed_fact_is_evidenced_by_its_sentence() -> None:
+    second = "Nabil Osman died in the raid, officials said."
+    e = events_in(f"Troops launched a raid on a house in Marzin on Thursday. {second}")
+    [fact] = e.facts("killedIn")
+    assert e.text[fact.sentence.start:fact.sentence.end] == second
+
+
+def test_targeting_is_not_killing() -> None:
+    e = events_in("Troops carried out a raid targeting Nabil Osman in Marzin on Thursday.")
+    op = e.only()
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}
+    assert e.participants("killedIn", op) == set()
+
+
+def test_the_raid_had_targeted_someone_other_than_the_dead() -> None:
+    e = events_in("A raid in Marzin on Thursday killed Faris Jaber. "
+                  "Officials later said the raid had targeted Nabil Osman.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Faris Jaber"}
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}
+
+
+def test_detained_and_wounded() -> None:
+    e = events_in("Troops detained Nabil Osman in a raid in Marzin on Thursday. "
+                  "Two civilians were wounded in the raid.")
+    op = e.only()
+    assert e.participants("detainedIn", op) == {"Nabil Osman"}
+    assert e.participants("woundedIn", op) == {"<Two civilians>"}
+    assert e.participants("killedIn", op) == set()
+    [civilians] = e.unnamed()
+    assert civilians.attributes["count"] == 2
+
+
+def test_wounded_named_person_in_apposition_with_a_pronoun() -> None:
+    e = events_in("A drone strike near Marzin on Thursday killed Nabil Osman. "
+                  "Tariq Salem, his deputy, was wounded in the strike.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+    assert e.participants("woundedIn", op) == {"Tariq Salem"}
+
+
+# --- negation and hedges -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("negated", "predicate"), [
+    ("Officials said no civilians were killed.", "killedIn"),
+    ("No soldiers were injured or killed during the operation.", "killedIn"),
+    ("No soldiers were injured or killed during the operation.", "woundedIn"),
+    ("There was no confirmation that the raid targeted Nabil Osman.", "targetedIn"),
+    ("Nabil Osman was not killed in the raid, officials said.", "killedIn"),
+    ("The raid did not kill Nabil Osman, who had left the house an hour earlier.", "killedIn"),
+    ("Officials denied that Nabil Osman was killed in the raid.", "killedIn"),
+])
+def test_negated_statements_give_no_fact(negated: str, predicate: str) -> None:
+    e = events_in(f"A raid in Marzin on Thursday killed Faris Jaber. {negated}")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Faris Jaber"}, e.describe()
+    assert e.participants(predicate, op) <= {"Faris Jaber"}, e.describe()
+    assert e.unnamed() == []  # "no civilians" is nobody
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nabil Osman was reportedly killed in the strike.",
+    "Officials believe Nabil Osman was killed in the strike.",
+    pytest.param("Nabil Osman was believed to have been killed in the strike.", marks=pytest.mark.xfail(
+        strict=True, reason="BUG kg/extract/events.py _relation: the person is the subject of the raising verb "
+        "'believed' and 'killed' is its xcomp, which _relation does not follow: no killedIn fact at all")),
+    pytest.param("Nabil Osman is believed to have been killed in the strike.", marks=pytest.mark.xfail(
+        strict=True, reason="BUG kg/extract/events.py _relation: '<X> is believed to have been killed' gives "
+        "no killedIn fact (subject of a raising verb)")),
+])
+def test_hedged_death_has_lower_certainty(sentence: str) -> None:
+    e = events_in(f"A drone strike hit a car near Marzin on Thursday. {sentence}")
+    op = e.only()
+    facts = [f for f in e.facts("killedIn", op) if e.label(f.subject) == "Nabil Osman"]
+    assert len(facts) == 1, e.describe()
+    assert 0 < facts[0].certainty < 1
+
+
+def test_stated_death_has_full_certainty() -> None:
+    e = events_in("A drone strike hit a car near Marzin on Thursday. Nabil Osman was killed in the strike.")
+    [fact] = e.facts("killedIn")
+    assert fact.certainty == 1.0
+
+
+# --- pronouns and unnamed participants -----------------------------------------------------------
+
+
+def test_he_after_a_named_person() -> None:
+    e = events_in("Special forces carried out a raid in Abu Zahra on Tuesday. The operation targeted "
+                  "Nabil Osman. He was killed when troops stormed the house.")
+    op = e.only()
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+    assert e.places(op) == [("Abu Zahra", None)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG kg/extract/events.py _Reader._antecedent: 'he' resolves to the most recent person mention, here the "
+    "speaker of the very verb whose complement holds the pronoun, so the spokesman is recorded as killed "
+    "(killedIn Karim Haddad) and the target is not"))
+def test_he_in_a_spokesman_s_statement_is_not_the_spokesman() -> None:
+    e = events_in("A raid in Marzin on Thursday targeted Nabil Osman. Defense Ministry spokesman Karim Haddad "
+                  "said he was killed when troops stormed the house.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+
+
+def test_unnamed_participants_are_people_without_a_name() -> None:
+    e = events_in("A drone strike killed Nabil Osman near Marzin on Thursday. The strike also killed two of "
+                  "his guards. An official of the group was wounded in the strike, a local official said.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman", "<two of his guards>"}
+    assert e.participants("woundedIn", op) == {"<An official of the group>"}
+    unnamed = {str(u.attributes["description"]): u for u in e.unnamed()}
+    # "a local official said": the speaker is no participant.
+    assert set(unnamed) == {"two of his guards", "An official of the group"}
+    guards, official = unnamed["two of his guards"], unnamed["An official of the group"]
+    assert (guards.name, guards.ref.cls, guards.attributes["count"]) == ("", "Person", 2)
+    assert (official.name, official.ref.cls) == ("", "Person") and "count" not in official.attributes
+    # An unnamed participant is never a target (that needs a name), and what is said of the guards is
+    # not said of the named man they guarded.
+    assert e.participants("targetedIn", op) <= {"Nabil Osman"}
+    assert {f.subject for f in e.facts("woundedIn")} == {official.ref}
+
+
+@pytest.mark.parametrize(("text", "killed", "other", "predicate"), [
+    ("A drone strike near Marzin on Thursday killed Nabil Osman and wounded Tariq Salem.",
+     {"Nabil Osman"}, {"Tariq Salem"}, "woundedIn"),
+    ("Troops detained Nabil Osman and killed Tariq Salem in a raid in Marzin on Thursday.",
+     {"Tariq Salem"}, {"Nabil Osman"}, "detainedIn"),
+    ("A drone strike near Marzin on Thursday killed three fighters and wounded two civilians.",
+     {"<three fighters>"}, {"<two civilians>"}, "woundedIn"),
+])
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG kg/extract/events.py _relation: the lemmas of coordinated verbs are pooled and KILL is tested first, "
+    "so the object of the other verb of 'killed X and wounded Y' / 'detained X and killed Y' is recorded as "
+    "killedIn (the wounded or detained person is reported dead) and gets no woundedIn/detainedIn"))
+def test_coordinated_verbs_keep_their_own_relation(text: str, killed: set[str], other: set[str],
+                                                   predicate: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.participants("killedIn", op) == killed, e.describe()
+    assert e.participants(predicate, op) == other, e.describe()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG kg/extract/events.py _Reader._participants/_unnamed: the apposition of a named person ('X, a senior "
+    "Northern Front official') is taken for a second, unnamed person: it adds Person 'unnamed …' (description "
+    "'a senior Northern Front official') killedIn the raid beside X"))
+def test_an_apposition_describes_the_named_person() -> None:
+    e = events_in("The raid in Marzin on Thursday killed Nabil Osman, a senior Northern Front official.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.unnamed() == []
+
+
+# --- place -------------------------------------------------------------------------------------
+
+
+def test_most_specific_place_of_the_clause() -> None:
+    e = events_in("A drone strike in the village of Kafr Selim in Harzan province killed Nabil Osman on Thursday.")
+    op = e.only()
+    assert e.places(op) == [("Kafr Selim", None)]
+
+
+def test_near_a_place_is_qualified() -> None:
+    near = events_in("US forces killed Nabil Osman in a strike near Marzin on Thursday.")
+    assert near.places(near.only()) == [("Marzin", "near")]
+    [fact] = near.facts("tookPlaceIn")
+    assert fact.qualifier == "near"
+    inside = events_in("US forces killed Nabil Osman in a strike in Marzin on Thursday.")
+    assert inside.places(inside.only()) == [("Marzin", None)]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG kg/extract/events.py _locative: 'the outskirts of X' is not locative because the lemma of "
+    "'outskirts' is 'outskirt', which PLACE_NOUNS lacks ('outskirts' is listed): no tookPlaceIn at all"))
+def test_on_the_outskirts_of_a_town() -> None:
+    e = events_in("A drone strike killed Nabil Osman on the outskirts of Marzin on Thursday.")
+    assert e.places(e.only()) == [("Marzin", None)], e.describe()
+
+
+def test_a_date_in_an_unrelated_clause_does_not_date_the_operation() -> None:
+    e = events_in("A drone strike killed Nabil Osman in Marzin, which the group has held since 2019.")
+    op = e.only()
+    assert e.dates(op) == []
+    assert e.places(op) == [("Marzin", None)]
+    later = events_in("A raid killed Nabil Osman in Marzin on Thursday, four years after the town was captured "
+                      "by the Northern Front in 2019.")
+    assert later.dates(later.only()) == [("date", "2023-03-09", "date")]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG kg/extract/events.py _Reader._places: a place found in another clause of the sentence falls back to "
+    "_only_event(sent) without the same-clause check _dates makes, so 'months after his fighters were "
+    "defeated in Kafr Selim' places the strike in Kafr Selim (tookPlaceIn Kafr Selim, expected Harzan)"))
+def test_a_place_in_an_unrelated_clause_does_not_place_the_operation() -> None:
+    e = events_in("A drone strike killed Nabil Osman in Harzan province, months after his fighters were "
+                  "defeated in Kafr Selim in 2019.")
+    op = e.only()
+    assert e.dates(op) == []  # the clause's year is not the strike's (this part holds)
+    assert e.places(op) == [("Harzan", None)], e.describe()
+
+
+# --- actor -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "actor"), [
+    ("Eastern Command forces killed Nabil Osman in a strike near Marzin on Thursday.", "Eastern Command"),
+    ("US forces killed Nabil Osman in a strike near Marzin on Thursday.", "US military"),
+    ("A Northland raid killed Nabil Osman in Marzin on Thursday.", "Northland Armed Forces"),
+    ("A US raid killed Nabil Osman in Marzin on Thursday.", "US military"),
+    ("A raid by Delta Force operators killed Nabil Osman in Marzin on Thursday.", "Delta Force"),
+    ("The Defense Ministry said it killed Nabil Osman in a drone strike near Marzin on Thursday.", "Defense Ministry"),
+    ("The Northland army said it killed Nabil Osman in a drone strike near Marzin on Thursday.",
+     "Northland Armed Forces"),
+])
+def test_actor(text: str, actor: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.actors(op) == {actor}, e.describe()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+
+
+def test_a_country_without_a_military_in_the_gazetteer_is_no_actor() -> None:
+    """Mauritania is in the test gazetteer, but no military organization of it is."""
+    assert not [o for o in gazetteer().organizations.values() if o.country == "Mauritania"]
+    e = events_in("A Mauritanian raid killed Nabil Osman in Brennick on Thursday.")
+    op = e.only()
+    assert e.actors(op) == set()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+
+
+# --- date --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("when", "published", "expected"), [
+    ("on Thursday", PUBLISHED, ("date", "2023-03-09", "date")),
+    ("on Thursday", None, ("dateExpression", "Thursday", None)),
+    ("last month", PUBLISHED, ("date", "2023-02", "gYearMonth")),
+    ("on Oct. 6, 2022", None, ("date", "2022-10-06", "date")),
+    ("in March 2019", PUBLISHED, ("date", "2019-03", "gYearMonth")),
+])
+def test_date_is_resolved_against_the_publication_date(when: str, published: str | None,
+                                                       expected: tuple[str, str, str | None]) -> None:
+    e = events_in(f"Troops killed Nabil Osman in a raid in Marzin {when}.", published=published)
+    assert e.dates(e.only()) == [expected]
+
+
+# --- dateline ----------------------------------------------------------------------------------
+
+
+def test_a_dateline_places_an_operation_known_only_by_region() -> None:
+    body = "A raid in northwestern Northland killed Nabil Osman on Thursday, officials said."
+    without = events_in(body)
+    assert without.places(without.only()) == [("northwestern Northland", None)]
+    e = events_in(f"MARZIN, Northland — {body}")
+    assert e.places(e.only()) == [("Marzin", None)], e.describe()
+    assert e.participants("killedIn", e.only()) == {"Nabil Osman"}
+
+
+def test_a_dateline_does_not_replace_a_specific_place() -> None:
+    e = events_in("MARZIN, Northland — A drone strike in the village of Kafr Selim killed Nabil Osman on "
+                  "Thursday, officials said.")
+    assert e.places(e.only()) == [("Kafr Selim", None)]
