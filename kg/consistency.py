@@ -15,7 +15,6 @@ classes, which triples, articles and sentences) and resolved by one documented r
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +66,8 @@ def explain(store: GraphStore, rules: Rules, violations: list[Violation],
     """The sources of each violation and the decision the rule takes."""
     conflicts = []
     for v in violations:
-        conflict = Conflict(str(v.resource), (str(v.first), str(v.second)))
-        iris = members.get(str(v.resource), {str(v.resource)})
+        conflict = Conflict(v.resource.strip("<>"), (v.first.strip("<>"), v.second.strip("<>")))
+        iris = members.get(conflict.resource, {conflict.resource})
         for cls in conflict.classes:
             conflict.sources[cls] = _sources(store, rules, iris, URIRef(cls), article_prefix)
         conflict.kept, conflict.dropped = _decide(conflict)
@@ -133,18 +132,13 @@ def record(conflicts: list[Conflict], graph_iri: str) -> Graph:
     return g
 
 
-def without_dropped(inferred: Graph, conflicts: list[Conflict], rules: Rules,
-                    members: dict[str, set[str]]) -> Graph:
-    """The inferred graph without the dropped classes (and their superclasses) of conflicting resources."""
-    drop: dict[str, set[str]] = defaultdict(set)
+def without_dropped(lines: list[str], conflicts: list[Conflict], rules: Rules,
+                    members: dict[str, set[str]]) -> list[str]:
+    """Inferred N-Triples lines without the dropped classes (and superclasses) of conflicting resources."""
+    drop: set[str] = set()
     for c in conflicts:
         kept_supers = {str(x) for x in rules.superclasses.get(URIRef(c.kept), {URIRef(c.kept)})}
         dropped = {str(x) for x in rules.superclasses.get(URIRef(c.dropped), {URIRef(c.dropped)})} - kept_supers
         for iri in members.get(c.resource, {c.resource}):
-            drop[iri] |= dropped
-    out = Graph()
-    for s, p, o in inferred:
-        if p == RDF.type and str(o) in drop.get(str(s), ()):
-            continue
-        out.add((s, p, o))
-    return out
+            drop |= {f"<{iri}> <{RDF.type}> <{cls}> ." for cls in dropped}
+    return [line for line in lines if line not in drop] if drop else lines

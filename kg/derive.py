@@ -11,18 +11,19 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import consistency, corpus, reason, resolve
 from kg.extract.dates import ResolvedDate
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
-from kg.terms import to_rdflib
-from kg.vocab import NIF, OPS, PREFIXES, IRIs
+from kg.vocab import ITSRDF, NIF, OPS, PREFIXES, IRIs
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,13 @@ def _query(store: GraphStore, sparql: str) -> Any:
     return store.query(sparql, prefixes=PREFIXES)
 
 
+def _read(store: GraphStore, iris: IRIs, sparql: str) -> Any:
+    """A query whose ``GRAPH ?g`` ranges over the article graphs only: derivation reads what the
+    articles say, never its own earlier output (which would make it depend on history)."""
+    graphs = [g for g in store.graph_names() if iris.is_article_graph(g)]
+    return store.query(sparql, prefixes=PREFIXES, named_graphs=graphs)
+
+
 def article_hashes(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article IRI -> content hash, for every stored article."""
     rows = _query(store, "SELECT ?g ?h WHERE { GRAPH ?g { ?g a ops:Article ; ops:contentHash ?h } }")
@@ -71,15 +79,16 @@ def is_stale(store: GraphStore, iris: IRIs) -> bool:
 def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     """Recompute the identity and inferred graphs and rewrite them with the ontology, atomically."""
     started = time.perf_counter()
-    digest = resolve.state_digest(article_hashes(store, iris).values())
+    hashes = article_hashes(store, iris)
+    digest = resolve.state_digest(hashes.values())
     records = _entity_records(store, iris)
-    gazetteer_iris = {r["e"].value for r in _query(store, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
+    gazetteer_iris = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
                                                           "?e ops:gazetteerEntry ?n } }")}
     canonical, decisions = resolve.cluster(records, gazetteer_iris)
     labels = {canonical[r.iri]: resolve.display_name(r) for r in records if r.forms}
 
     operations = _operation_records(store, iris, canonical)
-    places = _places(store, canonical)
+    places = _places(store, iris, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
@@ -87,45 +96,107 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     op_labels = _operation_labels(operations, op_canonical, dates, labels, places)
 
     identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, op_labels)
-    derived = _corpus_facts(store, iris, canonical, dates)
+    identity += _corpus_facts(store, iris, canonical, dates, operations)  # what only the corpus as a whole says
+    for article, content in sorted(hashes.items()):
+        identity.add((iris.identity_graph, OPS.articleState, Literal(f"{article} {content}")))
 
-    asserted = _asserted_for_reasoning(store, iris)
-    for triple in identity.triples((None, OWL.sameAs, None)):
-        asserted.add(triple)
-    asserted += derived
-    ontology = ontology_graph()
-    inference = reason.reason(asserted, ontology, iris.base)
-    rules = reason.compile_rules(ontology)
-    members = inference.same  # every identity link the closure used, asserted or resolved
-    conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
-    for conflict in conflicts:
-        log.warning("inconsistency: %s", conflict.describe())
-    inferred = consistency.without_dropped(inference.triples, conflicts, rules, members)
-    inferred += derived
-    identity += consistency.record(conflicts, str(iris.identity_graph))
-
-    graphs = {
-        str(iris.identity_graph): identity.serialize(format="nt"),
-        str(iris.inferred_graph): inferred.serialize(format="nt"),
-    }
-    if _graph_hash(store, str(iris.ontology_graph)) != ontology_hash():
-        # Rewritten only when it changed: its blank nodes would get new labels each time.
-        graphs[str(iris.ontology_graph)] = ontology_ntriples() + (
-            f"<{iris.ontology_graph}> <{OPS.contentHash}> \"{ontology_hash()}\" .\n")
-    store.replace_graphs(graphs)
-    report = DeriveReport(len(records), len(identity), len(inferred), time.perf_counter() - started, conflicts)
+    inferred = _extend(store, iris, identity, hashes)
+    conflicts: list[consistency.Conflict] = []
+    if inferred is None:
+        inferred, conflicts = _recompute(store, iris, identity)
+    report = DeriveReport(len(records), len(identity), inferred, time.perf_counter() - started, conflicts)
     log.info("derived graphs: %d entities, %d identity triples, %d inferred triples in %.1f s",
              report.entities, report.identity_triples, report.inferred_triples, report.seconds)
     return report
 
 
+#: Names and the records of how the identity graph was made: not reasoned over (the records depend on
+#: the order merges happen in, not on the world).
+_UNREASONED = (f"<{RDFS.label}>", f"<{OPS.reason}>", f"<{RDFS.comment}>", f"<{OPS.score}>",
+               f"<{OPS.mergedEntity}>", f"<{OPS.about}>", f"<{OPS.keptClass}>", f"<{OPS.droppedClass}>")
+_RECORD_TYPES = (f"<{OPS.IdentityDecision}>", f"<{OPS.Derivation}>", f"<{OPS.Inconsistency}>")
+
+
+def _identity_terms(identity: Graph, iris: IRIs) -> set[tuple[str, str, str]]:
+    """The identity graph's statements about the world (not about the graph itself, not names), as
+    N-Triples terms written the way the store writes them."""
+    parsed = ox.parse(identity.serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
+    return {(str(t.subject), str(t.predicate), str(t.object)) for t in parsed
+            if str(t.subject) != f"<{iris.identity_graph}>" and str(t.predicate) not in _UNREASONED
+            and str(t.object) not in _RECORD_TYPES}
+
+
+def _extend(store: GraphStore, iris: IRIs, identity: Graph, hashes: dict[str, str]) -> int | None:
+    """Add to the inferred graph what new articles entail, when the change is monotonic.
+
+    Monotonic: no stored article changed or went away since the last derivation, the ontology is
+    the same, and the identity graph only gained statements. Then OWL 2 RL reasoning from the new
+    triples alone, joined with the stored closure, gives the same closure as a full recomputation.
+    Returns the number of triples added, or ``None`` when a full recomputation is needed.
+    """
+    previous = _article_state(store, iris)
+    if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
+            or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris):
+        return None
+    new_identity = _identity_terms(identity, iris)
+    old_identity = {t for t in _graph_triples(store, str(iris.identity_graph))
+                    if t[0] != f"<{iris.identity_graph}>" and t[1] not in _UNREASONED and t[2] not in _RECORD_TYPES}
+    if not old_identity <= new_identity:
+        return None
+    added = [a for a in hashes if a not in previous]
+    delta = _asserted_for_reasoning(store, iris, graphs=added) + sorted(new_identity - old_identity)
+    increment = reason.reason_increment(delta, ontology_graph(), iris.base, _ReasonedView(store))
+    if increment.violations:
+        return None  # the full path explains and resolves them
+    # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
+    now_asserted = "\n".join(f"{s} {p} {o} ." for s, p, o in delta)
+    store.replace_graphs({str(iris.identity_graph): identity.serialize(format="nt")},
+                         add={str(iris.inferred_graph): "\n".join(increment.lines)},
+                         remove={str(iris.inferred_graph): now_asserted})
+    log.info("derived graphs incrementally: %d new article(s), %d new inferred triples",
+             len(added), len(increment.lines))
+    return len(increment.lines)
+
+
+def _recompute(store: GraphStore, iris: IRIs, identity: Graph) -> tuple[int, list[consistency.Conflict]]:
+    """The inferred graph from scratch, with inconsistencies explained and resolved."""
+    ontology = ontology_graph()
+    rules = reason.compile_rules(ontology)
+    asserted = _asserted_for_reasoning(store, iris) + sorted(_identity_terms(identity, iris))
+    inference = reason.reason_terms(asserted, ontology, iris.base)
+    members = {k.strip("<>"): {v.strip("<>") for v in vs} for k, vs in inference.same.items()}
+    conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
+    for conflict in conflicts:
+        log.warning("inconsistency: %s", conflict.describe())
+    lines = consistency.without_dropped(inference.lines, conflicts, rules, members)
+    identity += consistency.record(conflicts, str(iris.identity_graph))
+    graphs = {str(iris.identity_graph): identity.serialize(format="nt"), str(iris.inferred_graph): "\n".join(lines)}
+    if _graph_hash(store, str(iris.ontology_graph)) != ontology_hash():
+        # Rewritten only when it changed: its blank nodes would get new labels each time.
+        graphs[str(iris.ontology_graph)] = ontology_ntriples() + (
+            f"<{iris.ontology_graph}> <{OPS.contentHash}> \"{ontology_hash()}\" .\n")
+    store.replace_graphs(graphs)
+    return len(lines), conflicts
+
+
+def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
+    """Article -> content hash, as of the last derivation."""
+    rows = _query(store, f"SELECT ?s WHERE {{ GRAPH <{iris.identity_graph}> {{ <{iris.identity_graph}> "
+                         "ops:articleState ?s } }")
+    return dict(row["s"].value.split(" ", 1) for row in rows)
+
+
+def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)}
+
+
 def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
     classes = ", ".join(f"ops:{c}" for c in CORE)
-    rows = _query(store, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form . "
+    rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form . "
                   f"FILTER(?c IN ({classes})) }} FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) }}")
     records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows)
     by_iri = {r.iri: r for r in records}
-    context = _query(store, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
+    context = _read(store, iris, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
                             "{ ?e ops:holdsRole ?r . ?r ops:roleIn ?org } } }")
     for row in context:
         if row["e"].value in by_iri:
@@ -139,10 +210,10 @@ OPERATION_KINDS = ("Operation", "Raid", "HelicopterRaid", "AirStrike", "DroneStr
 def _operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> list[corpus.OperationRecord]:
     kinds = ", ".join(f"ops:{k}" for k in OPERATION_KINDS)
     ops: dict[str, corpus.OperationRecord] = {}
-    for row in _query(store, f"SELECT ?op ?k ?g WHERE {{ GRAPH ?g {{ ?op a ?k FILTER(?k IN ({kinds})) }} }}"):
+    for row in _read(store, iris, f"SELECT ?op ?k ?g WHERE {{ GRAPH ?g {{ ?op a ?k FILTER(?k IN ({kinds})) }} }}"):
         record = ops.setdefault(row["op"].value, corpus.OperationRecord(row["op"].value, row["g"].value))
         record.kinds.add(row["k"].value.rsplit("#", 1)[-1])
-    people = _query(store, "SELECT ?op ?p ?rel WHERE { GRAPH ?g { ?p ?rel ?op FILTER(?rel IN (ops:killedIn, "
+    people = _read(store, iris, "SELECT ?op ?p ?rel WHERE { GRAPH ?g { ?p ?rel ?op FILTER(?rel IN (ops:killedIn, "
                            "ops:targetedIn)) ?p skos:altLabel ?name } }")
     for row in people:
         target = ops.get(row["op"].value)
@@ -152,30 +223,30 @@ def _operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str])
         target.people.add(person)
         if row["rel"].value.endswith("killedIn"):
             target.killed.add(person)
-    for row in _query(store, "SELECT ?op ?l WHERE { GRAPH ?g { ?op ops:tookPlaceIn ?l } }"):
+    for row in _read(store, iris, "SELECT ?op ?l WHERE { GRAPH ?g { ?op ops:tookPlaceIn ?l } }"):
         if row["op"].value in ops:
             ops[row["op"].value].places.add(canonical.get(row["l"].value, row["l"].value))
-    for row in _query(store, "SELECT ?op ?d WHERE { GRAPH ?g { ?op ops:date ?d } }"):
+    for row in _read(store, iris, "SELECT ?op ?d WHERE { GRAPH ?g { ?op ops:date ?d } }"):
         if row["op"].value in ops:
             ops[row["op"].value].dates.add(row["d"].value)
-    for row in _query(store, "SELECT ?op ?e WHERE { GRAPH ?g { ?op ops:dateExpression ?e } }"):
+    for row in _read(store, iris, "SELECT ?op ?e WHERE { GRAPH ?g { ?op ops:dateExpression ?e } }"):
         if row["op"].value in ops:
             ops[row["op"].value].expressions.add(row["e"].value)
     return [ops[k] for k in sorted(ops)]
 
 
-def _places(store: GraphStore, canonical: dict[str, str]) -> corpus.Places:
+def _places(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> corpus.Places:
     located = {(canonical.get(r["a"].value, r["a"].value), canonical.get(r["b"].value, r["b"].value))
-               for r in _query(store, "SELECT DISTINCT ?a ?b WHERE { GRAPH ?g { ?a ops:locatedIn ?b } }")}
+               for r in _read(store, iris, "SELECT DISTINCT ?a ?b WHERE { GRAPH ?g { ?a ops:locatedIn ?b } }")}
     kinds = {}
-    for row in _query(store, "SELECT DISTINCT ?l ?k WHERE { GRAPH ?g { ?l a ?k } FILTER(?k IN (ops:Country, "
+    for row in _read(store, iris, "SELECT DISTINCT ?l ?k WHERE { GRAPH ?g { ?l a ?k } FILTER(?k IN (ops:Country, "
                              "ops:Region, ops:Province, ops:District, ops:City, ops:Town, ops:Village, ops:Camp)) }"):
         kinds[canonical.get(row["l"].value, row["l"].value)] = row["k"].value.rsplit("#", 1)[-1]
     return corpus.Places(located, kinds)
 
 
 def _published(store: GraphStore, iris: IRIs) -> dict[str, str]:
-    rows = _query(store, "SELECT ?g ?d WHERE { GRAPH ?g { ?g a ops:Article ; dct:date ?d } }")
+    rows = _read(store, iris, "SELECT ?g ?d WHERE { GRAPH ?g { ?g a ops:Article ; dct:date ?d } }")
     return {r["g"].value: r["d"].value for r in rows if iris.is_article_graph(r["g"].value)}
 
 
@@ -202,28 +273,33 @@ def _operation_labels(operations: list[corpus.OperationRecord], canonical: dict[
 
 
 def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
-                  dates: dict[str, tuple[ResolvedDate, str]]) -> Graph:
-    """Dates found by the corpus, tenure ends and successions, each with a note of how it was derived."""
+                  dates: dict[str, tuple[ResolvedDate, str]], operations: list[corpus.OperationRecord]) -> Graph:
+    """Dates found by the corpus, tenure ends and successions, each with a note of how it was derived.
+
+    Facts are attached to each article's own operation IRI (never only to a cluster's canonical IRI,
+    which can change as reports arrive), so adding articles only ever adds to them.
+    """
     g = Graph()
-    rows = _query(store, "SELECT ?op ?d WHERE { GRAPH ?g { ?op ops:date ?d } }")
-    stated = {(r["op"].value, r["d"].value) for r in rows}
-    for op, (value, how) in sorted(dates.items()):
-        if (op, value.value) not in stated:
-            g.add((URIRef(op), OPS.date, Literal(value.value, datatype=XSD[value.datatype])))
-            note = URIRef(f"{op}#date-derivation")
-            g.add((note, RDF.type, OPS.Derivation))
-            g.add((note, OPS.about, URIRef(op)))
-            g.add((note, OPS.reason, Literal(how)))
+    for record in operations:
+        found = dates.get(canonical.get(record.iri, record.iri))
+        if found is None or any(found[0].value.startswith(d) and len(d) >= len(found[0].value) for d in record.dates):
+            continue  # its own article dates it as precisely
+        value, how = found
+        g.add((URIRef(record.iri), OPS.date, Literal(value.value, datatype=XSD[value.datatype])))
+        note = URIRef(f"{record.iri}#date-derivation")
+        g.add((note, RDF.type, OPS.Derivation))
+        g.add((note, OPS.about, URIRef(record.iri)))
+        g.add((note, OPS.reason, Literal(how)))
     # Tenures: holder, role, ordinal, current; the end of each from the holder's death.
-    rows = _query(store, "SELECT ?t ?p ?r ?n ?c WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
+    rows = _read(store, iris, "SELECT ?t ?p ?r ?n ?c WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
                          "OPTIONAL { ?t ops:ordinal ?n } OPTIONAL { ?t ops:current ?c } } }")
-    deaths: dict[str, tuple[str, str]] = {}
-    for row in _query(store, "SELECT ?p ?op WHERE { GRAPH ?g { ?p ops:killedIn ?op } }"):
+    deaths: dict[str, tuple[set[str], str]] = {}
+    for row in _read(store, iris, "SELECT ?p ?op WHERE { GRAPH ?g { ?p ops:killedIn ?op } }"):
         person = canonical.get(row["p"].value, row["p"].value)
-        op = canonical.get(row["op"].value, row["op"].value)
-        when = dates.get(op)
-        if person not in deaths or (when and not deaths[person][1]):
-            deaths[person] = (op, when[0].value if when else "")
+        when = dates.get(canonical.get(row["op"].value, row["op"].value))
+        reports, end = deaths.get(person, (set(), ""))
+        reports.add(row["op"].value)  # every report of the operation: all one via owl:sameAs
+        deaths[person] = (reports, end or (when[0].value if when else ""))
     tenures = []
     for row in rows:
         holder = canonical.get(row["p"].value, row["p"].value)
@@ -233,12 +309,13 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         tenures.append(corpus.Tenure(row["t"].value, holder, row["r"].value, ordinal, current,
                                      death[1] or None if death else None))
         if death is not None:
-            g.add((URIRef(row["t"].value), OPS.endedBy, URIRef(death[0])))
+            for report in sorted(death[0]):
+                g.add((URIRef(row["t"].value), OPS.endedBy, URIRef(report)))
             if death[1]:
                 datatype = "date" if len(death[1]) == 10 else "gYearMonth" if len(death[1]) == 7 else "gYear"
                 g.add((URIRef(row["t"].value), OPS.endDate, Literal(death[1], datatype=XSD[datatype])))
     titles = {}
-    for row in _query(store, "SELECT DISTINCT ?r ?l WHERE { GRAPH ?g { ?r a ops:Role ; skos:altLabel ?l } }"):
+    for row in _read(store, iris, "SELECT DISTINCT ?r ?l WHERE { GRAPH ?g { ?r a ops:Role ; skos:altLabel ?l } }"):
         titles[row["r"].value] = row["l"].value.split(" of ")[0].strip().lower()
     for s in corpus.succession(tenures, titles):
         a, b = URIRef(s.predecessor), URIRef(s.successor)
@@ -255,18 +332,43 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
     return g
 
 
-def _asserted_for_reasoning(store: GraphStore, iris: IRIs) -> Graph:
-    """The article graphs' facts about the world: no text, evidence or NIF structure."""
+#: Provenance and bookkeeping: what the article graphs hold besides facts about the world.
+UNREASONED_PREDICATES = {
+    str(SKOS.altLabel), str(RDF.subject), str(RDF.predicate), str(RDF.object), str(OPS.evidence), str(OPS.article),
+    str(OPS.certainty), str(OPS.contentHash), str(OPS.sourceName), str(OPS.builtWith), str(OPS.publishedFrom),
+    str(DCTERMS.identifier), str(DCTERMS.title), str(DCTERMS.source), str(DCTERMS.date), str(ITSRDF.taIdentRef),
+    str(OPS.origin), str(OPS.qualifier),
+}
+
+
+class _ReasonedView:
+    """The store as the reasoner sees it: no text, evidence or NIF structure (as :func:`_asserted_for_reasoning`)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.evidence = f"<{OPS.Evidence}>"
+        self.excluded = {f"<{p}>" for p in UNREASONED_PREDICATES} | set(_UNREASONED)
+        self.nif = f"<{NIF}"
+
+    def match(self, s: str | None, p: str | None, o: str | None) -> Iterator[tuple[str, str, str]]:
+        for t in self.store.match(s, p, o):
+            if t[1] in self.excluded or t[1].startswith(self.nif) or t[2] == self.evidence or t[2] in _RECORD_TYPES:
+                continue
+            yield t
+
+
+def _asserted_for_reasoning(store: GraphStore, iris: IRIs,
+                            graphs: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """The article graphs' facts about the world (no text, evidence or NIF structure), as N-Triples terms;
+    of the given article graphs only, when ``graphs`` is given."""
+    scope = (f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} " if graphs is not None
+             else f"FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) ")
+    if graphs is not None and not graphs:
+        return []
+    excluded = ", ".join(f"<{p}>" for p in sorted(UNREASONED_PREDICATES))
     query = (
-        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-        + f"FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) "
-        + f"FILTER(!STRSTARTS(STR(?p), \"{NIF}\")) "
-        + "FILTER(?p NOT IN (skos:altLabel, rdf:subject, rdf:predicate, rdf:object, ops:evidence, "
-        + "ops:article, ops:certainty, ops:contentHash, ops:sourceName, ops:builtWith, ops:publishedFrom, "
-        + "dct:identifier, dct:title, dct:source, dct:date, itsrdf:taIdentRef)) "
-        + f"FILTER(?o != <{OPS.Evidence}>) }}"
+        "CONSTRUCT { ?s ?p ?o } WHERE { " + scope + "GRAPH ?g { ?s ?p ?o } "
+        f"FILTER(!STRSTARTS(STR(?p), \"{NIF}\")) FILTER(?p NOT IN ({excluded})) "
+        f"FILTER(?o != <{OPS.Evidence}>) }}"
     )
-    g = Graph()
-    for triple in _query(store, query):
-        g.add((to_rdflib(triple.subject), URIRef(triple.predicate.value), to_rdflib(triple.object)))
-    return g
+    return [(str(t.subject), str(t.predicate), str(t.object)) for t in _query(store, query)]

@@ -23,8 +23,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
@@ -125,21 +126,21 @@ def compile_rules(ontology: Graph) -> Rules:
 
 @dataclass(frozen=True)
 class Violation:
-    """A resource with two disjoint types: which resource, which classes."""
+    """A resource with two disjoint types: which resource, which classes (N-Triples terms)."""
 
-    resource: Node
-    first: Node
-    second: Node
+    resource: str
+    first: str
+    second: str
 
 
 class _Codes:
-    """Terms <-> integers."""
+    """Terms (N-Triples strings) <-> integers."""
 
     def __init__(self) -> None:
-        self.ids: dict[Node, int] = {}
-        self.terms: list[Node] = []
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
 
-    def __call__(self, term: Node) -> int:
+    def __call__(self, term: str) -> int:
         code = self.ids.get(term)
         if code is None:
             code = self.ids[term] = len(self.terms)
@@ -147,69 +148,80 @@ class _Codes:
         return code
 
 
+def _nt(term: Node) -> str:
+    return term.n3()
+
+
 class Reasoner:
-    """OWL 2 RL closure of a set of triples under compiled :class:`Rules`."""
+    """OWL 2 RL closure of triples of N-Triples terms under compiled :class:`Rules`."""
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self.code = _Codes()
         c = self.code
-        self.TYPE = c(RDF.type)
-        self.SAME = c(OWL.sameAs)
-        self.superclasses = {c(k): {c(v) for v in vs} for k, vs in rules.superclasses.items()}
-        self.superproperties = {c(k): {c(v) for v in vs if v != k} for k, vs in rules.superproperties.items()}
-        self.inverses = {c(k): {c(v) for v in vs} for k, vs in rules.inverses.items()}
-        self.symmetric = {c(p) for p in rules.symmetric}
-        self.transitive = {c(p) for p in rules.transitive}
-        self.functional = {c(p) for p in rules.functional}
-        self.inverse_functional = {c(p) for p in rules.inverse_functional}
-        self.domains = {c(k): {c(v) for v in vs} for k, vs in rules.domains.items()}
-        self.ranges = {c(k): {c(v) for v in vs} for k, vs in rules.ranges.items()}
+
+        def n(term: Node) -> int:
+            return c(_nt(term))
+
+        self.TYPE = n(RDF.type)
+        self.SAME = n(OWL.sameAs)
+        self.superclasses = {n(k): {n(v) for v in vs} for k, vs in rules.superclasses.items()}
+        self.superproperties = {n(k): {n(v) for v in vs if v != k} for k, vs in rules.superproperties.items()}
+        self.inverses = {n(k): {n(v) for v in vs} for k, vs in rules.inverses.items()}
+        self.symmetric = {n(p) for p in rules.symmetric}
+        self.transitive = {n(p) for p in rules.transitive}
+        self.functional = {n(p) for p in rules.functional}
+        self.inverse_functional = {n(p) for p in rules.inverse_functional}
+        self.domains = {n(k): {n(v) for v in vs} for k, vs in rules.domains.items()}
+        self.ranges = {n(k): {n(v) for v in vs} for k, vs in rules.ranges.items()}
         self.first: dict[int, list[tuple[int, int]]] = defaultdict(list)  # p1 -> [(p2, q)]
         self.second: dict[int, list[tuple[int, int]]] = defaultdict(list)  # p2 -> [(p1, q)]
         for (p1, p2), qs in rules.chains.items():
             for q in qs:
-                self.first[c(p1)].append((c(p2), c(q)))
-                self.second[c(p2)].append((c(p1), c(q)))
+                self.first[n(p1)].append((n(p2), n(q)))
+                self.second[n(p2)].append((n(p1), n(q)))
+        self.disjoint = [(n(a), n(b)) for a, b in (tuple(x) for x in rules.disjoint)]
         self.joined = self.transitive | self.functional | self.inverse_functional | set(self.first) \
             | set(self.second) | {p2 for v in self.first.values() for p2, _q in v} \
             | {p1 for v in self.second.values() for p1, _q in v}
-        self.literal: set[int] = set()
+        self.asserted: set[tuple[int, int, int]] = set()
+        self.parent: list[int] = []
 
-    def close(self, triples: Iterable[tuple[Node, Node, Node]]) -> tuple[set[tuple[int, int, int]], list[int]]:
-        """The closure (on representatives) and the representative of every term."""
+    def close(self, triples: Iterable[tuple[str, str, str]]) -> set[tuple[int, int, int]]:
+        """The closure on one representative per owl:sameAs class (see :meth:`expand`)."""
         code = self.code
-        asserted = []
         same_pairs = []
         for s, p, o in triples:
-            cs, cp, co = code(s), code(p), code(o)
-            if isinstance(o, Literal):
-                self.literal.add(co)
-            if cp == self.SAME and not isinstance(o, Literal):
-                same_pairs.append((cs, co))
-            else:
-                asserted.append((cs, cp, co))
-        parent = list(range(len(code.terms)))
+            t = (code(s), code(p), code(o))
+            self.asserted.add(t)
+            if t[1] == self.SAME and not o.startswith('"'):
+                same_pairs.append((t[0], t[2]))
+        self.parent = list(range(len(code.terms)))
         for a, b in same_pairs:
-            _union(parent, a, b)
+            _union(self.parent, a, b)
         while True:
-            known, merges = self._forward(asserted, parent)
-            if not merges:
-                return known, parent
+            known, merges = self._forward()
+            merged = False
             for a, b in merges:
-                _union(parent, a, b)
+                if _find(self.parent, a) != _find(self.parent, b):
+                    _union(self.parent, a, b)
+                    merged = True
+            if not merged:
+                return known
 
-    def _forward(self, asserted: list[tuple[int, int, int]],
-                 parent: list[int]) -> tuple[set[tuple[int, int, int]], list[tuple[int, int]]]:
-        def rep(x: int) -> int:
-            return _find(parent, x) if x < len(parent) else x
-
+    def _forward(self) -> tuple[set[tuple[int, int, int]], list[tuple[int, int]]]:
+        parent = self.parent
+        terms = self.code.terms
+        literal = {i for i, t in enumerate(terms) if t.startswith('"')}
         known: set[tuple[int, int, int]] = set()
         sp: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         po: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         merges: list[tuple[int, int]] = []
-        queue = [(rep(s), p, rep(o)) for s, p, o in asserted]
-        TYPE, literal, joined = self.TYPE, self.literal, self.joined
+        queue = [(_find(parent, s), p, _find(parent, o)) for s, p, o in self.asserted if p != self.SAME]
+        TYPE, joined = self.TYPE, self.joined
+        superclasses, superproperties = self.superclasses, self.superproperties
+        inverses, domains, ranges = self.inverses, self.domains, self.ranges
+        transitive, symmetric, first, second = self.transitive, self.symmetric, self.first, self.second
         while queue:
             t = queue.pop()
             if t in known:
@@ -217,76 +229,76 @@ class Reasoner:
             known.add(t)
             s, p, o = t
             if p == TYPE:
-                for d in self.superclasses.get(o, ()):
+                for d in superclasses.get(o, ()):
                     if (s, TYPE, d) not in known:
                         queue.append((s, TYPE, d))
                 continue
             if p in joined:
                 sp[p][s].add(o)
                 po[p][o].add(s)
-            for q in self.superproperties.get(p, ()):
+            for q in superproperties.get(p, ()):
                 queue.append((s, q, o))
             if o not in literal:
-                for q in self.inverses.get(p, ()):
+                for q in inverses.get(p, ()):
                     queue.append((o, q, s))
-                if p in self.symmetric:
+                if p in symmetric:
                     queue.append((o, p, s))
-                for c in self.ranges.get(p, ()):
+                for c in ranges.get(p, ()):
                     queue.append((o, TYPE, c))
-            for c in self.domains.get(p, ()):
+            for c in domains.get(p, ()):
                 queue.append((s, TYPE, c))
-            if p in self.transitive:
+            if p in transitive:
                 for z in tuple(sp[p].get(o, ())):
                     queue.append((s, p, z))
                 for w in tuple(po[p].get(s, ())):
                     queue.append((w, p, o))
-            for p2, q in self.first.get(p, ()):
+            for p2, q in first.get(p, ()):
                 for z in tuple(sp[p2].get(o, ())):
                     queue.append((s, q, z))
-            for p1, q in self.second.get(p, ()):
+            for p1, q in second.get(p, ()):
                 for w in tuple(po[p1].get(s, ())):
                     queue.append((w, q, o))
-            if p in self.functional:
-                for other in sp[p][s]:
-                    if other != o and other not in literal and o not in literal:
-                        merges.append((o, other))
+            if p in self.functional and o not in literal:
+                merges.extend((o, other) for other in sp[p][s] if other != o and other not in literal)
             if p in self.inverse_functional:
-                for other in po[p][o]:
-                    if other != s:
-                        merges.append((s, other))
+                merges.extend((s, other) for other in po[p][o] if other != s)
         return known, merges
 
-    def expand(self, known: set[tuple[int, int, int]], parent: list[int]) -> Iterator[tuple[Node, Node, Node]]:
+    def expand(self, known: set[tuple[int, int, int]]) -> Iterator[tuple[int, int, int]]:
         """The closure over all terms: each representative's statements for every member of its class."""
         members: dict[int, list[int]] = defaultdict(list)
-        for x in range(len(parent)):
-            members[_find(parent, x)].append(x)
-        terms = self.code.terms
+        for x in range(len(self.parent)):
+            members[_find(self.parent, x)].append(x)
         for s, p, o in known:
-            for s2 in members.get(s, [s]):
-                for o2 in members.get(o, [o]):
-                    yield terms[s2], terms[p], terms[o2]
+            for s2 in members.get(s, (s,)):
+                for o2 in members.get(o, (o,)):
+                    yield s2, p, o2
         for group in members.values():
             if len(group) > 1:
                 for a in group:
                     for b in group:
                         if a != b:
-                            yield terms[a], OWL.sameAs, terms[b]
+                            yield a, self.SAME, b
 
-    def violations(self, known: set[tuple[int, int, int]], parent: list[int]) -> list[Violation]:
+    def violations(self, known: set[tuple[int, int, int]]) -> list[Violation]:
         types: dict[int, set[int]] = defaultdict(set)
         for s, p, o in known:
             if p == self.TYPE:
                 types[s].add(o)
-        code = self.code
-        pairs = [(code(a), code(b)) for a, b in (tuple(x) for x in self.rules.disjoint)]
+        terms = self.code.terms
         out = []
         for s, classes in types.items():
-            for a, b in pairs:
+            for a, b in self.disjoint:
                 if a in classes and b in classes:
-                    first, second = sorted((code.terms[a], code.terms[b]), key=str)
-                    out.append(Violation(code.terms[s], first, second))
+                    first, second = sorted((terms[a], terms[b]))
+                    out.append(Violation(terms[s], first, second))
         return out
+
+    def same_classes(self) -> dict[str, set[str]]:
+        groups: dict[int, set[str]] = defaultdict(set)
+        for x in range(len(self.parent)):
+            groups[_find(self.parent, x)].add(self.code.terms[x])
+        return {term: group for group in groups.values() if len(group) > 1 for term in group}
 
 
 def _find(parent: list[int], x: int) -> int:
@@ -306,44 +318,176 @@ def _union(parent: list[int], a: int, b: int) -> None:
 
 @dataclass
 class Inference:
-    """What reasoning adds, the disjointness violations it found, and the owl:sameAs classes."""
+    """What reasoning adds (N-Triples lines), the violations it found, and the owl:sameAs classes."""
 
-    triples: Graph
+    lines: list[str]
     violations: list[Violation]
-    #: Every IRI that has aliases -> all the IRIs of its owl:sameAs class.
+    #: Every term that has aliases -> all the terms of its owl:sameAs class (N-Triples syntax).
     same: dict[str, set[str]] = field(default_factory=dict)
 
 
-def reason(asserted: Graph, ontology: Graph, instance_base: str) -> Inference:
-    """The OWL 2 RL closure of ``asserted`` under ``ontology``, minus what was asserted.
+_rules_cache: dict[int, Rules] = {}
+
+
+def reason_terms(triples: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str) -> Inference:
+    """The OWL 2 RL closure of triples (N-Triples terms) under ``ontology``, minus what was asserted.
 
     Only statements about instances (IRIs under ``instance_base``) are kept: the vocabulary's own
     closure and trivial types are of no use to a reader.
     """
-    reasoner = Reasoner(compile_rules(ontology))
-    known, parent = reasoner.close(asserted)
-    out = Graph()
-    for s, p, o in reasoner.expand(known, parent):
-        if not isinstance(s, URIRef) or not str(s).startswith(instance_base):
+    rules = _rules_cache.get(id(ontology)) or compile_rules(ontology)
+    reasoner = Reasoner(rules)
+    known = reasoner.close(triples)
+    terms = reasoner.code.terms
+    prefix = f"<{instance_base}"
+    trivial = {reasoner.code(_nt(t)) for t in _TRIVIAL_TYPES}
+    internal = {i for i, t in enumerate(terms) if t.startswith("<urn:opskg:chain:")}
+    lines = []
+    for s, p, o in reasoner.expand(known):
+        if (s, p, o) in reasoner.asserted or p in internal or not terms[s].startswith(prefix):
             continue
-        if (p == OWL.sameAs and s == o) or (p == RDF.type and o in _TRIVIAL_TYPES):
+        if (p == reasoner.SAME and s == o) or (p == reasoner.TYPE and o in trivial):
             continue
-        if str(p).startswith("urn:opskg:chain:") or (s, p, o) in asserted:
+        lines.append(f"{terms[s]} {terms[p]} {terms[o]} .")
+    violations = [v for v in reasoner.violations(known) if v.resource.startswith(prefix)]
+    log.debug("reasoning: %d asserted, %d inferred, %d violations", len(reasoner.asserted), len(lines),
+              len(violations))
+    return Inference(lines, violations, reasoner.same_classes())
+
+
+class Lookup(Protocol):
+    """The current closure (asserted and inferred triples), looked up by pattern."""
+
+    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
+        ...
+
+
+def reason_increment(new: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str,
+                     closure: Lookup) -> Inference:
+    """The triples that ``new`` adds to an existing closure, which ``closure`` looks up.
+
+    OWL 2 RL without negation is monotonic: the closure of (old + new) is the old closure plus what
+    forward chaining from the new triples derives, joining with the old closure where a rule needs a
+    second premise. Identity is handled rule by rule here (eq-rep on each new triple), which suits a
+    small delta; :func:`reason_terms` works on representatives instead, which suits a whole graph.
+    """
+    rules = compile_rules(ontology)
+    r = Reasoner(rules)
+    terms = r.code.terms
+    T = terms.__getitem__
+    c = r.code
+    local: set[tuple[int, int, int]] = set()
+    sp: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    po: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    by_s: dict[int, set[tuple[int, int]]] = defaultdict(set)  # local statements by subject: (p, o)
+    by_o: dict[int, set[tuple[int, int]]] = defaultdict(set)  # local statements by object: (s, p)
+
+    def known(t: tuple[int, int, int]) -> bool:
+        if t in local:
+            return True
+        s, p, o = T(t[0]), T(t[1]), T(t[2])
+        if s.startswith('"') or not s.startswith("<") or not p.startswith("<"):
+            return False
+        if o.startswith("<"):
+            return any(True for _ in closure.match(s, p, o))
+        return any(x[2] == o for x in closure.match(s, p, None))
+
+    def objects(p: int, s: int) -> set[int]:
+        found = set(sp[p].get(s, ()))
+        if T(s).startswith("<"):
+            found |= {c(x[2]) for x in closure.match(T(s), T(p), None)}
+        return found
+
+    def subjects(p: int, o: int) -> set[int]:
+        found = set(po[p].get(o, ()))
+        if T(o).startswith("<"):
+            found |= {c(x[0]) for x in closure.match(None, T(p), T(o))}
+        return found
+
+    def aliases(x: int) -> set[int]:
+        return objects(r.SAME, x) - {x}
+
+    queue = [(c(s), c(p), c(o)) for s, p, o in new]
+    asserted = set(queue)
+    fresh = set(queue)  # new premises: processed even if the store already holds them (their articles)
+    added: list[tuple[int, int, int]] = []
+    while queue:
+        t = queue.pop()
+        if t in fresh:
+            fresh.discard(t)
+            if t in local:
+                continue
+        elif known(t):
             continue
-        out.add((s, p, o))
-    violations = [v for v in reasoner.violations(known, parent)
-                  if isinstance(v.resource, URIRef | BNode) and str(v.resource).startswith(instance_base)]
-    log.debug("reasoning: %d asserted, %d inferred, %d violations", len(asserted), len(out), len(violations))
-    groups: dict[int, set[str]] = defaultdict(set)
-    for x in range(len(parent)):
-        groups[_find(parent, x)].add(str(reasoner.code.terms[x]))
-    same = {iri: group for group in groups.values() if len(group) > 1 for iri in group}
-    return Inference(out, violations, same)
+        local.add(t)
+        added.append(t)
+        s, p, o = t
+        literal = T(o).startswith('"')
+        sp[p][s].add(o)
+        po[p][o].add(s)
+        by_s[s].add((p, o))
+        by_o[o].add((s, p))
+        if p == r.SAME:
+            if s != o:
+                queue.append((o, r.SAME, s))
+                queue += [(s, r.SAME, z) for z in aliases(o) if z != s]
+                # eq-rep-s/o: every statement about o, stored or new, is about s too
+                for _s, pred, z in closure.match(T(o), None, None):
+                    queue.append((s, c(pred), c(z)))
+                for w, pred, _o in closure.match(None, None, T(o)):
+                    queue.append((c(w), c(pred), s))
+                queue += [(s, pred_, z) for pred_, z in tuple(by_s.get(o, ()))]
+                queue += [(w, pred_, s) for w, pred_ in tuple(by_o.get(o, ()))]
+            continue
+        queue += [(a, p, o) for a in aliases(s)]
+        if not literal:
+            queue += [(s, p, a) for a in aliases(o)]
+        if p == r.TYPE:
+            queue += [(s, r.TYPE, d) for d in r.superclasses.get(o, ())]
+            continue
+        queue += [(s, q, o) for q in r.superproperties.get(p, ())]
+        if not literal:
+            queue += [(o, q, s) for q in r.inverses.get(p, ())]
+            if p in r.symmetric:
+                queue.append((o, p, s))
+            queue += [(o, r.TYPE, k) for k in r.ranges.get(p, ())]
+        queue += [(s, r.TYPE, k) for k in r.domains.get(p, ())]
+        if p in r.transitive:
+            queue += [(s, p, z) for z in objects(p, o)]
+            queue += [(w, p, o) for w in subjects(p, s)]
+        for p2, q in r.first.get(p, ()):
+            queue += [(s, q, z) for z in objects(p2, o)]
+        for p1, q in r.second.get(p, ()):
+            queue += [(w, q, o) for w in subjects(p1, s)]
+        if p in r.functional and not literal:
+            queue += [(o, r.SAME, z) for z in objects(p, s) if z != o and not T(z).startswith('"')]
+        if p in r.inverse_functional:
+            queue += [(s, r.SAME, w) for w in subjects(p, o) if w != s]
+    prefix = f"<{instance_base}"
+    trivial = {c(_nt(x)) for x in _TRIVIAL_TYPES}
+    lines = [f"{T(s)} {T(p)} {T(o)} ." for s, p, o in added
+             if (s, p, o) not in asserted and T(s).startswith(prefix) and not T(p).startswith("<urn:opskg:chain:")
+             and not (p == r.SAME and s == o) and not (p == r.TYPE and o in trivial)]
+    # Disjointness among the types the new triples gave, together with each resource's known types.
+    violations = []
+    touched = {s for s, p, _o in added if p == r.TYPE}
+    for s in touched:
+        classes = objects(r.TYPE, s)
+        for a, b in r.disjoint:
+            if a in classes and b in classes and T(s).startswith(prefix):
+                first, second = sorted((T(a), T(b)))
+                violations.append(Violation(T(s), first, second))
+    return Inference(lines, violations, {})
+
+
+def reason(asserted: Graph, ontology: Graph, instance_base: str) -> Inference:
+    """:func:`reason_terms` on an rdflib graph."""
+    return reason_terms(((s.n3(), p.n3(), o.n3()) for s, p, o in asserted), ontology, instance_base)
 
 
 def infer(asserted: Graph, ontology: Graph, instance_base: str) -> Graph:
-    """The inferred triples only (see :func:`reason`)."""
-    return reason(asserted, ontology, instance_base).triples
+    """The inferred triples only, as an rdflib graph (see :func:`reason_terms`)."""
+    return Graph().parse(data="\n".join(reason(asserted, ontology, instance_base).lines), format="nt")
 
 
 def reference_infer(asserted: Graph, ontology: Graph, instance_base: str) -> Graph:

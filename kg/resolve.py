@@ -252,9 +252,16 @@ def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str,
             continue  # named by the caller (operations: "Raid in Atmeh, 2022-02")
         if forms[head]:
             g.add((URIRef(record.iri), RDFS.label, Literal(display_name(record, forms[head]))))
-    for iri, head in sorted(canonical.items()):
-        if head != iri:
-            g.add((URIRef(iri), OWL.sameAs, URIRef(head)))
+    # Every pair of a cluster, not only links to its canonical IRI: the canonical IRI may change as a
+    # cluster grows, the pairs only ever grow (so adding articles stays monotonic for the reasoner).
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for iri, head in canonical.items():
+        clusters[head].append(iri)
+    for members in clusters.values():
+        members.sort()
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                g.add((URIRef(a), OWL.sameAs, URIRef(b)))
     for iri, label in sorted((labels or {}).items()):
         g.add((URIRef(iri), RDFS.label, Literal(label)))
     for article in sorted(articles):

@@ -9,72 +9,88 @@ operations with kinds, places, dates, participants and conductors, and one evide
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from kg.vocab import NIF, OPS
 
 BASE = "https://w3id.org/opskg/id/"
-KINDS = [OPS.Raid, OPS.HelicopterRaid, OPS.AirStrike, OPS.DroneStrike, OPS.Operation]
+KINDS = ["Raid", "HelicopterRaid", "AirStrike", "DroneStrike", "Operation"]
+Triple = tuple[str, str, str]
 
 
-def graph(triples: int, seed: int = 7, evidence: bool = True) -> Graph:
-    """About ``triples`` asserted triples (within a few percent)."""
+def _i(kind: str, n: int | str) -> str:
+    return f"<{BASE}{kind}/{kind}-{n}>"
+
+
+def _o(name: str) -> str:
+    return f"<{OPS[name]}>"
+
+
+TYPE, LABEL, ALT, SAME = f"<{RDF.type}>", f"<{RDFS.label}>", f"<{SKOS.altLabel}>", f"<{OWL.sameAs}>"
+
+
+def triples(count: int, seed: int = 7, evidence: bool = True) -> Iterator[Triple]:
+    """About ``count`` triples as N-Triples terms (exactly ``count`` or a few more)."""
     rnd = random.Random(seed)
-    g = Graph()
+    emitted = 0
 
-    def iri(kind: str, n: int) -> URIRef:
-        return URIRef(f"{BASE}{kind}/{kind}-{n}")
+    def emit(s: str, p: str, o: str) -> Triple:
+        nonlocal emitted
+        emitted += 1
+        return s, p, o
 
-    places: list[URIRef] = []
-    n_places = max(8, triples // 60)
-    for i in range(n_places):
-        place = iri("location", i)
+    places: list[str] = []
+    for i in range(max(8, count // 60)):
+        place = _i("location", i)
         places.append(place)
         level = i % 4
-        g.add((place, RDF.type, [OPS.Country, OPS.Province, OPS.City, OPS.Village][level]))
-        g.add((place, RDFS.label, Literal(f"Place {i}")))
+        yield emit(place, TYPE, _o(["Country", "Province", "City", "Village"][level]))
+        yield emit(place, LABEL, f'"Place {i}"')
         if level:
-            parent = places[max(0, i - 1 - rnd.randrange(0, 3))]
-            g.add((place, OPS.locatedIn, parent))
-    groups = [iri("organization", i) for i in range(max(3, triples // 2000))]
+            yield emit(place, _o("locatedIn"), places[max(0, i - 1 - rnd.randrange(0, 3))])
+    groups = [_i("organization", i) for i in range(max(3, count // 2000))]
     for i, org in enumerate(groups):
-        g.add((org, RDF.type, OPS.ArmedGroup if i % 2 else OPS.MilitaryUnit))
-        g.add((org, SKOS.altLabel, Literal(f"Group {i}")))
+        yield emit(org, TYPE, _o("ArmedGroup" if i % 2 else "MilitaryUnit"))
+        yield emit(org, ALT, f'"Group {i}"')
     roles = []
     for i, org in enumerate(groups):
         for title in ("leader", "official", "commander"):
-            role = URIRef(f"{BASE}role/{i}-{title}")
+            role = f"<{BASE}role/{i}-{title}>"
             roles.append(role)
-            g.add((role, OPS.roleIn, org))
-            g.add((role, RDFS.label, Literal(f"{title} of group {i}")))
+            yield emit(role, _o("roleIn"), org)
+            yield emit(role, LABEL, f'"{title} of group {i}"')
     n = 0
-    while len(g) < triples:
-        person = iri("person", n)
-        g.add((person, SKOS.altLabel, Literal(f"Person {n}")))
-        role = rnd.choice(roles)
-        g.add((person, OPS.holdsRole, role))
+    while emitted < count:
+        person, op = _i("person", n), _i("operation", n)
+        yield emit(person, ALT, f'"Person {n}"')
+        yield emit(person, _o("holdsRole"), rnd.choice(roles))
         if n % 3 == 0:
-            g.add((person, OPS.memberOf, rnd.choice(groups)))
+            yield emit(person, _o("memberOf"), rnd.choice(groups))
         if n % 25 == 0 and n:
-            g.add((person, OWL.sameAs, iri("person", n - 1)))  # two spellings of one person
-        op = iri("operation", n)
-        g.add((op, RDF.type, rnd.choice(KINDS)))
-        g.add((op, OPS.tookPlaceIn, rnd.choice(places)))
-        g.add((op, OPS.conductedBy, rnd.choice(groups)))
-        g.add((op, OPS.date, Literal(f"20{rnd.randrange(15, 25)}-{rnd.randrange(1, 13):02d}", datatype=XSD.gYearMonth)))
-        for relation in (OPS.killedIn, OPS.targetedIn):
+            yield emit(person, SAME, _i("person", n - 1))  # two spellings of one person
+        yield emit(op, TYPE, _o(rnd.choice(KINDS)))
+        yield emit(op, _o("tookPlaceIn"), rnd.choice(places))
+        yield emit(op, _o("conductedBy"), rnd.choice(groups))
+        yield emit(op, _o("date"), f'"20{rnd.randrange(15, 25)}-{rnd.randrange(1, 13):02d}"^^<{XSD.gYearMonth}>')
+        for relation in ("killedIn", "targetedIn"):
             if rnd.random() < 0.7:
-                g.add((person, relation, op))
+                yield emit(person, _o(relation), op)
                 if evidence:
-                    ev = URIRef(f"{BASE}article/a{n // 40}#fact-{n}-{relation.split('#')[-1]}")
-                    sentence = URIRef(f"{BASE}article/a{n // 40}#char={n},{n + 80}")
-                    g.add((ev, RDF.type, OPS.Evidence))
-                    g.add((ev, RDF.subject, person))
-                    g.add((ev, RDF.predicate, relation))
-                    g.add((ev, RDF.object, op))
-                    g.add((ev, OPS.evidence, sentence))
-                    g.add((sentence, NIF.anchorOf, Literal(f"Sentence {n} says person {n} was {relation}.")))
+                    article = f"{BASE}article/a{n // 40}"
+                    ev, sentence = f"<{article}#fact-{n}-{relation}>", f"<{article}#char={n},{n + 80}>"
+                    yield emit(ev, TYPE, _o("Evidence"))
+                    yield emit(ev, f"<{RDF.subject}>", person)
+                    yield emit(ev, f"<{RDF.predicate}>", _o(relation))
+                    yield emit(ev, f"<{RDF.object}>", op)
+                    yield emit(ev, _o("evidence"), sentence)
+                    yield emit(sentence, f"<{NIF.anchorOf}>", f'"Sentence {n} says person {n} was {relation}."')
         n += 1
-    return g
+
+
+def graph(count: int, seed: int = 7, evidence: bool = True) -> Graph:
+    """The same triples as an rdflib graph."""
+    data = "\n".join(f"{s} {p} {o} ." for s, p, o in triples(count, seed, evidence))
+    return Graph().parse(data=data, format="nt")

@@ -36,8 +36,10 @@ class GraphStore(abc.ABC):
         """Apply a SPARQL update atomically."""
 
     @abc.abstractmethod
-    def replace_graphs(self, graphs: Mapping[str, str]) -> None:
-        """Atomically replace each named graph's content with an N-Triples document.
+    def replace_graphs(self, graphs: Mapping[str, str], add: Mapping[str, str] | None = None,
+                       remove: Mapping[str, str] | None = None) -> None:
+        """Atomically replace each named graph's content with an N-Triples document, remove the
+        triples of ``remove`` from their graphs and add those of ``add``, in one transaction.
 
         N-Triples is the interchange form so that a remote store can take it as is
         (a Graph Store Protocol PUT); an empty document removes the graph.
@@ -54,6 +56,11 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad, or every quad of one named graph."""
+
+    @abc.abstractmethod
+    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
+        """Triples of any graph matching a pattern of N-Triples IRIs (``None`` matches anything),
+        returned as N-Triples terms; a triple held by several graphs may come more than once."""
 
     @abc.abstractmethod
     def count(self, graph: str | None = None) -> int:

@@ -64,6 +64,17 @@ class OxigraphStore(GraphStore):
         node = _graph_node(graph) if graph is not None else None
         return iter(self._store.quads_for_pattern(None, None, None, node))
 
+    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
+        def term(value: str | None) -> ox.NamedNode | None:
+            if value is None:
+                return None
+            if not (value.startswith("<") and value.endswith(">")):
+                raise ValueError(f"match takes IRIs in N-Triples syntax, not {value!r}")
+            return ox.NamedNode(value[1:-1])
+
+        for quad in self._store.quads_for_pattern(term(subject), term(predicate), term(obj), None):
+            yield str(quad.subject), str(quad.predicate), str(quad.object)
+
     def count(self, graph: str | None = None) -> int:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
         for row in self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"):  # type: ignore[union-attr]
@@ -93,11 +104,18 @@ class OxigraphStore(GraphStore):
         except SyntaxError as exc:
             raise QuerySyntaxError(f"the SPARQL update does not parse: {exc}") from None
 
-    def replace_graphs(self, graphs: Mapping[str, str]) -> None:
+    def replace_graphs(self, graphs: Mapping[str, str], add: Mapping[str, str] | None = None,
+                       remove: Mapping[str, str] | None = None) -> None:
         self._check_writable()
         parts = []
+        for name, ntriples in (remove or {}).items():
+            if ntriples.strip():
+                parts.append(f"DELETE DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
         for name, ntriples in graphs.items():
             parts.append(f"DROP SILENT GRAPH <{name}>")
+            if ntriples.strip():
+                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
+        for name, ntriples in (add or {}).items():
             if ntriples.strip():
                 parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
         if parts:
