@@ -39,6 +39,8 @@ class OperationRecord:
     killed: set[str] = field(default_factory=set)
     #: Canonical IRIs of the places it took place in.
     places: set[str] = field(default_factory=set)
+    #: Places it took place near ("near X"): neither a conflict nor a shared place.
+    near: set[str] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
     expressions: set[str] = field(default_factory=set)
 
@@ -89,8 +91,8 @@ def _compatible(a: OperationRecord, b: OperationRecord, places: Places) -> bool:
     if a.killed and b.killed and not a.killed & b.killed:
         return False  # different dead: different operations
     # Only specific places conflict: a region of unknown extent or a country contains many of them.
-    pa = {p for p in a.places if places.kinds.get(p) not in ("Country", "Region")}
-    pb = {p for p in b.places if places.kinds.get(p) not in ("Country", "Region")}
+    pa = {p for p in a.places - a.near if places.kinds.get(p) not in ("Country", "Region")}
+    pb = {p for p in b.places - b.near if places.kinds.get(p) not in ("Country", "Region")}
     return not (pa and pb and not any(places.related(x, y) for x in pa for y in pb))
 
 

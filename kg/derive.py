@@ -223,9 +223,14 @@ def _operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str])
         target.people.add(person)
         if row["rel"].value.endswith("killedIn"):
             target.killed.add(person)
-    for row in _read(store, iris, "SELECT ?op ?l WHERE { GRAPH ?g { ?op ops:tookPlaceIn ?l } }"):
+    for row in _read(store, iris, "SELECT ?op ?l ?q WHERE { GRAPH ?g { ?op ops:tookPlaceIn ?l . OPTIONAL { "
+                                  "?e rdf:subject ?op ; rdf:predicate ops:tookPlaceIn ; rdf:object ?l ; "
+                                  "ops:qualifier ?q } } }"):
         if row["op"].value in ops:
-            ops[row["op"].value].places.add(canonical.get(row["l"].value, row["l"].value))
+            place = canonical.get(row["l"].value, row["l"].value)
+            ops[row["op"].value].places.add(place)
+            if row["q"] is not None and row["q"].value == "near":
+                ops[row["op"].value].near.add(place)
     for row in _read(store, iris, "SELECT ?op ?d WHERE { GRAPH ?g { ?op ops:date ?d } }"):
         if row["op"].value in ops:
             ops[row["op"].value].dates.add(row["d"].value)

@@ -144,7 +144,6 @@ def derived_dates(store: OxigraphStore, operations: set[str]) -> set[tuple[str, 
 # --- one raid, three reports -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=NEAR_BUG)
 def test_three_reports_are_one_operation(raids: OxigraphStore) -> None:
     dated, region, near = (the_raid(raids, a) for a in ("raid-dated", "raid-region", "raid-near"))
     assert cluster(raids, dated) == {dated, region, near}
@@ -243,10 +242,7 @@ def _second(opening: str) -> Article:
 
 @pytest.mark.parametrize("opening", [
     "The group's second leader,",
-    pytest.param("Its second leader,", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG kg/extract/roles.py _read: the possessive 'its' is not resolved to the salient group as 'the "
-        "group's' is, so 'Its second leader, X' gives X the unscoped role 'leader' (no roleIn); his tenure is "
-        "in another role than his predecessor's and no succession links him"))),
+    pytest.param("Its second leader,"),
 ])
 def test_succession_across_articles(opening: str) -> None:
     store = _store([FIRST, _second(opening), CURRENT])

@@ -18,8 +18,6 @@ THURSDAY = date(2022, 10, 6)
 assert THURSDAY.weekday() == 3
 
 
-def _xfail(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 def _id(value: object) -> str | None:
@@ -62,21 +60,11 @@ def _id(value: object) -> str | None:
     ("yesterday", THURSDAY, "2022-10-05", "date"),
     ("yesterday", date(2023, 3, 1), "2023-02-28", "date"),           # across a month end
     # Known defects: each expression below has a day or month that the resolver loses.
-    pytest.param("on Oct. 2", THURSDAY, "2022-10-02", "date", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: a month and day without a year ('on Oct. 2', 'March 3') falls through "
-        "to the bare-month rule and loses the day: gives 2022-10 (gYearMonth), expected 2022-10-02 (date)")),
-    pytest.param("on May 5", THURSDAY, "2022-05-05", "date", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: 'May' followed by a day and not preceded by in/since/last/early/late/mid "
-        "is taken for the verb 'may': 'on May 5', 'May 5', 'on 5 May' give None, expected 2022-05-05")),
-    pytest.param("in mid-May", THURSDAY, "2022-05", "gYearMonth", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: the verb guard only knows 'mid May' with a space; 'mid-May' gives None "
-        "('mid-July' gives 2022-07)")),
-    pytest.param("in March last year", THURSDAY, "2021-03", "gYearMonth", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: 'last year' is tested before month names, so 'in March last year' "
-        "gives 2021 (gYear) instead of 2021-03")),
-    pytest.param("last Thursday", THURSDAY, "2022-09-29", "date", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: 'last' is ignored before a weekday; 'last Thursday' in an article "
-        "published on a Thursday gives that same day, expected the Thursday a week before")),
+    pytest.param("on Oct. 2", THURSDAY, "2022-10-02", "date"),
+    pytest.param("on May 5", THURSDAY, "2022-05-05", "date"),
+    pytest.param("in mid-May", THURSDAY, "2022-05", "gYearMonth"),
+    pytest.param("in March last year", THURSDAY, "2021-03", "gYearMonth"),
+    pytest.param("last Thursday", THURSDAY, "2022-09-29", "date"),
 ], ids=_id)
 def test_resolve(expression: str, published: date, value: str, datatype: str) -> None:
     assert resolve(expression, published) == ResolvedDate(value, datatype)
@@ -119,11 +107,8 @@ def test_may_the_verb_is_not_a_month(expression: str) -> None:
 @pytest.mark.parametrize("expression", [
     "since 2019", "after 2019", "before 2019", "until 2021", "by 2020",
     "which the group has held since 2019",
-    pytest.param("since May 2021", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: the since/after/before guard is checked only for bare years; "
-        "'since May 2021' and 'after May 2021' give 2021-05")),
-    pytest.param("after May 2021", marks=_xfail(
-        "BUG kg/extract/dates.py resolve: the since/after/before guard is checked only for bare years")),
+    pytest.param("since May 2021"),
+    pytest.param("after May 2021"),
 ])
 def test_bounds_are_not_the_date_of_an_event(expression: str) -> None:
     assert resolve(expression, THURSDAY) is None

@@ -48,13 +48,7 @@ OPERATION_PREDICATES = {OPS.tookPlaceIn, OPS.conductedBy, OPS.date, OPS.dateExpr
 KEPT_PREDICATES = PARTICIPATION | OPERATION_PREDICATES | {RDF.type, OPS["count"]}
 
 #: Cases whose correct expectation the program does not meet yet, with the reason.
-XFAIL: dict[str, str] = {
-    "001-helicopter-raid-kafr-selim": (
-        "BUG kg/extract/events.py _Reader._participants: descriptions of a named participant become extra "
-        "unnamed people killed in the operation: the headline's 'desert movement commander' and the lede's 'a "
-        "senior Harakat Ansar al-Sahra commander' (both Mahmoud Qassab) are killedIn the raid, and the "
-        "apposition 'a courier for the group' (Fadi Hourani) is killedIn the drone strike"),
-}
+XFAIL: dict[str, str] = {}
 
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 

@@ -46,9 +46,17 @@ def is_relative(expression: str) -> bool:
     return resolve(expression, None) is None and resolve(expression, date(2000, 6, 15)) is not None
 
 
+_BOUND = re.compile(r"\b(since|until|till|before|after|by|prior to|as of)\b")
+
+
 def resolve(expression: str, reference: date | None) -> ResolvedDate | None:
-    """The date an expression denotes, as precise as it allows; ``None`` when it cannot be resolved."""
+    """The date an expression denotes, as precise as it allows; ``None`` when it cannot be resolved.
+
+    Bounds ("since May 2021", "before 2019") are not the date of an event and give ``None``.
+    """
     text = " ".join(expression.lower().replace(",", " ").split())
+    if _BOUND.search(text):
+        return None
     # Absolute: "Oct. 6 2022", "6 October 2022", "2022-10-06", "February 2022", "2019".
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if m:
@@ -63,7 +71,7 @@ def resolve(expression: str, reference: date | None) -> ResolvedDate | None:
     if m:
         return _iso(int(m[2]), MONTHS[m[1][:3]])
     m = re.search(r"\b" + _YEAR + r"\b", text)
-    if m and not re.search(r"\b(since|until|before|after|by)\b", text):
+    if m:
         return _iso(int(m[1]))
     if reference is None:
         return None
@@ -73,12 +81,24 @@ def resolve(expression: str, reference: date | None) -> ResolvedDate | None:
     if re.search(r"\b(yesterday|last night)\b", text):
         d = reference - timedelta(days=1)
         return _iso(d.year, d.month, d.day)
+    # "on Oct. 2", "May 5", "2 October": the last such day on or before the reference date.
+    m = re.search(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b", text) or \
+        re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"\b", text)
+    if m:
+        month_word, day = (m[1], int(m[2])) if not m[1].isdigit() else (m[2], int(m[1]))
+        month = MONTHS[month_word[:3]]
+        candidate = _iso(reference.year, month, day)
+        if candidate is not None and candidate.value > reference.isoformat():
+            candidate = _iso(reference.year - 1, month, day)
+        return candidate
     for name, index in WEEKDAYS.items():
         if re.search(rf"\b{name}\b", text):
             back = (reference.weekday() - index) % 7
             if "next" in text:
                 d = reference + timedelta(days=(index - reference.weekday()) % 7 or 7)
             else:
+                if back == 0 and re.search(r"\blast\b", text):
+                    back = 7  # "last Thursday" in a Thursday's paper: a week before
                 d = reference - timedelta(days=back)
             return _iso(d.year, d.month, d.day)
     if re.search(r"\blast month\b", text):
@@ -86,16 +106,19 @@ def resolve(expression: str, reference: date | None) -> ResolvedDate | None:
         return _iso(y, mo)
     if re.search(r"\b(this month|earlier this month)\b", text):
         return _iso(reference.year, reference.month)
+    m = re.search(r"\b" + _MONTH + r"(?:\s+(last|this)\s+year)?\b", text)
+    may_verb = m is not None and m[1] == "may" and not re.search(
+        r"(\b(in|last|early|late|mid|since)\s+|mid-)may\b|\bmay\s+(last|this)\s+year", text)
+    if m and not may_verb:
+        month = MONTHS[m[1][:3]]  # "In July": the last July on or before the reference date
+        if m[2] == "last":
+            return _iso(reference.year - 1, month)  # "in March last year"
+        year = reference.year if month <= reference.month else reference.year - 1
+        if re.search(r"\blast\s+" + m[1], text) and month == reference.month:
+            year -= 1
+        return _iso(year, month)
     if re.search(r"\blast year\b", text):
         return _iso(reference.year - 1)
     if re.search(r"\bthis year\b", text):
         return _iso(reference.year)
-    m = re.search(r"\b" + _MONTH + r"\b", text)
-    may_verb = m is not None and m[1] == "may" and not re.search(r"\b(in|since|last|early|late|mid)\s+may\b", text)
-    if m and not may_verb:
-        month = MONTHS[m[1][:3]]  # "In July": the last July on or before the reference date
-        year = reference.year if month <= reference.month else reference.year - 1
-        if "last" in text and month == reference.month:
-            year -= 1
-        return _iso(year, month)
     return None

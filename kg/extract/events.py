@@ -57,10 +57,13 @@ UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "mi
                  "financier", "other", "others", "wife", "child", "children", "family"}
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "a": 1, "an": 1, "several": None, "some": None}
+#: Subordinators of clauses that tell of another time or a contrast, not of the operation.
+DETACHED_CLAUSES = {"after", "since", "before", "although", "though", "until", "once", "unlike"}
 CLAUSE_DEPS = {"advcl", "relcl", "ccomp", "acl", "csubj", "parataxis", "pcomp"}
 LOCATIVE = {"in", "near", "at", "inside", "outside", "around", "on", "across", "within"}
 PLACE_NOUNS = {"village", "town", "city", "province", "governorate", "district", "region", "area", "countryside",
-               "outskirts", "house", "home", "compound", "building", "camp", "part", "border", "vicinity"}
+               "outskirts", "outskirt", "suburb", "suburbs", "neighbourhood", "neighborhood", "house", "home",
+               "compound", "building", "camp", "part", "border", "vicinity"}
 
 
 @dataclass
@@ -75,6 +78,8 @@ class Event:
     sentences: set[int] = field(default_factory=set)
     #: Dates of statements that report the operation: used only when nothing dates it directly.
     statement_dates: list[tuple[str, Span]] = field(default_factory=list)
+    #: Token indices of the verbs that gave it participants ("X was killed ... as he fled from Y").
+    verbs: set[int] = field(default_factory=set)
 
     @property
     def family(self) -> str | None:
@@ -152,6 +157,8 @@ class _Reader:
 
     def _is_trigger(self, token: Token) -> bool:
         lemma = token.lemma_.lower()
+        if token.pos_ == "VERB" and lemma == "raid" and any(c.dep_ == "nsubj" for c in token.children):
+            return True  # "Troops raided a house"
         if token.pos_ not in ("NOUN", "PROPN") or lemma not in TRIGGERS:
             return False
         if token.tag_ in ("NNS", "NNPS"):
@@ -181,9 +188,11 @@ class _Reader:
     def _event_for(self, trigger: Token, number: int) -> Event | None:
         kind = self._kind(trigger)
         det = {c.lower_ for c in trigger.children if c.dep_ in ("det", "poss", "amod", "nummod")}
+        if trigger.dep_ == "attr" and self.events:
+            return self.salient or self.events[-1]  # "It was the second strike this month": about the one in focus
         new_marked = bool(det & NEW_MARKERS)
         definite = bool(det & {"the", "this", "that", "latest", "its", "their"}) or any(
-            c.dep_ == "poss" for c in trigger.children)
+            c.dep_ == "poss" for c in trigger.children) or trigger.pos_ == "VERB"  # "they also raided": the same
         if definite and not new_marked:
             previous = self._recent_compatible(kind)
             if previous is not None:
@@ -269,10 +278,26 @@ class _Reader:
                 event.unnamed_heads.add(_head_noun(token))  # type: ignore[attr-defined]
             certainty = 0.6 if _hedged(verb) else 1.0
             span = Span(sent.start_char, sent.end_char)
+            event.verbs.add(verb.i)
             if not any(r == relation and p == ref for r, p, _s, _c in event.participants):
                 event.participants.append((relation, ref, span, certainty))
                 event.sentences.add(number)
             self.salient, self.salient_sentence = event, number
+
+    def _participant_event(self, token: Token) -> Event | None:
+        """The operation whose participant's verb governs the token, through no temporal or concessive
+        clause: "X was killed ... as he fled from the house in Y" (Y), not "... months after his men
+        were defeated in Y" (not Y)."""
+        for ancestor in token.ancestors:
+            if ancestor.dep_ in CLAUSE_DEPS and any(c.dep_ == "mark" and c.lower_ in DETACHED_CLAUSES
+                                                    for c in ancestor.children):
+                return None
+            if ancestor.dep_ == "prep" and ancestor.lower_ in DETACHED_CLAUSES:
+                return None  # "months after his men were defeated in Y"
+            for event in self.events:
+                if ancestor.i in event.verbs:
+                    return event
+        return None
 
     def by_trigger_in(self, sent: SpacySpan) -> bool:
         return any(sent.start <= i < sent.end for i in self.by_trigger)
@@ -291,10 +316,21 @@ class _Reader:
         return None
 
     def _antecedent(self, pronoun: Token) -> EntityRef | None:
-        """The most recent person mentioned before a pronoun (same or previous sentences)."""
+        """The most recent person mentioned before a pronoun (same or previous sentences), but not
+        the speaker of the statement the pronoun is in ("spokesman X said he was killed")."""
+        speakers: set[EntityRef] = set()
+        for ancestor in pronoun.ancestors:
+            if ancestor.lemma_.lower() in SPEECH:
+                for child in ancestor.children:
+                    if child.dep_ == "nsubj":
+                        for t in child.subtree:
+                            ref = self.found.find(t.idx, t.idx + len(t.text))
+                            if ref is not None and ref.cls == "Person":
+                                speakers.add(ref)
         best = None
         for (start, _end), ref in self.found.at.items():
-            if ref.cls == "Person" and start < pronoun.idx and (best is None or start > best[0]):
+            if ref.cls == "Person" and ref not in speakers and start < pronoun.idx \
+                    and (best is None or start > best[0]):
                 best = (start, ref)
         if best is None or pronoun.idx - best[0] > 600:
             return None
@@ -320,6 +356,10 @@ class _Reader:
             head = noun or token
         if head.lemma_.lower() not in UNNAMED_HEADS and token.lower_ not in ("one", "others"):
             return None
+        if token.dep_ == "appos" and token.head.ent_type_ == "PERSON":
+            return None  # "killed X, a senior official": a description of X
+        if any(c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in token.children):
+            return None  # "killed the group's leader, X": X is the participant
         if any(c.lower_ == "no" for c in token.children):
             return None
         left = token.left_edge.i
@@ -347,9 +387,14 @@ class _Reader:
             relation = _locative(span.root)
             if relation is None:
                 continue
-            event = self._event_of(span.root) or self._only_event(sent) or (
-                self._fallback(number) if not self.by_trigger_in(sent) and _participant_sentence(self, sent)
-                else None)
+            event = self._event_of(span.root) or self._participant_event(span.root)
+            if event is None and self.by_trigger_in(sent):
+                only = self._only_event(sent)
+                if only is not None and any(self._same_clause(t, span.root) for t in only.triggers
+                                            if sent.start <= t.i < sent.end):
+                    event = only  # not "... after his men were defeated in X in 2019"
+            elif event is None and _participant_sentence(self, sent):
+                event = self._fallback(number)
             if event is not None:
                 event.places.append((ref, Span(sent.start_char, sent.end_char), relation))
 
@@ -498,7 +543,11 @@ class _Reader:
                             kind=event.kind if event.kind != "Operation" else None)
             entity.aliases.update(trigger_words[1:])
             entities.append(entity)
+            named = {r for r, p, _s, _c in event.participants if not p.key.startswith("unnamed")}
+            singles = {e.ref for e in self.unnamed if not e.attributes.get("count")}
             for relation, person, span, certainty in event.participants:
+                if person in singles and relation in named:
+                    continue  # "killed a senior commander ... X was killed": most likely X himself
                 facts.add(Fact(person, relation, ref, span, certainty=certainty))
                 if relation == "killedIn" and self._is_militant(person):
                     facts.add(Fact(person, "targetedIn", ref, span, certainty=min(certainty, 0.8)))
@@ -515,6 +564,8 @@ class _Reader:
                     facts.add(Fact(ref, "date", value.value, span, datatype=value.datatype))
                 else:
                     facts.add(Fact(ref, "dateExpression", value, span))
+        used = {f.subject for f in facts.facts}
+        entities = [e for e in entities if not e.ref.key.startswith("unnamed") or e.ref in used]
         return EventResult(entities, facts.facts)
 
     def _is_militant(self, person: EntityRef) -> bool:
@@ -590,9 +641,21 @@ def _argument(token: Token) -> Token:
 def _relation(token: Token) -> tuple[str | None, Token | None]:
     arg = _argument(token)
     verb = arg.head
-    verbs = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]]
-    if verb.dep_ == "conj":
-        verbs.append(verb.head)
+    # "X was believed to have been killed": the raised subject's fate is the complement's verb.
+    if (verb.lemma_.lower() in HEDGES | {"say", "report", "think", "seem", "appear"} and arg.dep_ == "nsubjpass") \
+            or verb.lemma_.lower() in ("seem", "appear"):
+        # only an infinitival complement without a subject of its own: "X was believed/said to have been
+        # killed", "X seems to have died" (in "X said he was killed" the complement has its own subject)
+        complement = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+        if complement is not None and complement.lemma_.lower() in KILL | DIE | TARGET | WOUND | DETAIN:
+            verb = complement
+            arg = _RaisedArgument(arg, "nsubjpass" if complement.tag_ == "VBN" else "nsubj")  # type: ignore[assignment]
+    verbs = [verb]
+    if arg.dep_ in ("nsubj", "nsubjpass"):
+        # A shared subject: "X was wounded and later died" / "were injured or killed" (its conjuncts
+        # without a subject of their own). An object belongs to its own verb only.
+        verbs += [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"
+                  and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
     lemmas = {v.lemma_.lower() for v in verbs}
     if arg.dep_ in ("dobj", "nsubjpass"):
         if lemmas & KILL:
@@ -623,6 +686,17 @@ def _plural_operation(verb: Token) -> bool:
                 if pobj.lemma_.lower() in TRIGGERS and pobj.tag_ in ("NNS", "NNPS"):
                     return True
     return False
+
+
+class _RaisedArgument:
+    """An argument seen through a raising verb: its dependency is the one it has in the complement."""
+
+    def __init__(self, token: Token, dep: str) -> None:
+        self._token = token
+        self.dep_ = dep
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._token, name)
 
 
 def _suicide(verb: Token) -> bool:

@@ -100,7 +100,8 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
     while i >= span.sent.start:
         token = doc[i]
         hyphenated = token.text == "-" or (i > 0 and doc[i - 1].text == "-")  # "self-described", "so-called"
-        named = token.ent_type_ in ("ORG", "GPE", "NORP")  # "IS leader": an acronym the tagger took for a verb
+        named = token.ent_type_ in ("ORG", "GPE", "NORP") or token.lower_ in ("its", "their")
+        # "IS leader": an acronym the tagger took for a verb; "Its second leader": the group's
         if not hyphenated and not named and ((token.pos_ in ("VERB", "AUX", "ADP", "DET", "PRON", "SCONJ")
                                 and token.lower_ not in ("of",))
                                or token.text in _STOP_RIGHT or token.ent_type_ in ("DATE", "TIME", "PERSON")):
@@ -200,6 +201,8 @@ def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
         elif low in _GROUP_WORDS and ((k + 1 < len(tokens) and tokens[k + 1].text in ("'s", "’s")) or
                                       (k > 0 and words[k - 1] == "the")) and phrase.org is None:
             phrase.org = salient
+        elif low in ("its", "their") and phrase.org is None:
+            phrase.org = salient  # "Its second leader, X": the group the article is about
         elif low in ORDINALS:
             if k > 0 and words[k - 1] in ("a", "an", "another"):
                 continue  # "a second commander": another one, not the second holder
