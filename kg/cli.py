@@ -197,18 +197,35 @@ def query(query_text: str | None, query_file: Any, store: Path | None, fmt: str)
 
 @cli.command()
 @store_option
+@base_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--query-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds a query may run before it is stopped (503).")
+@click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes (needs --token).")
+@click.option("--token", default=None, envvar="OPSKG_TOKEN", help="Bearer token for updates [or $OPSKG_TOKEN].")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Most result rows returned; more are cut with an OpsKG-Truncated header.")
+@click.option("--default-graph", type=click.Choice(["union", "store"]), default="union", show_default=True,
+              help="Default graph of queries: the union of all graphs, or the store's own default graph.")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
+@click.option("--query-workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Processes that evaluate queries.")
 @_fail_cleanly
-def serve(store: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the store over SPARQL 1.1 at http://HOST:PORT/sparql."""
+def serve(store: Path | None, base: str | None, host: str, port: int, query_timeout: float, allow_updates: bool,
+          token: str | None, max_rows: int, default_graph: str, threads: int, query_workers: int) -> None:
+    """Serve the store: SPARQL 1.1 at /sparql, the Graph Store at /store, pages at /."""
+    from server import ServeOptions
     from server.serve import run
 
-    settings = _settings(store)
+    if allow_updates and not token:
+        raise click.UsageError("--allow-updates needs --token (or OPSKG_TOKEN)")
+    settings = _settings(store, base=base)
     if not settings.store.exists():
         raise StoreError(f"there is no store at {settings.store}: build one with `kg build SOURCE`")
-    run(settings, host=host, port=port, threads=threads)
+    options = ServeOptions(allow_updates=allow_updates, token=token, query_timeout=query_timeout, max_rows=max_rows,
+                           default_graph=default_graph)
+    run(settings, options, host=host, port=port, threads=threads, query_workers=query_workers)
 
 
 @cli.command()

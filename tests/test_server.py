@@ -54,7 +54,9 @@ def test_ask_and_construct(client: FlaskClient) -> None:
 def test_errors_are_short_plain_text(client: FlaskClient) -> None:
     bad = client.get("/sparql", query_string={"query": "SELECT WHERE {"})
     assert bad.status_code == 400 and bad.mimetype == "text/plain" and b"Traceback" not in bad.data
-    assert client.get("/sparql").status_code == 400
+    description = client.get("/sparql", headers={"Accept": "text/turtle"})  # no query: the service description
+    assert description.status_code == 200 and b"sparql-service-description#Service" in description.data
+    assert client.post("/sparql", data="", content_type="application/x-www-form-urlencoded").status_code == 400
     assert client.post("/sparql", data="x", content_type="text/csv").status_code == 415
 
 

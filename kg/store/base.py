@@ -46,6 +46,10 @@ class GraphStore(abc.ABC):
         """
 
     @abc.abstractmethod
+    def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        """Atomically add an RDF document (into ``graph`` when the format holds triples only)."""
+
+    @abc.abstractmethod
     def remove_graphs(self, names: Iterable[str]) -> None:
         """Atomically remove named graphs."""
 

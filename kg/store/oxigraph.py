@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.errors import QuerySyntaxError, StoreError, StoreLockedError
+from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError, StoreLockedError
 from kg.store.base import GraphStore, QueryResult
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ class OxigraphStore(GraphStore):
                 ) from None
             raise StoreError(f"the store {path} cannot be opened ({exc}): check the path, or remove a "
                              "directory that is not an opskg store") from None
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself, for code that speaks its API (the endpoint's query evaluation)."""
+        return self._store
 
     # --- reading ------------------------------------------------------------------------
 
@@ -123,6 +128,14 @@ class OxigraphStore(GraphStore):
                 self._store.update(" ;\n".join(parts))
             except SyntaxError as exc:  # only a bug can produce invalid N-Triples here
                 raise StoreError(f"internal error: a graph could not be written ({exc})") from exc
+
+    def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
+        self._check_writable()
+        target = ox.NamedNode(graph) if graph is not None else None
+        try:
+            self._store.load(data, format=fmt, to_graph=target) if target else self._store.load(data, format=fmt)
+        except SyntaxError as exc:
+            raise RDFSyntaxError(f"the RDF data does not parse: {exc}") from None
 
     def remove_graphs(self, names: Iterable[str]) -> None:
         self._check_writable()

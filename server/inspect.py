@@ -1,0 +1,79 @@
+"""What a query or update asks for, read before it runs: nothing here reaches the network.
+
+The endpoint refuses ``SERVICE`` (a federated query would make this server fetch from other
+hosts), ``LOAD`` (fetching a document) and ``FROM`` / ``FROM NAMED`` of a graph this store does not
+hold (no remote datasets). The checks tokenise the text, so a keyword inside a string, an IRI or a
+comment is not mistaken for one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*')"
+    r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<word>[A-Za-z_][\w-]*)"
+    r"|(?P<other>\S)",
+)
+
+
+@dataclass
+class Inspection:
+    keywords: list[str] = field(default_factory=list)
+    #: IRIs named by FROM and FROM NAMED (without angle brackets)
+    dataset: list[str] = field(default_factory=list)
+
+    @property
+    def uses_service(self) -> bool:
+        return "SERVICE" in self.keywords
+
+    @property
+    def uses_load(self) -> bool:
+        return "LOAD" in self.keywords
+
+
+def inspect(text: str) -> Inspection:
+    result = Inspection()
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
+    for i, (kind, value) in enumerate(tokens):
+        if kind != "word":
+            continue
+        word = value.upper()
+        result.keywords.append(word)
+        if word == "FROM":
+            j = i + 1
+            if j < len(tokens) and tokens[j][1].upper() == "NAMED":
+                j += 1
+            if j < len(tokens) and tokens[j][0] == "iri":
+                result.dataset.append(tokens[j][1][1:-1])
+    return result
+
+
+def add_using(update: str, default: list[str], named: list[str]) -> str:
+    """The protocol's using-graph-uri / using-named-graph-uri as USING clauses before each WHERE."""
+    clauses = " ".join([*(f"USING <{g}>" for g in default), *(f"USING NAMED <{g}>" for g in named)])
+    if not clauses:
+        return update
+    out, depth, i = [], 0, 0
+    for m in _TOKEN.finditer(update):
+        out.append(update[i:m.start()])
+        value = m.group()
+        if m.lastgroup == "other":
+            depth += value == "{"
+            depth -= value == "}"
+        if m.lastgroup == "word" and value.upper() == "WHERE" and depth == 0:
+            out.append(f"{clauses} ")
+        out.append(value)
+        i = m.end()
+    out.append(update[i:])
+    return "".join(out)
+
+
+def declares_dataset(update: str) -> bool:
+    """Whether an update names its own dataset (USING, USING NAMED or WITH)."""
+    words = inspect(update).keywords
+    return "USING" in words or "WITH" in words

@@ -1,0 +1,267 @@
+"""Linked data: every IRI minted under the base, and the ontology, dereferenceable.
+
+RDF clients get the resource's triples (both directions) in the format they ask for; browsers get
+a page with its names, types, properties in both directions as links, the sentences that state
+its facts with links to their articles, and, where coordinates and dates exist, a small map and a
+timeline drawn as inline SVG (no network access). Responses vary on Accept and link to their
+alternates. Every value from the articles is HTML-escaped by the templates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+
+from kg.config import Settings
+from kg.ontology import ontology_text
+from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
+from server import negotiation
+from server.executor import GRAPH_FORMATS, InlineExecutor, QueryExecutor, QueryTimeout, Request
+
+bp = Blueprint("resources", __name__, template_folder="templates")
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SHORT_FORMATS = {"text/turtle": "ttl", "application/n-triples": "nt", "application/ld+json": "jsonld",
+                 "application/rdf+xml": "rdf"}
+
+
+def _executor() -> QueryExecutor | InlineExecutor:
+    executor: QueryExecutor | InlineExecutor = current_app.extensions["opskg.executor"]
+    return executor
+
+
+def base() -> str:
+    settings: Settings = current_app.extensions["opskg.settings"]
+    return settings.base
+
+
+def local_path(iri: str) -> str | None:
+    """The path this server answers an IRI at, if it is one of its own."""
+    if iri.startswith(base()):
+        return urlsplit(base()).path + quote(iri[len(base()):], safe="/#:@,;=-_.~")
+    if iri.startswith(ONTOLOGY_IRI):
+        return "/ontology" + ("#" + iri.split("#", 1)[1] if "#" in iri else "")
+    return None
+
+
+def href(iri: str) -> str | None:
+    """A safe link target for an IRI: a local page, an http(s) IRI, or nothing (no javascript: links)."""
+    path = local_path(iri)
+    if path is not None:
+        return path
+    return iri if urlsplit(iri).scheme in ("http", "https") else None
+
+
+def register(app: Flask) -> None:
+    """Serve the base's path: ``https://w3id.org/opskg/id/person/x`` at ``/opskg/id/person/x``."""
+    settings: Settings = app.extensions["opskg.settings"]
+    prefix = urlsplit(settings.base).path or "/"
+    app.add_url_rule(f"{prefix}<path:rest>", "resources.resource", resource, methods=["GET", "HEAD"])
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(href=href, local_path=local_path)
+
+
+def _select(query: str) -> list[dict[str, Any]]:
+    job = Request(query=query, results_type="application/sparql-results+json", graph_type="text/turtle",
+                  union=True, prefixes=dict(PREFIXES), max_rows=2000)
+    try:
+        result = _executor().run(job)
+    except QueryTimeout:
+        abort(503, "the page's queries took too long")
+    rows: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    return rows
+
+
+@dataclass
+class Page:
+    iri: str
+    label: str
+    aliases: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    outgoing: list[tuple[str, dict[str, Any], str | None]] = field(default_factory=list)
+    incoming: list[tuple[dict[str, Any], str, str | None]] = field(default_factory=list)
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    points: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, str]] = field(default_factory=list)
+
+
+def resource(rest: str) -> Response:
+    iri = base() + rest
+    if not _select(f"SELECT ?x WHERE {{ {{ <{iri}> ?p ?x }} UNION {{ ?x ?p <{iri}> }} }} LIMIT 1"):
+        abort(404, f"nothing is known about <{iri}>")
+    def html() -> str:
+        page = _page(iri)
+        return render_template("resource.html", page=page, map=_map(page.points), timeline=_timeline(page.events))
+
+    return _respond(iri, _rdf(iri), html)
+
+
+def _map(points: list[dict[str, Any]], width: int = 360, height: int = 240) -> list[dict[str, Any]]:
+    """Points placed in an SVG box by equirectangular projection of their bounding box."""
+    if not points:
+        return []
+    lats, lons = [p["lat"] for p in points], [p["lon"] for p in points]
+    pad = 0.5
+    south, north = min(lats) - pad, max(lats) + pad
+    west, east = min(lons) - pad, max(lons) + pad
+    return [{**p, "x": round(20 + (p["lon"] - west) / (east - west) * (width - 40), 1),
+             "y": round(20 + (north - p["lat"]) / (north - south) * (height - 40), 1)} for p in points]
+
+
+def _timeline(events: list[dict[str, str]], width: int = 560) -> list[dict[str, Any]]:
+    """Dated items placed along an SVG axis by their year and month."""
+    def value(d: str) -> float:
+        parts = d.split("-")
+        return int(parts[0]) + (int(parts[1]) - 1) / 12 if len(parts) > 1 else int(parts[0])
+
+    dated = [e for e in events if e["date"][:4].isdigit()]
+    if not dated:
+        return []
+    low, high = min(value(e["date"]) for e in dated), max(value(e["date"]) for e in dated)
+    span = (high - low) or 1.0
+    return [{**e, "x": round(20 + (value(e["date"]) - low) / span * (width - 40), 1)} for e in dated]
+
+
+def _respond(iri: str, rdf: Any, html: Any) -> Response:
+    alternates = ", ".join(f'<{request.path}?format={short}>; rel="alternate"; type="{media}"'
+                           for media, short in SHORT_FORMATS.items())
+    requested = request.args.get("format")
+    if requested is None and negotiation.prefers_html(request.accept_mimetypes):
+        response = Response(html(), mimetype="text/html")
+    else:
+        media = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS, requested)
+        if media is None:
+            abort(406, "none of the accepted media types is offered: text/html or an RDF format")
+        response = Response(rdf(media), mimetype=media)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = alternates
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _rdf(iri: str) -> Any:
+    def render(media: str) -> bytes:
+        query = (f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION "
+                 f"{{ ?s ?q <{iri}> }} }}")
+        job = Request(query=query, results_type="application/sparql-results+json", graph_type=media,
+                      union=True, prefixes=dict(PREFIXES), max_rows=100_000)
+        return _executor().run(job).body
+    return render
+
+
+def _name(row: dict[str, Any], key: str) -> dict[str, Any]:
+    term = row[key]
+    label = row.get(key + "Label", {}).get("value") if row.get(key + "Label") else None
+    return {"iri": term["value"] if term["type"] == "uri" else None, "value": term["value"],
+            "label": label or _short(term["value"]) if term["type"] == "uri" else term["value"],
+            "datatype": term.get("datatype")}
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _page(iri: str) -> Page:
+    labels = _select(f"SELECT DISTINCT ?l ?a WHERE {{ OPTIONAL {{ <{iri}> rdfs:label ?l }} "
+                     f"OPTIONAL {{ <{iri}> skos:altLabel ?a }} }}")
+    label = next((r["l"]["value"] for r in labels if "l" in r), _short(iri))
+    page = Page(iri, label, sorted({r["a"]["value"] for r in labels if "a" in r} - {label}))
+    out = _select(f"SELECT DISTINCT ?p ?o ?oLabel WHERE {{ <{iri}> ?p ?o FILTER(?p NOT IN (rdfs:label, "
+                  f"skos:altLabel)) OPTIONAL {{ ?o rdfs:label ?oLabel }} }} ORDER BY ?p ?o LIMIT 500")
+    seen: set[tuple[str, str]] = set()
+    for row in out:
+        key = (row["p"]["value"], row["o"]["value"])
+        if key in seen:
+            continue
+        seen.add(key)
+        if row["p"]["value"] == TYPE:
+            page.types.append(row["o"]["value"])
+        else:
+            page.outgoing.append((_short(row["p"]["value"]), _name(row, "o"), href(row["p"]["value"])))
+    incoming = _select(f"SELECT DISTINCT ?s ?p ?sLabel WHERE {{ ?s ?p <{iri}> FILTER(?p NOT IN (rdf:subject, "
+                       f"rdf:object, itsrdf:taIdentRef, ops:about, ops:mergedEntity)) "
+                       f"OPTIONAL {{ ?s rdfs:label ?sLabel }} }} ORDER BY ?p ?s LIMIT 500")
+    for row in incoming:
+        page.incoming.append((_name(row, "s"), _short(row["p"]["value"]), href(row["p"]["value"])))
+    page.evidence = [{"quote": r["quote"]["value"], "predicate": _short(r["pred"]["value"]),
+                      "article": r["article"]["value"], "title": r.get("title", {}).get("value", "")}
+                     for r in _select(
+        f"SELECT DISTINCT ?quote ?pred ?article ?title WHERE {{ ?fact ops:article ?article ; ops:evidence ?s ; "
+        f"rdf:predicate ?pred . {{ ?fact rdf:subject <{iri}> }} UNION {{ ?fact rdf:object <{iri}> }} "
+        f"?s nif:anchorOf ?quote . OPTIONAL {{ ?article dct:title ?title }} }} ORDER BY ?article LIMIT 100")]
+    page.points = _points(iri)
+    page.events = [{"iri": r["op"]["value"], "label": r.get("label", {}).get("value", _short(r["op"]["value"])),
+                    "date": r["date"]["value"]} for r in _select(
+        f"SELECT DISTINCT ?op ?label ?date WHERE {{ {{ BIND(<{iri}> AS ?op) }} UNION {{ ?op ops:tookPlaceWithin "
+        f"<{iri}> }} UNION {{ <{iri}> ?rel ?op FILTER(?rel IN (ops:killedIn, ops:targetedIn, ops:woundedIn, "
+        f"ops:detainedIn, ops:conducted)) }} ?op ops:date ?date . OPTIONAL {{ ?op rdfs:label ?label }} }} "
+        f"ORDER BY ?date LIMIT 50")]
+    return page
+
+
+def _points(iri: str) -> list[dict[str, Any]]:
+    """Coordinates to map: the place itself, the places of an operation, the places inside a place."""
+    rows = _select(
+        f"SELECT DISTINCT ?place ?label ?lat ?long WHERE {{ {{ BIND(<{iri}> AS ?place) }} UNION "
+        f"{{ <{iri}> ops:tookPlaceIn ?p0 . ?p0 ops:locatedIn* ?place }} UNION {{ ?place ops:locatedIn <{iri}> }} "
+        f"?place ops:lat ?lat ; ops:long ?long . OPTIONAL {{ ?place rdfs:label ?label }} }} LIMIT 60")
+    points = []
+    for r in rows:
+        try:
+            lat, lon = float(r["lat"]["value"]), float(r["long"]["value"])
+        except ValueError:
+            continue
+        points.append({"iri": r["place"]["value"], "label": r.get("label", {}).get("value", ""), "lat": lat,
+                       "lon": lon})
+    return points
+
+
+@bp.route("/ontology", methods=["GET", "HEAD"])
+@bp.route(urlsplit(ONTOLOGY_IRI).path, methods=["GET", "HEAD"])
+def ontology() -> Response:
+    text = ontology_text()
+    graph = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
+
+    def rdf(media: str) -> bytes:
+        if media == "text/turtle":
+            return text.encode()
+        return ox.serialize(graph, None, GRAPH_FORMATS[media]) or b""
+
+    def html() -> str:
+        terms = _ontology_terms(graph)
+        return render_template("ontology.html", terms=terms, iri=ONTOLOGY_IRI)
+
+    return _respond(ONTOLOGY_IRI, rdf, html)
+
+
+def _ontology_terms(graph: list[Any]) -> list[dict[str, Any]]:
+    info: dict[str, dict[str, Any]] = {}
+    for t in graph:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else None
+        if s is None or not s.startswith(str(OPS)):
+            continue
+        entry = info.setdefault(s, {"iri": s, "name": s.rsplit("#", 1)[-1], "kinds": set(), "label": "",
+                                    "comment": "", "relations": []})
+        p = t.predicate.value
+        if p == TYPE:
+            entry["kinds"].add(_short(t.object.value))
+        elif p == LABEL:
+            entry["label"] = t.object.value
+        elif p == "http://www.w3.org/2000/01/rdf-schema#comment":
+            entry["comment"] = t.object.value
+        elif isinstance(t.object, ox.NamedNode):
+            entry["relations"].append((_short(p), _short(t.object.value), t.object.value))
+    for entry in info.values():
+        entry["kinds"] = sorted(entry["kinds"])
+        entry["relations"].sort()
+    return sorted(info.values(), key=lambda e: ("owl:Class" not in e["kinds"], e["name"].lower()))

@@ -1,0 +1,36 @@
+"""The query page at ``/``: an editor with the README's examples one click away.
+
+The built-in editor works fully offline; when the browser can load YASGUI from its CDN, the page
+uses it instead. Results are rendered as a table whose IRIs link to the resource pages, with
+downloads in every format.
+"""
+
+from __future__ import annotations
+
+from importlib import resources as files
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template
+
+from kg.config import Settings
+
+bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+QUERIES = Path(str(files.files("server") / "queries"))
+
+
+def examples() -> list[dict[str, str]]:
+    """The example queries, in order: file ``01-leadership-succession-of-isis.rq`` -> its title and text."""
+    out = []
+    for path in sorted(QUERIES.glob("*.rq")):
+        title = path.stem.split("-", 1)[1].replace("-", " ")
+        out.append({"id": path.stem, "title": title[0].upper() + title[1:].replace("isis", "ISIS"),
+                    "query": path.read_text(encoding="utf-8").strip()})
+    return out
+
+
+@bp.route("/", methods=["GET"])
+def page() -> Response:
+    settings: Settings = current_app.extensions["opskg.settings"]
+    html = render_template("ui.html", examples=examples(), base=settings.base)
+    return Response(html, mimetype="text/html")
