@@ -61,11 +61,17 @@ def test_decode_text_refuses_binary_formats(data, word):
     assert info.value.fix  # says what to give instead
 
 
-def test_nul_bytes_mean_binary():
-    data = b"Quellmark\x00\x00\x01\x02harbour" + b"x" * 100
-    assert sniff_binary(data) == "binary data (it contains NUL bytes)"
-    with pytest.raises(BinarySourceError, match="NUL bytes"):
+def test_mostly_control_bytes_mean_binary():
+    data = bytes(range(0, 8)) * 40 + b"Quellmark harbour"
+    assert sniff_binary(data) == "binary data (it is mostly control bytes)"
+    with pytest.raises(BinarySourceError, match="control bytes"):
         decode_text(data, "blob")
+
+
+def test_a_few_stray_control_bytes_in_text_are_cleaned_not_refused():
+    data = b"Quellmark\x00\x00\x01\x02harbour" + b"x" * 100
+    assert sniff_binary(data) is None
+    assert decode_text(data, "blob") == "Quellmarkharbour" + "x" * 100
 
 
 def test_nul_byte_beyond_the_sniffed_head_is_not_binary_but_is_cleaned():

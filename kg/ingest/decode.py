@@ -39,8 +39,10 @@ def sniff_binary(data: bytes) -> str | None:
             return what
     if data.startswith(_UTF16_BOMS + _UTF32_BOMS):
         return None  # text in a wide encoding: reported by decode_text, with its fix
-    if b"\x00" in data[:8192]:
-        return "binary data (it contains NUL bytes)"
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if controls > max(2, len(sample) // 20):
+        return "binary data (it is mostly control bytes)"  # a stray NUL in real text is cleaned instead
     return None
 
 

@@ -77,7 +77,7 @@ def from_html(html: str, source: str, url: str | None = None) -> Document:
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = getattr(extracted, "text", None) if extracted is not None else None
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_WORDS:
         raise EmptySourceError(
             source,
             "is HTML with no article text (only scripts, navigation or boilerplate)",
