@@ -21,9 +21,10 @@ from datetime import date
 from itertools import pairwise
 
 from kg.extract.dates import ResolvedDate, resolve
+from kg.kinds import OPERATION_FAMILY, OPERATION_RANK
 
-FAMILY = {"Raid": "Raid", "HelicopterRaid": "Raid", "AirStrike": "AirStrike", "DroneStrike": "AirStrike"}
-KIND_RANK = {"Operation": 0, "Raid": 1, "AirStrike": 1, "HelicopterRaid": 2, "DroneStrike": 2}
+FAMILY = OPERATION_FAMILY
+KIND_RANK = OPERATION_RANK
 BROAD_PLACES = {"Country", "Region", "Province"}
 #: Titles of positions held by one person at a time.
 SINGLE_HOLDER = {"leader", "president", "prime minister", "king", "emir", "caliph", "chief", "head", "commander"}

@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import consistency, corpus, reason, resolve
 from kg.extract.dates import ResolvedDate
+from kg.kinds import place_rank
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
 from kg.vocab import ITSRDF, NIF, OPS, PREFIXES, IRIs
@@ -263,12 +264,11 @@ def _operation_labels(operations: list[corpus.OperationRecord], canonical: dict[
     for record in operations:
         members.setdefault(canonical[record.iri], []).append(record)
     out = {}
-    rank = {"Camp": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
     for head, group in members.items():
         kind = max((r.kind for r in group), key=lambda k: corpus.KIND_RANK.get(k, 0))
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower().capitalize()
         candidates = {p for r in group for p in r.places}
-        place = min(candidates, key=lambda p: (rank.get(places.kinds.get(p, ""), 1.5), p), default=None)
+        place = min(candidates, key=lambda p: (place_rank(places.kinds.get(p)), p), default=None)
         label = words + (f" in {labels.get(place, place.rsplit('/', 1)[-1])}" if place else "")
         if head in dates:
             label += f", {dates[head][0].value}"

@@ -25,6 +25,7 @@ from spacy.tokens import Span as SpacySpan
 from kg import gazetteer as gaz
 from kg.extract.dates import ResolvedDate, resolve
 from kg.extract.entities import ArticleEntities
+from kg.kinds import OPERATION_FAMILY, OPERATION_RANK, place_rank
 from kg.model import Article, Entity, EntityRef, Fact, Span
 
 #: Trigger lemmas -> the kind they give by themselves.
@@ -35,9 +36,8 @@ KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "Dro
                   "air": "AirStrike", "aerial": "AirStrike", "precision": "AirStrike", "missile": "AirStrike",
                   "helicopter": "HelicopterRaid", "helicopter-borne": "HelicopterRaid", "heliborne": "HelicopterRaid",
                   "airborne": "HelicopterRaid", "commando": "Raid", "ground": "Raid", "special": None}
-RANK_OF_KIND = {"Operation": 0, "Raid": 1, "AirStrike": 1, "HelicopterRaid": 2, "DroneStrike": 2}
-FAMILY = {"Raid": "Raid", "HelicopterRaid": "Raid", "AirStrike": "AirStrike", "DroneStrike": "AirStrike",
-          "Operation": None}
+RANK_OF_KIND = OPERATION_RANK
+FAMILY = OPERATION_FAMILY
 KILL = {"kill", "eliminate", "assassinate", "neutralize", "neutralise", "slay"}
 DIE = {"die", "perish"}
 SELF_KILL = {"detonate", "blow", "explode"}
@@ -767,11 +767,10 @@ def _phrase(trigger: Token) -> str:
 
 def _most_specific(places: list[tuple[EntityRef, Span, str]],
                    found: ArticleEntities) -> tuple[EntityRef, Span, str] | None:
-    rank = {"Camp": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
     best = None
     for ref, span, relation in places:
         entity = found.by_ref(ref)
-        r = rank.get(entity.kind or "", 1.5) if entity else 9
+        r = place_rank(entity.kind) if entity else 9
         if best is None or r < best[0]:
             best = (r, (ref, span, relation))
     return best[1] if best else None

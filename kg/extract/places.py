@@ -18,11 +18,12 @@ from spacy.tokens import Doc
 
 from kg import gazetteer as gaz
 from kg.extract.entities import ArticleEntities
+from kg.kinds import PLACE_RANK
 from kg.model import Entity, EntityRef, Fact, Mention, Span
 from kg.names import fold
 
 #: How large a kind of place is: a place can only be in a larger one.
-RANK = {"Camp": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
+RANK = PLACE_RANK
 _BETWEEN_IN = re.compile(
     r"^\s*,?\s*(?:also\s+)?(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west)(?:ern)?\s+|"
     r"(?:north|south)(?:-?(?:east|west))(?:ern)?\s+)?(?:countryside|outskirts|suburbs|part|province|governorate|"
