@@ -1,0 +1,69 @@
+"""Load benchmark: N concurrent clients of mixed queries and page fetches against `kg serve`.
+
+    python bench/load.py [--connections 32] [--seconds 60]
+
+Needs wrk (apt-get install wrk). Serves the seeds' graph on 127.0.0.1 and runs wrk over a rotating
+mix of the README's example queries, lookups, the query page and resource pages, while sampling
+the server's memory (its processes together) every second. Prints requests/s, p50/p99 latency,
+socket errors, 5xx and other non-2xx responses, and memory at start, peak and end. Goals: no
+errors and no 5xx, p99 under 1 s, memory flat over the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import BIN, ROOT, free_port, query_path, rss_mb, server, wrk
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "store"
+        subprocess.run([str(BIN / "kg"), "-q", "build", str(ROOT / "seeds"), "--store", str(store)], check=True)
+        people = subprocess.run([str(BIN / "kg"), "query", "--store", str(store), "--format", "tsv",
+                                 "SELECT DISTINCT ?p WHERE { ?p a ops:Person }"], capture_output=True, text=True,
+                                check=True).stdout.splitlines()[1:]
+        pages = [urlsplit(p.strip("<>")).path for p in people[:10]]
+        queries = [query_path(path.read_text(encoding="utf-8"))
+                   for path in sorted((ROOT / "server" / "queries").glob("*.rq"))]
+        lookups = [query_path(f"SELECT ?p ?o WHERE {{ <{p.strip('<>')}> ?p ?o }}") for p in people[:10]]
+        mix = queries * 3 + lookups + pages + ["/", "/ontology", "/.well-known/void"]
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with server([str(BIN / "kg"), "serve", "--store", str(store), "--port", str(port)], base + "/sparql") as proc:
+            samples: list[float] = []
+            done = threading.Event()
+
+            def sample() -> None:
+                while not done.is_set():
+                    samples.append(rss_mb(proc.pid))
+                    time.sleep(1)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            result = wrk(mix, base, args.connections, args.seconds)
+            done.set()
+            sampler.join()
+    print(f"{args.connections} connections, {args.seconds} s, {len(mix)} distinct requests in rotation")
+    print(f"requests/s {result['rps']:.0f}  p50 {result['p50']:.1f} ms  p99 {result['p99']:.1f} ms  "
+          f"requests {int(result['requests'])}  socket errors {int(result['errors'])}  "
+          f"non-2xx {int(result['non2xx'])}")
+    if samples:
+        print(f"server memory: start {samples[0]:.0f} MB, peak {max(samples):.0f} MB, end {samples[-1]:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
