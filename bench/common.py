@@ -110,7 +110,8 @@ def _ms(value: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
     if match is None:
         raise ValueError(f"unexpected wrk latency {value!r}")
-    return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[match.group(2)]
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+    return float(match.group(1)) * scale[match.group(2)]
 
 
 def _parse_wrk(out: str) -> dict[str, float]:
