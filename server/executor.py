@@ -292,3 +292,32 @@ class InlineExecutor:
 
     def close(self) -> None:
         pass
+
+
+def _is_io_error(message: str) -> bool:
+    """A read-only handle that lost a file to the writer's compaction: reopening fixes it."""
+    lowered = message.lower()
+    return "io error" in lowered or "no such file" in lowered or "corruption" in lowered
+
+
+class ReadOnlyExecutor(QueryExecutor):
+    """A :class:`QueryExecutor` over a store another process may be writing (``kg build`` while serving).
+
+    Read-only handles see the store as it was when they opened; :meth:`refresh` reopens them when
+    the store's files change, so readers move from one committed state to the next. A query that
+    meets a file the writer has just removed is retried once after a refresh.
+    """
+
+    def run(self, request: Request, timeout: float | None = None) -> Result:
+        try:
+            return super().run(request, timeout)
+        except QueryFailed as exc:
+            if exc.syntax or not _is_io_error(str(exc)):
+                raise
+            self.refresh()
+            return super().run(request, timeout)
+
+    def refresh(self) -> None:
+        """Restart the query workers on the store's current state (waits for running queries)."""
+        with self.writing():
+            pass
