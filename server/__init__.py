@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from kg.config import Settings
@@ -53,6 +53,16 @@ def create_app(store: GraphStore, settings: Settings | None = None, options: Ser
     resources.register(app)
     app.register_blueprint(ui.bp)
 
+    @app.before_request
+    def refuse_oversized_body() -> Response | None:
+        length = request.content_length
+        if length is None or length <= opts.max_body:
+            return None
+        _drain(request.environ.get("wsgi.input"), length)
+        return Response(f"413 Request Entity Too Large: the request body has {length:,} bytes; this server accepts "
+                        f"at most {opts.max_body:,} (send a shorter query, or load large data with kg build)\n",
+                        status=413, mimetype="text/plain", headers={"Connection": "close"})
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         message = error.description or error.name
@@ -69,3 +79,19 @@ def create_app(store: GraphStore, settings: Settings | None = None, options: Ser
                         mimetype="text/plain")
 
     return app
+
+
+#: An oversized body up to this size is read and dropped so that the client, still sending, gets the 413
+#: instead of a reset connection; a larger one is cut off.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain(stream: Any, length: int) -> None:
+    if stream is None or length > DRAIN_LIMIT:
+        return
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 16))
+        if not chunk:
+            return
+        remaining -= len(chunk)

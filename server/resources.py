@@ -172,9 +172,11 @@ def _short(iri: str) -> str:
 
 
 def _page(iri: str) -> Page:
-    labels = _select(f"SELECT DISTINCT ?l ?a WHERE {{ OPTIONAL {{ <{iri}> rdfs:label ?l }} "
-                     f"OPTIONAL {{ <{iri}> skos:altLabel ?a }} }}")
-    label = next((r["l"]["value"] for r in labels if "l" in r), _short(iri))
+    labels = _select(f"SELECT DISTINCT ?l ?a ?t WHERE {{ OPTIONAL {{ <{iri}> rdfs:label ?l }} "
+                     f"OPTIONAL {{ <{iri}> skos:altLabel ?a }} OPTIONAL {{ <{iri}> dct:title ?t }} }}")
+    # An article has no rdfs:label: its title names it.
+    label = next((r["l"]["value"] for r in labels if "l" in r), None) or \
+        next((r["t"]["value"] for r in labels if "t" in r), _short(iri))
     page = Page(iri, label, sorted({r["a"]["value"] for r in labels if "a" in r} - {label}))
     out = _select(f"SELECT DISTINCT ?p ?o ?oLabel WHERE {{ <{iri}> ?p ?o FILTER(?p NOT IN (rdfs:label, "
                   f"skos:altLabel)) OPTIONAL {{ ?o rdfs:label ?oLabel }} }} ORDER BY ?p ?o LIMIT 500")

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 
 from kg.config import Settings
+from kg.vocab import ONTOLOGY_IRI
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -32,5 +33,5 @@ def examples() -> list[dict[str, str]]:
 @bp.route("/", methods=["GET"])
 def page() -> Response:
     settings: Settings = current_app.extensions["opskg.settings"]
-    html = render_template("ui.html", examples=examples(), base=settings.base)
+    html = render_template("ui.html", examples=examples(), base=settings.base, ontology=ONTOLOGY_IRI)
     return Response(html, mimetype="text/html")

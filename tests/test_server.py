@@ -77,9 +77,9 @@ def live_server(seeds_copy: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=1)
+                requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
                 time.sleep(0.2)
         yield url

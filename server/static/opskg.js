@@ -10,12 +10,16 @@
   var base = form.dataset.base;
   var basePath = form.dataset.basePath;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);
-  var FORMATS = [["json", "JSON"], ["xml", "XML"], ["csv", "CSV"], ["tsv", "TSV"], ["turtle", "Turtle"],
-                 ["jsonld", "JSON-LD"], ["ntriples", "N-Triples"], ["rdfxml", "RDF/XML"]];
+  var ontology = form.dataset.ontology;
+  var ontologyPath = form.dataset.ontologyPath;
+  // SELECT and ASK results download as results; CONSTRUCT and DESCRIBE graphs as RDF.
+  var RESULT_FORMATS = [["json", "JSON"], ["xml", "XML"], ["csv", "CSV"], ["tsv", "TSV"]];
+  var GRAPH_FORMATS = [["turtle", "Turtle"], ["jsonld", "JSON-LD"], ["ntriples", "N-Triples"], ["rdfxml", "RDF/XML"]];
 
   function link(iri) {
     // Local pages for the graph's own IRIs; other http(s) IRIs as they are; anything else no link at all.
     if (iri.indexOf(base) === 0) { return basePath + iri.slice(base.length); }
+    if (iri === ontology || iri.indexOf(ontology + "#") === 0) { return ontologyPath + iri.slice(ontology.length); }
     if (/^https?:\/\//i.test(iri)) { return iri; }
     return null;
   }
@@ -69,9 +73,9 @@
     results.appendChild(pre);
   }
 
-  function offerDownloads(query) {
+  function offerDownloads(query, formats) {
     downloads.textContent = "";
-    FORMATS.forEach(function (f) {
+    formats.forEach(function (f) {
       var a = document.createElement("a");
       a.href = endpoint + "?format=" + f[0] + "&query=" + encodeURIComponent(query);
       a.textContent = f[1];
@@ -83,7 +87,9 @@
 
   function run(query) {
     status.textContent = "Running…";
+    status.title = "";
     results.textContent = "";
+    downloads.textContent = "";
     var body = new URLSearchParams();
     body.set("query", query);
     fetch(endpoint, {method: "POST", body: body,
@@ -93,12 +99,21 @@
           if (!response.ok) { throw new Error(text || response.statusText); }
           status.textContent = "";
           var type = response.headers.get("Content-Type") || "";
-          if (type.indexOf("json") >= 0) { render(JSON.parse(text), response.headers.get("OpsKG-Truncated")); }
-          else { renderText(text); }
-          offerDownloads(query);
+          if (type.indexOf("sparql-results+json") >= 0) {
+            render(JSON.parse(text), response.headers.get("OpsKG-Truncated"));
+            offerDownloads(query, RESULT_FORMATS);
+          } else {
+            renderText(text);
+            offerDownloads(query, GRAPH_FORMATS);
+          }
         });
       })
-      .catch(function (error) { status.textContent = error.message; });
+      .catch(function (error) {
+        // One short line (the parser may list every token it expected); the whole text on hover.
+        var line = error.message.trim().split("\n")[0];
+        status.textContent = line.length > 160 ? line.slice(0, 159) + "…" : line;
+        status.title = error.message;
+      });
   }
 
   form.addEventListener("submit", function (event) { event.preventDefault(); run(textarea.value); });
