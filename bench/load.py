@@ -63,6 +63,13 @@ def main() -> None:
           f"non-2xx {int(result['non2xx'])}")
     if samples:
         print(f"server memory: start {samples[0]:.0f} MB, peak {max(samples):.0f} MB, end {samples[-1]:.0f} MB")
+        # Flat means no growth after warm-up: compare the second quarter of the run with the last.
+        quarter = max(1, len(samples) // 4)
+        early, late = samples[quarter:2 * quarter], samples[-quarter:]
+        if early and late:
+            growth = max(late) / max(early)
+            print(f"memory after warm-up: {max(early):.0f} MB (2nd quarter) -> {max(late):.0f} MB (last quarter), "
+                  f"ratio {growth:.2f} (goal: flat, <= 1.10)")
 
 
 if __name__ == "__main__":

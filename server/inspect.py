@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
@@ -19,6 +20,8 @@ _TOKEN = re.compile(
     r"|(?P<word>[A-Za-z_][\w-]*)"
     r"|(?P<other>\S)",
 )
+
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass
@@ -39,18 +42,28 @@ class Inspection:
 def inspect(text: str) -> Inspection:
     result = Inspection()
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
+    base = ""
     for i, (kind, value) in enumerate(tokens):
         if kind != "word":
             continue
         word = value.upper()
         result.keywords.append(word)
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+            base = _resolve(base, tokens[i + 1][1][1:-1])
         if word == "FROM":
             j = i + 1
             if j < len(tokens) and tokens[j][1].upper() == "NAMED":
                 j += 1
             if j < len(tokens) and tokens[j][0] == "iri":
-                result.dataset.append(tokens[j][1][1:-1])
+                result.dataset.append(_resolve(base, tokens[j][1][1:-1]))
     return result
+
+
+def _resolve(base: str, iri: str) -> str:
+    """A relative IRI resolved against the query's BASE (FROM <g> with BASE names an absolute graph)."""
+    if not base or _ABSOLUTE.match(iri):
+        return iri
+    return urljoin(base, iri)
 
 
 def add_using(update: str, default: list[str], named: list[str]) -> str:

@@ -33,14 +33,16 @@ SHORT = {
 def choose(accept: MIMEAccept, table: dict[str, tuple[str, ...]], requested: str | None = None) -> str | None:
     """The canonical media type to answer with, or ``None`` when nothing acceptable is offered.
 
-    ``requested`` (a ``format`` parameter, short name or media type) wins over the Accept header.
+    ``requested`` (a ``format`` parameter, short name or media type) wins over the Accept header when
+    the table offers it.
     """
     if requested:
         wanted = SHORT.get(requested.lower(), requested.lower())
         for canonical, aliases in table.items():
             if wanted == canonical or wanted in aliases:
                 return canonical
-        return None
+        # A format this table cannot give (SPARQLWrapper sends format=xml with Accept:
+        # application/rdf+xml for a CONSTRUCT): the Accept header decides.
     offers: list[str] = []
     owner: dict[str, str] = {}
     for canonical, aliases in table.items():
@@ -49,8 +51,13 @@ def choose(accept: MIMEAccept, table: dict[str, tuple[str, ...]], requested: str
             owner.setdefault(media, canonical)
     if not accept:
         return next(iter(table))  # no Accept header: anything will do
-    best = accept.best_match(offers)
+    best = _without_parameters(accept).best_match(offers)
     return owner[best] if best else None
+
+
+def _without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """``text/turtle; charset=utf-8`` asks for Turtle: media-type parameters must not prevent a match."""
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept])
 
 
 def prefers_html(accept: MIMEAccept) -> bool:

@@ -153,18 +153,27 @@ def _parameters() -> dict[str, list[str]]:
     return params
 
 
+def _short(message: str, limit: int = 200) -> str:
+    """The parser's message on one line, its list of expected tokens cut short."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def _query(text: str, params: dict[str, list[str]]) -> Response:
     found = inspect(text)
     if found.uses_service:
         raise Refused(400, "SERVICE is not supported: this endpoint makes no requests to other servers")
-    graphs = set(_store().graph_names())
+    defaults, named = params.get("default-graph-uri"), params.get("named-graph-uri")
+    # Listing the graphs costs a scan: only a query or request that names graphs pays for it.
+    graphs = set(_store().graph_names()) if found.dataset or defaults or named else set()
     unknown = [g for g in found.dataset if g not in graphs]
     if unknown:
         raise Refused(400, f"FROM <{unknown[0]}>: not a graph of this store (remote datasets are not fetched)")
-    defaults, named = params.get("default-graph-uri"), params.get("named-graph-uri")
     for graph in (defaults or []) + (named or []):
-        if graph not in graphs:
-            raise Refused(400, f"<{graph}> is not a graph of this store")
+        # A graph the store does not hold is an empty graph (it is never fetched): the protocol's
+        # dataset parameters must not turn a valid request into an error.
+        if graph not in graphs and not _is_iri(graph):
+            raise Refused(400, f"<{graph}> is not an absolute IRI")
     options = _options()
     requested = next(iter(params.get("format") or params.get("output") or []), None)
     results_type = negotiation.choose(request.accept_mimetypes, negotiation.RESULTS, requested)
@@ -175,9 +184,10 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         results_type=results_type or "application/sparql-results+json",
         graph_type=graph_type or "text/turtle",
         union=options.default_graph == "union",
-        default_graphs=defaults if protocol_dataset else None,
+        default_graphs=(defaults or []) if protocol_dataset else None,  # named-graph-uri alone: empty default
         named_graphs=(named or []) if protocol_dataset else None,
         prefixes=dict(PREFIXES) if options.default_graph == "union" else {},
+        base_iri=_service_base(),
         max_rows=options.max_rows,
     )
     try:
@@ -186,7 +196,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         raise Refused(503, str(exc), {"Retry-After": "5"}) from None
     except QueryFailed as exc:
         if exc.syntax:
-            raise Refused(400, f"the query does not parse: {exc}") from None
+            raise Refused(400, f"the query does not parse: {_short(str(exc))}") from None
         raise Refused(400, f"the query could not be evaluated: {exc}") from None
     acceptable = results_type if result.kind in ("solutions", "boolean") else graph_type
     if acceptable is None:
@@ -197,6 +207,19 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
     if result.truncated:
         response.headers["OpsKG-Truncated"] = f"max-rows={options.max_rows}"
     return response
+
+
+def _service_base() -> str | None:
+    """The base IRI of queries and updates: the endpoint's own address (when it is a valid IRI)."""
+    return request.base_url if _is_iri(request.base_url) else None
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _authorized() -> None:
@@ -222,11 +245,14 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
     using, using_named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     if (using or using_named) and declares_dataset(text):
         raise Refused(400, "the update names its own dataset (USING or WITH) and the request gives one too")
+    base = _service_base()
+    if base is not None:  # relative IRIs resolve against the endpoint, as for queries
+        text = f"BASE <{base}> {text}"
     try:
         with _executor().writing():
             _store().update(add_using(text, using, using_named))
     except QuerySyntaxError as exc:
-        raise Refused(400, str(exc)) from None
+        raise Refused(400, _short(str(exc))) from None
     except (OSError, StoreError, ValueError) as exc:
         raise Refused(400, f"the update could not be applied: {exc}") from None
     return Response(status=204)
@@ -266,6 +292,8 @@ def graph_store() -> Response:
     default = "default" in request.args
     if (graph is None) == (not default):
         raise Refused(400, "name one graph: ?graph=<IRI> or ?default")
+    if graph is not None and not _is_iri(graph):  # the IRI also goes into SPARQL text: check it
+        raise Refused(400, f"<{graph}> is not an absolute IRI")
     name = None if default else graph
     if request.method in ("GET", "HEAD"):
         return _read_graph(name)
@@ -308,19 +336,28 @@ def _write_graph(name: str | None) -> Response:
             store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
         return Response(status=204)
     media = (request.mimetype or "").lower()
-    fmt = RDF_UPLOAD.get(media)
-    if fmt is None:
-        raise Refused(415, f"unsupported media type {media or '(none)'}: send Turtle, N-Triples, RDF/XML or JSON-LD")
-    data = request.get_data()
-    try:
-        ox.parse(data, fmt)  # validate before touching the store: a bad document changes nothing
-    except SyntaxError as exc:
-        raise Refused(400, f"the RDF document does not parse: {exc}") from None
+    if media == "multipart/form-data" and request.method == "POST":
+        # An HTML form upload: every file of the form is an RDF document merged into the graph.
+        documents = [(part.read(), (part.mimetype or "").lower()) for _, part in request.files.items(multi=True)]
+        if not documents:
+            raise Refused(400, "the form holds no RDF document")
+    else:
+        documents = [(request.get_data(), media)]
+    for data, media in documents:
+        fmt = RDF_UPLOAD.get(media)
+        if fmt is None:
+            raise Refused(415, f"unsupported media type {media or '(none)'}: send Turtle, N-Triples, RDF/XML or "
+                               "JSON-LD")
+        try:
+            list(ox.parse(data, fmt))  # validate before touching the store: a bad document changes nothing
+        except SyntaxError as exc:
+            raise Refused(400, f"the RDF document does not parse: {exc}") from None
     with _executor().writing():
         try:
             if request.method == "PUT":
                 store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
-            store.load(data, fmt, name)
+            for data, media in documents:
+                store.load(data, RDF_UPLOAD[media], name)
         except RDFSyntaxError as exc:
             raise Refused(400, str(exc)) from None
     return Response(status=201 if not existed else 204)

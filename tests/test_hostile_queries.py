@@ -171,3 +171,9 @@ def test_updates_need_the_exact_token_which_never_reaches_the_log(server: LiveSe
     assert accepted.status_code == 204, accepted.text
     server.update("DROP GRAPH <urn:hostile:test>")
     assert TOKEN not in server.log_text()
+
+
+def test_a_syntax_error_gets_one_short_line(server: LiveServer) -> None:
+    # The parser lists every character class it expected here (several hundred characters).
+    body = _short_plain(server, "SELECT ?x WHERE { ?s ?p ?o } GROUP BY", {400})
+    assert "parse" in body and "1:38" in body and len(body) <= 300
