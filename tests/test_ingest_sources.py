@@ -347,6 +347,23 @@ def test_jsonl_line_without_text(tmp_path, record, reason):
     assert reason in str(error)
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,<b>x</b>",
+                                 "example.org/a", "https://example.org/a b", 'https://example.org/"><script>', "https://"])
+def test_jsonl_url_that_is_not_a_web_address_is_refused(tmp_path, url):
+    path = write(tmp_path / "items.jsonl", jsonl({"text": ORCHARD}, {"text": FERRY, "url": url}))
+    results = read(path)
+    assert isinstance(results[0], Article)
+    error = results[1]
+    assert isinstance(error, MalformedRecordError) and error.source == f"{path}:2"
+    assert "is not an http(s) address" in str(error) and "leave 'url' out" in str(error)
+
+
+def test_jsonl_url_that_is_a_web_address_is_kept(tmp_path):
+    url = "https://example.org/news/raid-report?id=7&ref=home"
+    (article,) = read(write(tmp_path / "items.jsonl", jsonl({"text": FERRY, "url": url})))
+    assert isinstance(article, Article) and article.url == url
+
+
 @pytest.mark.parametrize("published", ["last Tuesday", "06/10/2022", "2022-13-01", "", 20221006, ["2022-10-06"]])
 def test_jsonl_line_with_bad_published(tmp_path, published):
     path = write(tmp_path / "items.jsonl", jsonl({"text": ORCHARD, "published": published}))

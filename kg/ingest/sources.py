@@ -158,6 +158,9 @@ def _record_article(raw: bytes, source: str, default_id: str, opts: ReadOptions)
     if not isinstance(body, str):
         raise MalformedRecordError(source, "has no 'text' or 'html' string", 'write {"text": "..."} per line')
     url = record.get("url") if isinstance(record.get("url"), str) else None
+    if url is not None and not _is_web_address(url):
+        raise MalformedRecordError(source, f"has a 'url' that is not an http(s) address: {url[:80]!r}",
+                                   "give the article's web address (percent-encoded), or leave 'url' out")
     published = record.get("published")
     if published is not None and (not isinstance(published, str) or normalise_date(published) is None):
         raise MalformedRecordError(source, f"has an unreadable 'published' value {published!r}",
@@ -168,6 +171,14 @@ def _record_article(raw: bytes, source: str, default_id: str, opts: ReadOptions)
     title = record.get("title") if isinstance(record.get("title"), str) else None
     return _make_article(ident, source, clean_text(body), kind, opts, url=url, title=title,
                          published=normalise_date(published) if published else None)
+
+
+def _is_web_address(url: str) -> bool:
+    """An absolute http(s) IRI without characters an IRI may not hold (it becomes ``dct:source``)."""
+    lowered = url.lower()
+    if not lowered.startswith(("http://", "https://")) or len(url) <= len("https://"):
+        return False
+    return not any(ch in url for ch in ' <>"{}|\\^`') and all(ord(ch) > 0x20 for ch in url)
 
 
 def _read_url_list(url: str, opts: ReadOptions) -> list[Article]:
