@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+
+from tests.live import copy_store, free_port, kg_command, running  # noqa: F401  (re-exported)
 
 #: The flags every browser is started with: headless, and no attempt to reach hosts other than
 #: loopback. The resolver rule makes the machine look offline even where a network exists, so the
@@ -73,53 +69,13 @@ return found;
 # --- kg serve ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def kg_command() -> str:
-    return str(Path(sys.executable).with_name("kg"))
-
-
-def copy_store(source: Path, target: Path) -> Path:
-    """A copy of a store directory that a server may open read-write."""
-    shutil.copytree(source, target)
-    (target / "LOCK").unlink(missing_ok=True)
-    return target
-
-
 @contextmanager
 def live_server(store: Path, *, base: str | None = None, port: int | None = None) -> Iterator[str]:
     """``kg serve`` on ``store`` (with ``--base`` when given): yields ``http://127.0.0.1:PORT``."""
-    port = port or free_port()
-    command = [kg_command(), "serve", "--store", str(store), "--port", str(port)]
-    if base is not None:
-        command += ["--base", base]
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"kg serve did not start: {log.read().decode(errors='replace')[-2000:]}")
-                time.sleep(0.2)
-            yield url
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+    args = ("--base", base) if base is not None else ()
+    with tempfile.TemporaryDirectory() as folder, running(store, Path(folder) / "serve.log", *args,
+                                                          port=port) as server:
+        yield server.url
 
 
 # --- headless Chromium ------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,10 +50,9 @@ def seeds_store(seeds_store_path: Path) -> Iterator[OxigraphStore]:
 @pytest.fixture
 def seeds_copy(seeds_store_path: Path, tmp_path: Path) -> Path:
     """A writable copy of the seeds store."""
-    target = tmp_path / "store"
-    shutil.copytree(seeds_store_path, target)
-    (target / "LOCK").unlink(missing_ok=True)
-    return target
+    from tests.live import copy_store
+
+    return copy_store(seeds_store_path, tmp_path / "store")
 
 
 @pytest.fixture

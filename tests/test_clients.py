@@ -24,7 +24,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, Unauthorized
 
 from kg.store import OxigraphStore
 from server import ServeOptions, create_app
-from tests.w3c import LiveServer, running
+from tests.live import LiveServer, running
 
 TOKEN = "clients-token-4e8a1f"
 OPS = "https://w3id.org/opskg/ontology#"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.w3c import LiveServer, running
+from tests.live import LiveServer, copy_store, running
 
 TIME_LIMIT = 2.0
 TOKEN = "s3cret-t0ken-for-tests"
@@ -51,11 +51,7 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def server(seeds_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import shutil
-
-    store = tmp_path_factory.mktemp("hostile") / "store"
-    shutil.copytree(seeds_store_path, store)
-    (store / "LOCK").unlink(missing_ok=True)
+    store = copy_store(seeds_store_path, tmp_path_factory.mktemp("hostile") / "store")
     log = store.parent / "serve.log"
     with running(store, log, "--query-timeout", str(TIME_LIMIT), "--allow-updates", "--token", TOKEN,
                  token=TOKEN) as live:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import INVENTED, write_article
-from tests.w3c import running
+from tests.live import running
 
 GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 KILLED = "ASK { ?p <http://www.w3.org/2000/01/rdf-schema#label> ?name FILTER(CONTAINS(STR(?name), \"Karran\")) }"

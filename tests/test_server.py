@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +11,7 @@ from flask.testing import FlaskClient
 
 from kg.store import OxigraphStore
 from server import create_app
+from tests.live import running
 
 QUERY = "SELECT DISTINCT ?name WHERE { ?p a ops:Person ; rdfs:label ?name } ORDER BY ?name"
 
@@ -60,37 +55,12 @@ def test_errors_are_short_plain_text(client: FlaskClient) -> None:
     assert client.post("/sparql", data="x", content_type="text/csv").status_code == 415
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def live_server(seeds_copy: Path) -> Iterator[str]:
-    port = _free_port()
-    kg = Path(sys.executable).with_name("kg")
-    proc = subprocess.Popen([str(kg), "serve", "--store", str(seeds_copy), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        if proc.stdout:
-            proc.stdout.close()
+def live_server(seeds_copy: Path, tmp_path: Path) -> Iterator[str]:
+    with running(seeds_copy, tmp_path / "serve.log") as server:
+        yield server.url
 
 
-@pytest.mark.slow
 def test_kg_serve_answers_over_http(live_server: str) -> None:
     response = requests.get(live_server + "/sparql", params={"query": QUERY}, timeout=10)
     assert response.status_code == 200

@@ -25,11 +25,11 @@ from tests.w3c import (
     HttpRequest,
     LiveServer,
     compare_graphs,
+    empty_update_server,
     http_requests,
     included_manifests,
     manifest_entries,
     read_manifest,
-    running,
     same_media,
     status_ok,
     suite_root,
@@ -62,11 +62,7 @@ def _cases() -> list[object]:
 
 @pytest.fixture(scope="module")
 def gsp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("w3c-gsp")
-    store = folder / "store"
-    store.mkdir()
-    args = ("--allow-updates", "--token", TOKEN, "--default-graph", "store", "--query-workers", "1")
-    with running(store, folder / "serve.log", *args, token=TOKEN) as live:
+    with empty_update_server(tmp_path_factory, "w3c-gsp", TOKEN) as live:
         yield live
 
 

@@ -24,13 +24,13 @@ from tests.w3c import (
     HttpRequest,
     LiveServer,
     check_result_format,
+    empty_update_server,
     graph_data,
     http_requests,
     is_update,
     load_dataset,
     manifest_entries,
     read_manifest,
-    running,
     status_ok,
     suite_root,
     suite_root_or_none,
@@ -60,11 +60,7 @@ def _params() -> list[object]:
 @pytest.fixture(scope="session")
 def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     suite_root()
-    folder = tmp_path_factory.mktemp("w3c-protocol")
-    store = folder / "store"
-    store.mkdir()
-    args = ("--allow-updates", "--token", TOKEN, "--default-graph", "store", "--query-workers", "1")
-    with running(store, folder / "serve.log", *args, token=TOKEN) as live:
+    with empty_update_server(tmp_path_factory, "w3c-protocol", TOKEN) as live:
         yield live
 
 

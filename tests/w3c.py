@@ -18,13 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,11 +35,11 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.query import Result
 
 from tests.conftest import shared_path
+from tests.live import HTTP_TIMEOUT, LiveServer, free_port, running  # noqa: F401  (re-exported)
 
 W3C_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 SUITE = ("w3c-rdf-tests", "sparql", "sparql11")
 #: Seconds any single HTTP request to a test server may take.
-HTTP_TIMEOUT = 30.0
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -160,111 +154,15 @@ def expected_failures(path: Path) -> dict[str, str]:
     return out
 
 
-# --- the live server --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """``kg serve`` in a subprocess on 127.0.0.1 with its output captured in a file."""
-
-    def __init__(self, store: Path, log: Path, *args: str, token: str | None = None) -> None:
-        self.store = store
-        self.log = log
-        self.args = args
-        self.token = token
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.session = requests.Session()
-        self.session.trust_env = False  # never a proxy: only the local test server is contacted
-        self._proc: subprocess.Popen[bytes] | None = None
-        #: the dataset last loaded by :func:`load_dataset` (None: unknown, reload)
-        self.loaded: object = None
-
-    def start(self) -> LiveServer:
-        kg = Path(sys.executable).with_name("kg")
-        command = [str(kg), "serve", "--store", str(self.store), "--host", "127.0.0.1", "--port", str(self.port),
-                   *self.args]
-        env = {k: v for k, v in os.environ.items() if k != "OPSKG_TOKEN"}
-        with self.log.open("wb") as out:
-            self._proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                          start_new_session=True, env=env)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.session.get(self.url + "/sparql", params={"query": "ASK {}"}, timeout=10)
-                return self
-            except (requests.ConnectionError, requests.Timeout):
-                if self._proc.poll() is not None:
-                    raise RuntimeError(f"kg serve exited: {self.log_text()}") from None
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"kg serve did not start in time: {self.log_text()}") from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        self.session.close()
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-
-    # --- requests (bounded, local) ---
-
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", HTTP_TIMEOUT)
-        kwargs.setdefault("allow_redirects", False)
-        return self.session.request(method, self.url + path, **kwargs)
-
-    def send_raw(self, method: str, path: str, headers: Mapping[str, str | None], body: bytes | None,
-                 ) -> requests.Response:
-        """A request whose path and query string go out exactly as given (no re-quoting)."""
-        prepared = self.session.prepare_request(requests.Request(method, self.url + "/", headers=dict(headers),
-                                                                 data=body))
-        prepared.url = self.url + path
-        return self.session.send(prepared, timeout=HTTP_TIMEOUT, allow_redirects=False)
-
-    def auth(self) -> dict[str, str]:
-        assert self.token, "this server was started without a token"
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def update(self, text: str) -> None:
-        response = self.request("POST", "/sparql", data=text.encode(),
-                                headers={"Content-Type": "application/sparql-update", **self.auth()})
-        assert response.status_code == 204, f"update failed: {response.status_code} {response.text}"
-
-    def clear(self) -> None:
-        """Empty the store: every named graph and the default graph."""
-        self.update("DROP ALL")
-
-    def put_graph(self, data: bytes, media_type: str, graph: str | None = None, method: str = "PUT") -> None:
-        params = {"graph": graph} if graph is not None else {"default": ""}
-        response = self.request(method, "/store", params=params, data=data,
-                                headers={"Content-Type": media_type, **self.auth()})
-        assert response.status_code in (201, 204), f"{method} /store failed: {response.status_code} {response.text}"
-
-
 @contextlib.contextmanager
-def running(store: Path, log: Path, *args: str, token: str | None = None) -> Iterator[LiveServer]:
-    server = LiveServer(store, log, *args, token=token).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def empty_update_server(tmp_path_factory: pytest.TempPathFactory, name: str, token: str) -> Iterator[LiveServer]:
+    """A server on a new empty store, as the W3C suites expect: updates on, the store's own default graph."""
+    folder = tmp_path_factory.mktemp(name)
+    store = folder / "store"
+    store.mkdir()
+    args = ("--allow-updates", "--token", token, "--default-graph", "store", "--query-workers", "1")
+    with running(store, folder / "serve.log", *args, token=token) as live:
+        yield live
 
 
 # --- test data --------------------------------------------------------------------------------
