@@ -64,10 +64,14 @@ class Places:
     def __init__(self, located_in: set[tuple[str, str]], kinds: dict[str, str]) -> None:
         self.kinds = kinds
         self.up: dict[str, set[str]] = defaultdict(set)
+        self._ancestors: dict[str, set[str]] = {}
         for inner, outer in located_in:
             self.up[inner].add(outer)
 
     def ancestors(self, place: str) -> set[str]:
+        """Every place that contains ``place`` (computed once per place: the containment is fixed)."""
+        if place in self._ancestors:
+            return self._ancestors[place]
         seen: set[str] = set()
         stack = [place]
         while stack:
@@ -75,6 +79,7 @@ class Places:
                 if outer not in seen:
                     seen.add(outer)
                     stack.append(outer)
+        self._ancestors[place] = seen
         return seen
 
     def related(self, a: str, b: str) -> bool:

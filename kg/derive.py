@@ -22,13 +22,13 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg import consistency, corpus, reason, resolve
 from kg.extract.dates import ResolvedDate
 from kg.kinds import place_rank
+from kg.model import CORE_CLASSES
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
 from kg.vocab import ITSRDF, NIF, OPS, PREFIXES, IRIs
 
 log = logging.getLogger(__name__)
 
-CORE = ("Person", "Organization", "Location", "Operation", "Role")
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _recompute(store: GraphStore, iris: IRIs, identity: Graph) -> tuple[int, lis
     ontology = ontology_graph()
     rules = reason.compile_rules(ontology)
     asserted = _asserted_for_reasoning(store, iris) + sorted(_identity_terms(identity, iris))
-    inference = reason.reason_terms(asserted, ontology, iris.base)
+    inference = reason.reason_terms(asserted, ontology, iris.base, rules)
     members = {k.strip("<>"): {v.strip("<>") for v in vs} for k, vs in inference.same.items()}
     conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
     for conflict in conflicts:
@@ -192,7 +192,7 @@ def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
 
 
 def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
-    classes = ", ".join(f"ops:{c}" for c in CORE)
+    classes = ", ".join(f"ops:{c}" for c in CORE_CLASSES)
     rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form . "
                   f"FILTER(?c IN ({classes})) }} FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) }}")
     records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows)

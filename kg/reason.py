@@ -326,16 +326,15 @@ class Inference:
     same: dict[str, set[str]] = field(default_factory=dict)
 
 
-_rules_cache: dict[int, Rules] = {}
-
-
-def reason_terms(triples: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str) -> Inference:
+def reason_terms(triples: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str,
+                 rules: Rules | None = None) -> Inference:
     """The OWL 2 RL closure of triples (N-Triples terms) under ``ontology``, minus what was asserted.
 
     Only statements about instances (IRIs under ``instance_base``) are kept: the vocabulary's own
-    closure and trivial types are of no use to a reader.
+    closure and trivial types are of no use to a reader. ``rules``, when the caller has compiled
+    them from ``ontology`` already, are used as they are.
     """
-    rules = _rules_cache.get(id(ontology)) or compile_rules(ontology)
+    rules = rules or compile_rules(ontology)
     reasoner = Reasoner(rules)
     known = reasoner.close(triples)
     terms = reasoner.code.terms
@@ -363,7 +362,7 @@ class Lookup(Protocol):
 
 
 def reason_increment(new: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str,
-                     closure: Lookup) -> Inference:
+                     closure: Lookup, rules: Rules | None = None) -> Inference:
     """The triples that ``new`` adds to an existing closure, which ``closure`` looks up.
 
     OWL 2 RL without negation is monotonic: the closure of (old + new) is the old closure plus what
@@ -371,8 +370,7 @@ def reason_increment(new: Iterable[tuple[str, str, str]], ontology: Graph, insta
     second premise. Identity is handled rule by rule here (eq-rep on each new triple), which suits a
     small delta; :func:`reason_terms` works on representatives instead, which suits a whole graph.
     """
-    rules = compile_rules(ontology)
-    r = Reasoner(rules)
+    r = Reasoner(rules or compile_rules(ontology))
     terms = r.code.terms
     T = terms.__getitem__
     c = r.code

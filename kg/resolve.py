@@ -24,6 +24,7 @@ from itertools import combinations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
+from kg.model import CORE_CLASSES
 from kg.names import fold, parse_person, part_match, person_match, skeleton
 from kg.vocab import OPS
 
@@ -47,7 +48,7 @@ class EntityRecord:
 
     @property
     def core_class(self) -> str:
-        for cls in ("Person", "Organization", "Location", "Operation", "Role"):
+        for cls in CORE_CLASSES:
             if str(OPS[cls]) in self.classes:
                 return cls
         return ""

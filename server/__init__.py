@@ -67,7 +67,7 @@ def create_app(store: GraphStore, settings: Settings | None = None, options: Ser
     def http_error(error: HTTPException) -> Response:
         message = error.description or error.name
         response = Response(f"{error.code} {error.name}: {message}\n", status=error.code, mimetype="text/plain")
-        for key, value in (error.get_headers() if hasattr(error, "get_headers") else []):
+        for key, value in error.get_headers():
             if key.lower() not in ("content-type", "content-length"):
                 response.headers[key] = value
         return response

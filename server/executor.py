@@ -14,6 +14,7 @@ This module imports only the standard library and pyoxigraph: workers start fast
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import threading
@@ -124,8 +125,6 @@ def _solutions(result: Any, request: Request) -> Result:
 
 def _serialize_solutions(variables: list[Any], rows: list[Any], fmt: ox.QueryResultsFormat) -> bytes:
     """Serialise buffered solutions through pyoxigraph's own writer (re-parsed from JSON)."""
-    import json
-
     bindings = []
     for row in rows:
         binding = {}

@@ -9,6 +9,7 @@ alternates. Every value from the articles is HTML-escaped by the templates.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,6 @@ from server.executor import GRAPH_FORMATS, InlineExecutor, QueryExecutor, QueryT
 bp = Blueprint("resources", __name__, template_folder="templates")
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SHORT_FORMATS = {"text/turtle": "ttl", "application/n-triples": "nt", "application/ld+json": "jsonld",
                  "application/rdf+xml": "rdf"}
@@ -228,11 +228,17 @@ def _points(iri: str) -> list[dict[str, Any]]:
     return points
 
 
+@functools.cache
+def _ontology_triples() -> list[Any]:
+    """The packaged ontology's triples, parsed once (it does not change while serving)."""
+    return list(ox.parse(ontology_text().encode(), ox.RdfFormat.TURTLE))
+
+
 @bp.route("/ontology", methods=["GET", "HEAD"])
 @bp.route(urlsplit(ONTOLOGY_IRI).path, methods=["GET", "HEAD"])
 def ontology() -> Response:
     text = ontology_text()
-    graph = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
+    graph = _ontology_triples()
 
     def rdf(media: str) -> bytes:
         if media == "text/turtle":

@@ -301,10 +301,6 @@ def graph_store() -> Response:
     return _write_graph(name)
 
 
-def _graph_node(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
-
-
 def _read_graph(name: str | None) -> Response:
     store = _store()
     if name is not None and name not in store.graph_names():

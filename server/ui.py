@@ -7,6 +7,7 @@ downloads in every format.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources as files
 from pathlib import Path
 
@@ -22,12 +23,18 @@ QUERIES = Path(str(files.files("server") / "queries"))
 
 def examples() -> list[dict[str, str]]:
     """The example queries, in order: file ``01-leadership-succession-of-isis.rq`` -> its title and text."""
+    return [dict(example) for example in _read_examples()]
+
+
+@functools.cache
+def _read_examples() -> tuple[dict[str, str], ...]:
+    """The packaged query files, read once."""
     out = []
     for path in sorted(QUERIES.glob("*.rq")):
         title = path.stem.split("-", 1)[1].replace("-", " ")
         out.append({"id": path.stem, "title": title[0].upper() + title[1:].replace("isis", "ISIS"),
                     "query": path.read_text(encoding="utf-8").strip()})
-    return out
+    return tuple(out)
 
 
 @bp.route("/", methods=["GET"])

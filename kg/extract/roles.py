@@ -228,8 +228,6 @@ def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
         return None
     if one_of:
         heads[:] = ["senior leader" if h == "leader" else h for h in heads]
-    if "top" in words and heads == ["leader"] and phrase.ordinal is None and phrase.current is None and not one_of:
-        phrase.current = None
     return phrase
 
 
