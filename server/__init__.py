@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg.config import Settings
 from kg.store import GraphStore
-from server.executor import InlineExecutor, QueryExecutor
+from server.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,15 @@ class ServeOptions:
 
 
 def create_app(store: GraphStore, settings: Settings | None = None, options: ServeOptions | None = None,
-               executor: QueryExecutor | InlineExecutor | None = None, **config: Any) -> Flask:
-    """The application factory: the store (and its query executor) are handed in explicitly."""
+               executor: Executor | None = None, **config: Any) -> Flask:
+    """The application factory: the store (and the executor that queries it) are handed in explicitly."""
     app = Flask(__name__)
     opts = options or ServeOptions()
     app.config.update(MAX_CONTENT_LENGTH=opts.max_body, JSON_SORT_KEYS=False)
     app.config.update(config)
-    app.extensions["opskg.store"] = store
     app.extensions["opskg.settings"] = settings or Settings()
     app.extensions["opskg.options"] = opts
-    app.extensions["opskg.executor"] = executor or InlineExecutor(store)
+    app.extensions["opskg.executor"] = executor or Executor(store, timeout=opts.query_timeout)
 
     from server import resources, sparql, ui
 

@@ -1,28 +1,25 @@
-"""Query execution with a time limit that really stops the work.
+"""Query evaluation with a time limit that really stops the work.
 
-pyoxigraph cannot cancel a running query, so queries run in worker processes, each with a
-read-only handle on the store. A query that outlives its time limit has its worker killed and
-replaced, and the caller gets :class:`QueryTimeout` (the endpoint answers 503). Workers serialise
-results themselves (with a row cap), so a slow or huge result never half-reaches the client.
+Queries run in the serving process, each on an evaluation thread while the request thread waits
+for it with the time limit (pyoxigraph releases the GIL while it evaluates). pyoxigraph cannot
+cancel a running query, so a query that outlives its limit is answered with :class:`QueryTimeout`
+(the endpoint's 503) and the executor calls ``on_stuck``: under ``kg serve`` the server process
+then stops taking requests, finishes the ones it has, and exits, which ends the query; the
+process manager starts a fresh one. Results are serialised in full (with a row cap) before the
+response starts, so a slow or huge result never half-reaches the client.
 
-Writes happen in the serving process on the read-write store; :meth:`QueryExecutor.writing`
-waits for running queries, and the workers are restarted after the write so they read its result.
-
-This module imports only the standard library and pyoxigraph: workers start fast.
+This module imports only the standard library and pyoxigraph.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import io
 import logging
-import multiprocessing
+import queue
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -82,7 +79,7 @@ class Result:
 
 
 def evaluate(store: Any, request: Request) -> Result:
-    """Evaluate and serialise a query (used by workers, and inline for in-memory stores)."""
+    """Evaluate a query on a pyoxigraph store and serialise its result, at most ``max_rows`` of it."""
     kwargs: dict[str, Any] = {"prefixes": request.prefixes or None, "base_iri": request.base_iri}
     if request.default_graphs is not None:
         kwargs["default_graph"] = [_graph(g) for g in request.default_graphs]
@@ -96,9 +93,7 @@ def evaluate(store: Any, request: Request) -> Result:
             fmt = RESULT_FORMATS[request.results_type]
             return Result(ox.QueryBoolean.serialize(result, format=fmt) or b"", request.results_type, "boolean")
         if isinstance(result, ox.QueryTriples):
-            triples, truncated = _capped(result, request.max_rows)
-            body = ox.serialize(triples, None, GRAPH_FORMATS[request.graph_type], prefixes=request.prefixes or None)
-            return Result(body or b"", request.graph_type, "graph", truncated, len(triples))
+            return _graph_result(result, request)
         return _solutions(result, request)
     except SyntaxError as exc:
         raise QueryFailed(str(exc), syntax=True) from None
@@ -106,217 +101,178 @@ def evaluate(store: Any, request: Request) -> Result:
         raise QueryFailed(str(exc), syntax=False) from None
 
 
-def _capped(iterator: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
-    items: list[Any] = []
-    for item in iterator:
-        if len(items) >= limit:
-            return items, True
-        items.append(item)
-    return items, False
+class _Full(Exception):
+    """Raised by :class:`_LineSink` to stop a writer once it has enough lines."""
+
+
+class _LineSink(io.RawIOBase):
+    """Collects a line-per-item serialisation (TSV results, N-Triples) and stops it after ``limit`` lines.
+
+    In both formats a line is exactly one item: newlines inside terms are escaped.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.lines = 0
+        self.full = False
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        count = chunk.count(b"\n")
+        if self.lines + count <= self.limit:
+            self.lines += count
+            self._chunks.append(chunk)
+            return len(chunk)
+        end = -1
+        for _ in range(self.limit - self.lines):
+            end = chunk.index(b"\n", end + 1)
+        self._chunks.append(chunk[: end + 1])
+        self.lines, self.full = self.limit, True
+        raise _Full
+
+    def value(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def _drain(result: Any, fmt: Any, limit: int) -> tuple[bytes, bool]:
+    """The result serialised natively in a line format, cut after ``limit`` lines; and whether it was cut."""
+    sink = _LineSink(limit)
+    try:
+        result.serialize(sink, fmt)
+    except (_Full, OSError):
+        if not sink.full:
+            raise
+    return sink.value(), sink.full
 
 
 def _solutions(result: Any, request: Request) -> Result:
-    variables = result.variables
-    rows, truncated = _capped(result, request.max_rows)
+    """SELECT results: written as TSV by pyoxigraph (one line per row, so the cap is exact), then converted."""
+    tsv, truncated = _drain(result, ox.QueryResultsFormat.TSV, request.max_rows + 1)  # + the header line
     fmt = RESULT_FORMATS[request.results_type]
-    body = _serialize_solutions(variables, rows, fmt)
-    return Result(body, request.results_type, "solutions", truncated, len(rows))
+    body = tsv if fmt == ox.QueryResultsFormat.TSV else (
+        ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt) or b"")
+    return Result(body, request.results_type, "solutions", truncated, max(tsv.count(b"\n") - 1, 0))
 
 
-def _serialize_solutions(variables: list[Any], rows: list[Any], fmt: ox.QueryResultsFormat) -> bytes:
-    """Serialise buffered solutions through pyoxigraph's own writer (re-parsed from JSON)."""
-    bindings = []
-    for row in rows:
-        binding = {}
-        for var in variables:
-            value = row[var]
-            if value is not None:
-                binding[var.value] = _json_term(value)
-        bindings.append(binding)
-    document = json.dumps({"head": {"vars": [v.value for v in variables]}, "results": {"bindings": bindings}})
-    if fmt == ox.QueryResultsFormat.JSON:
-        return document.encode()
-    parsed = ox.parse_query_results(document.encode(), ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=fmt) or b""
-
-
-def _json_term(term: Any) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": str(term)}
+def _graph_result(result: Any, request: Request) -> Result:
+    """CONSTRUCT and DESCRIBE results: written as N-Triples (one line per triple), then converted."""
+    ntriples, truncated = _drain(result, ox.RdfFormat.N_TRIPLES, request.max_rows)
+    fmt = GRAPH_FORMATS[request.graph_type]
+    body = ntriples if fmt == ox.RdfFormat.N_TRIPLES else (
+        ox.serialize(ox.parse(ntriples, ox.RdfFormat.N_TRIPLES), None, fmt, prefixes=request.prefixes or None) or b"")
+    return Result(body, request.graph_type, "graph", truncated, ntriples.count(b"\n"))
 
 
 def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name == "" else ox.NamedNode(name)
 
 
-def _worker(conn: Connection, path: str) -> None:
-    store = ox.Store.read_only(path)
-    while True:
+class _Job:
+    def __init__(self, store: Any, request: Request) -> None:
+        self.store = store
+        self.request = request
+        self.result: Result | None = None
+        self.error: QueryFailed | None = None
+        self._done = threading.Lock()  # held until the job has run: waiting on a lock is the cheapest wake-up
+        self._done.acquire()
+
+    def run(self) -> None:
         try:
-            request = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        if request is None:
-            return
-        try:
-            conn.send(("ok", evaluate(store, request)))
+            self.result = evaluate(self.store, self.request)
         except QueryFailed as exc:
-            conn.send(("failed", (str(exc), exc.syntax)))
+            self.error = exc
+        finally:
+            self._done.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.acquire(timeout=timeout)
 
 
-class _Worker:
-    def __init__(self, context: Any, path: str) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, path), daemon=True)
-        self.process.start()
-        child.close()
+class Executor:
+    """Evaluates queries in this process, each on one of ``threads`` evaluation threads, with a time limit.
 
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+    The limit counts from the moment the query is handed over, so ``threads`` should be at least the
+    number of requests the server handles at once (a query never waits for a thread).
 
+    ``store`` is a :class:`kg.store.GraphStore` (its pyoxigraph store is queried). ``reopen``, when
+    given, opens the store again: a read-only server follows a store that ``kg build`` is writing.
+    ``on_stuck`` is called once when a query outlives its limit and its thread cannot be stopped.
+    """
 
-class QueryExecutor:
-    """A pool of query workers over a store directory, with a per-query time limit."""
-
-    def __init__(self, path: Path, workers: int = 2, timeout: float = 30.0) -> None:
-        self.path = str(path)
+    def __init__(self, store: Any, *, timeout: float = 30.0, threads: int = 4,
+                 reopen: Callable[[], Any] | None = None, on_stuck: Callable[[], None] | None = None) -> None:
+        self.store = store
         self.timeout = timeout
-        self._context = multiprocessing.get_context("spawn")
-        self._idle: list[_Worker] = []
-        self._lock = threading.Condition()
-        self._busy = 0
-        self._writing = False
-        self._size = workers
-        for _ in range(workers):
-            self._idle.append(_Worker(self._context, self.path))
+        self.reopen = reopen
+        self.on_stuck = on_stuck
+        #: queries that outlived their limit and may still be running
+        self.stuck = 0
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._write_lock = threading.Lock()
+        self._threads = [self._start_thread() for _ in range(threads)]
+
+    def _start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self._serve_jobs, name="opskg-query", daemon=True)
+        thread.start()
+        return thread
+
+    def _serve_jobs(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job.run()
 
     def run(self, request: Request, timeout: float | None = None) -> Result:
         limit = self.timeout if timeout is None else timeout
-        worker = self._acquire()
-        started = time.monotonic()
         try:
-            worker.conn.send(request)
-            if not worker.conn.poll(limit):
-                log.warning("query stopped after %.1f s: %s", time.monotonic() - started, request.query[:200])
-                self._replace(worker)
-                worker = None  # type: ignore[assignment]
-                raise QueryTimeout(f"the query took longer than the {limit:g} s limit and was stopped")
-            status, payload = worker.conn.recv()
-        except (EOFError, BrokenPipeError, ConnectionError, OSError):
-            self._replace(worker)
-            worker = None  # type: ignore[assignment]
-            raise QueryFailed("the query worker failed; try again", syntax=False) from None
-        finally:
-            if worker is not None:
-                self._release(worker)
-        if status == "failed":
-            message, syntax = payload
-            raise QueryFailed(message, syntax)
-        result: Result = payload
-        return result
+            return self._run(request, limit)
+        except QueryFailed as exc:
+            if self.reopen is None or exc.syntax or not _is_io_error(str(exc)):
+                raise
+            self.refresh()  # the writer removed a file this handle was reading: read its new state
+            return self._run(request, limit)
 
-    def _acquire(self) -> _Worker:
-        with self._lock:
-            while self._writing or not self._idle:
-                self._lock.wait()
-            self._busy += 1
-            return self._idle.pop()
+    def _run(self, request: Request, limit: float) -> Result:
+        job = _Job(getattr(self.store, "native", self.store), request)
+        self._jobs.put(job)
+        if not job.wait(limit):
+            self._abandon(request)
+            raise QueryTimeout(f"the query took longer than the {limit:g} s limit and was stopped")
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return job.result
 
-    def _release(self, worker: _Worker) -> None:
-        with self._lock:
-            self._idle.append(worker)
-            self._busy -= 1
-            self._lock.notify_all()
-
-    def _replace(self, worker: _Worker) -> None:
-        worker.stop()
-        fresh = _Worker(self._context, self.path)
-        with self._lock:
-            self._idle.append(fresh)
-            self._busy -= 1
-            self._lock.notify_all()
+    def _abandon(self, request: Request) -> None:
+        """The job's thread is lost to the query: replace it, and have the process end the query."""
+        log.warning("a query outlived its time limit: %s", " ".join(request.query.split())[:200])
+        self.stuck += 1
+        self._threads.append(self._start_thread())
+        if self.on_stuck is not None:
+            self.on_stuck()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold queries while the caller writes, then restart the workers on the new state."""
-        with self._lock:
-            while self._writing:
-                self._lock.wait()
-            self._writing = True
-            while self._busy:
-                self._lock.wait()
-        try:
+        """Serialise writes (queries keep running: each reads a consistent snapshot)."""
+        with self._write_lock:
             yield
-        finally:
-            old, self._idle = self._idle, []
-            for worker in old:
-                worker.stop()
-            self._idle = [_Worker(self._context, self.path) for _ in range(self._size)]
-            with self._lock:
-                self._writing = False
-                self._lock.notify_all()
+
+    def refresh(self) -> None:
+        """Open the store again (when ``reopen`` is given): later queries read its current state."""
+        if self.reopen is None:
+            return
+        old, self.store = self.store, self.reopen()
+        old.close()  # queries still running hold their own reference to the old handle
 
     def close(self) -> None:
-        with self._lock:
-            workers, self._idle = self._idle, []
-        for worker in workers:
-            worker.stop()
-
-
-class InlineExecutor:
-    """Evaluation in the calling thread, for in-memory stores (tests): no time limit can be enforced."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = getattr(store, "native", store)
-
-    def run(self, request: Request, timeout: float | None = None) -> Result:
-        return evaluate(self.store, request)
-
-    @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
-        yield
-
-    def close(self) -> None:
-        pass
+        for _ in self._threads:
+            self._jobs.put(None)
 
 
 def _is_io_error(message: str) -> bool:
     """A read-only handle that lost a file to the writer's compaction: reopening fixes it."""
     lowered = message.lower()
     return "io error" in lowered or "no such file" in lowered or "corruption" in lowered
-
-
-class ReadOnlyExecutor(QueryExecutor):
-    """A :class:`QueryExecutor` over a store another process may be writing (``kg build`` while serving).
-
-    Read-only handles see the store as it was when they opened; :meth:`refresh` reopens them when
-    the store's files change, so readers move from one committed state to the next. A query that
-    meets a file the writer has just removed is retried once after a refresh.
-    """
-
-    def run(self, request: Request, timeout: float | None = None) -> Result:
-        try:
-            return super().run(request, timeout)
-        except QueryFailed as exc:
-            if exc.syntax or not _is_io_error(str(exc)):
-                raise
-            self.refresh()
-            return super().run(request, timeout)
-
-    def refresh(self) -> None:
-        """Restart the query workers on the store's current state (waits for running queries)."""
-        with self.writing():
-            pass

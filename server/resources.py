@@ -22,7 +22,7 @@ from kg.config import Settings
 from kg.ontology import ontology_text
 from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
 from server import negotiation
-from server.executor import GRAPH_FORMATS, InlineExecutor, QueryExecutor, QueryTimeout, Request
+from server.executor import GRAPH_FORMATS, Executor, QueryTimeout, Request
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
@@ -32,8 +32,8 @@ SHORT_FORMATS = {"text/turtle": "ttl", "application/n-triples": "nt", "applicati
                  "application/rdf+xml": "rdf"}
 
 
-def _executor() -> QueryExecutor | InlineExecutor:
-    executor: QueryExecutor | InlineExecutor = current_app.extensions["opskg.executor"]
+def _executor() -> Executor:
+    executor: Executor = current_app.extensions["opskg.executor"]
     return executor
 
 
@@ -133,10 +133,10 @@ def _respond(iri: str, rdf: Any, html: Any) -> Response:
     alternates = ", ".join(f'<{request.path}?format={short}>; rel="alternate"; type="{media}"'
                            for media, short in SHORT_FORMATS.items())
     requested = request.args.get("format")
-    if requested is None and negotiation.prefers_html(request.accept_mimetypes):
+    if requested is None and negotiation.prefers_html(request.headers.get("Accept")):
         response = Response(html(), mimetype="text/html")
     else:
-        media = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS, requested)
+        media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS, requested)
         if media is None:
             abort(406, "none of the accepted media types is offered: text/html or an RDF format")
         response = Response(rdf(media), mimetype=media)

@@ -1,8 +1,11 @@
 """``kg serve``: the endpoint on gunicorn, a production WSGI server.
 
-One gunicorn worker process owns the read-write store (RocksDB allows one writer per directory)
-and answers requests on several threads; queries run in a pool of query processes with read-only
-handles (see :mod:`server.executor`), which enforces the time limit and uses every core.
+Each gunicorn worker process answers requests on several threads and evaluates queries itself
+(see :mod:`server.executor`). A query that outlives the time limit is answered with 503 and its
+process retires: it stops taking requests, finishes the ones it has, and exits, which ends the
+query; gunicorn starts a fresh process in its place. A server with updates runs one process (RocksDB
+allows one writer per directory); a read-only server runs several and follows a store that
+``kg build`` is writing.
 """
 
 from __future__ import annotations
@@ -27,42 +30,62 @@ log = logging.getLogger(__name__)
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, options: ServeOptions, query_workers: int, gunicorn: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: ServeOptions, query_threads: int, gunicorn: dict[str, Any]) -> None:
         self.settings = settings
         self.options = options
-        self.query_workers = query_workers
+        self.query_threads = query_threads
         self.gunicorn = gunicorn
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.gunicorn.items():
             self.cfg.set(key, value)
+        self.cfg.set("post_worker_init", _retire_when_stuck)
+        self.cfg.set("worker_exit", _end_stuck_queries)
 
     def load(self) -> Any:
-        # Runs in the worker process, after the fork: the store and the query processes start there.
+        # Runs in the worker process, after the fork: the store opens there.
         from server import create_app
-        from server.executor import QueryExecutor, ReadOnlyExecutor
+        from server.executor import Executor
 
+        path = self.settings.store
         if self.options.allow_updates:
-            store = open_store(self.settings.store)
-            executor = QueryExecutor(self.settings.store, workers=self.query_workers,
-                                     timeout=self.options.query_timeout)
-            return create_app(store, self.settings, self.options, executor)
-        store = open_store(self.settings.store, read_only=True)
-        read_only = ReadOnlyExecutor(self.settings.store, workers=self.query_workers,
-                                     timeout=self.options.query_timeout)
-        app = create_app(store, self.settings, self.options, read_only)
-        StoreWatcher(app, self.settings).start()
+            executor = Executor(open_store(path), timeout=self.options.query_timeout, threads=self.query_threads)
+            return create_app(executor.store, self.settings, self.options, executor)
+        executor = Executor(open_store(path, read_only=True), timeout=self.options.query_timeout,
+                            threads=self.query_threads, reopen=lambda: open_store(path, read_only=True))
+        app = create_app(executor.store, self.settings, self.options, executor)
+        StoreWatcher(executor, path).start()
         return app
+
+
+def _retire_when_stuck(worker: Any) -> None:
+    """gunicorn's post_worker_init hook: a stuck query makes this worker stop and exit (see module doc)."""
+    executor = worker.wsgi.extensions["opskg.executor"]
+
+    def retire() -> None:
+        log.warning("a query is still running past its time limit: this server process (pid %d) finishes "
+                    "its other requests and restarts to stop it", os.getpid())
+        worker.handle_exit(None, None)
+
+    executor.on_stuck = retire
+
+
+def _end_stuck_queries(_arbiter: Any, worker: Any) -> None:
+    """gunicorn's worker_exit hook: exit at once when a query thread is stuck (normal exit would wait for it)."""
+    executor = getattr(worker, "wsgi", None) and worker.wsgi.extensions["opskg.executor"]
+    if executor is not None and executor.stuck:
+        logging.shutdown()
+        os._exit(0)
 
 
 class StoreWatcher(threading.Thread):
     """Follows a store that ``kg build`` may be writing while the server reads it read-only."""
 
-    def __init__(self, app: Any, settings: Settings, interval: float = 2.0) -> None:
+    def __init__(self, executor: Any, path: Path, interval: float = 2.0) -> None:
         super().__init__(name="opskg-store-watcher", daemon=True)
-        self.app = app
-        self.path = settings.store
+        self.executor = executor
+        self.path = path
         self.interval = interval
         self.seen = fingerprint(self.path)
 
@@ -74,10 +97,7 @@ class StoreWatcher(threading.Thread):
                 continue
             self.seen = current
             try:
-                self.app.extensions["opskg.executor"].refresh()
-                old = self.app.extensions["opskg.store"]
-                self.app.extensions["opskg.store"] = open_store(self.path, read_only=True)
-                old.close()
+                self.executor.refresh()
                 log.info("the store changed; serving its new state")
             except OSError as exc:  # the writer is mid-way; the next round tries again
                 log.warning("could not follow the store's change yet: %s", exc)
@@ -110,7 +130,7 @@ def prepare_store(settings: Settings) -> None:
 
 
 def run(settings: Settings, options: ServeOptions, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-        query_workers: int = 2, processes: int = 2) -> None:
+        query_threads: int = 4, processes: int = 2, access_log: bool = False) -> None:
     """Serve; a read-only server (no updates) runs ``processes`` gunicorn workers, a writer one."""
     prepare_store(settings)
     gunicorn = {
@@ -120,10 +140,10 @@ def run(settings: Settings, options: ServeOptions, *, host: str = "127.0.0.1", p
         "threads": threads,
         "timeout": int(options.query_timeout) + 60,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",
         "limit_request_line": 16384,
     }
     log.info("serving %s on http://%s:%d/sparql", settings.store, host, port)
-    _Gunicorn(settings, options, query_workers, gunicorn).run()
+    _Gunicorn(settings, options, query_threads, gunicorn).run()

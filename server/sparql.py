@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,7 +26,7 @@ from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError
 from kg.store import GraphStore
 from kg.vocab import PREFIXES, IRIs
 from server import negotiation
-from server.executor import GRAPH_FORMATS, InlineExecutor, QueryExecutor, QueryFailed, QueryTimeout, Request
+from server.executor import GRAPH_FORMATS, Executor, QueryFailed, QueryTimeout, Request
 from server.inspect import add_using, declares_dataset, inspect
 
 log = logging.getLogger(__name__)
@@ -55,12 +56,12 @@ class Refused(HTTPException):
 
 
 def _store() -> GraphStore:
-    store: GraphStore = current_app.extensions["opskg.store"]
+    store: GraphStore = _executor().store
     return store
 
 
-def _executor() -> QueryExecutor | InlineExecutor:
-    executor: QueryExecutor | InlineExecutor = current_app.extensions["opskg.executor"]
+def _executor() -> Executor:
+    executor: Executor = current_app.extensions["opskg.executor"]
     return executor
 
 
@@ -121,7 +122,7 @@ def endpoint() -> Response:
         return _update(updates[0], params)
     if not queries:
         if request.method == "GET":
-            if negotiation.prefers_html(request.accept_mimetypes):
+            if negotiation.prefers_html(request.headers.get("Accept")):
                 return redirect(url_for("ui.page"), code=303)  # type: ignore[return-value]
             return _service_description()
         raise Refused(400, "the request has no 'query' or 'update'")
@@ -176,8 +177,8 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
             raise Refused(400, f"<{graph}> is not an absolute IRI")
     options = _options()
     requested = next(iter(params.get("format") or params.get("output") or []), None)
-    results_type = negotiation.choose(request.accept_mimetypes, negotiation.RESULTS, requested)
-    graph_type = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS, requested)
+    results_type = negotiation.choose(request.headers.get("Accept"), negotiation.RESULTS, requested)
+    graph_type = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS, requested)
     protocol_dataset = defaults is not None or named is not None
     job = Request(
         query=text,
@@ -211,7 +212,12 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
 
 def _service_base() -> str | None:
     """The base IRI of queries and updates: the endpoint's own address (when it is a valid IRI)."""
-    return request.base_url if _is_iri(request.base_url) else None
+    return _valid_iri(f"{request.scheme}://{request.host}{request.root_path}{request.path}")
+
+
+@lru_cache(maxsize=64)
+def _valid_iri(text: str) -> str | None:
+    return text if _is_iri(text) else None
 
 
 def _is_iri(text: str) -> bool:
@@ -277,7 +283,7 @@ def _service_description() -> Response:
         sd:defaultGraph [ a sd:Graph ] ] .
 """
     graph = ox.parse(body.encode(), ox.RdfFormat.TURTLE)
-    media = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS) or "text/turtle"
+    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
     response = Response(ox.serialize(graph, None, GRAPH_FORMATS[media]), mimetype=media)
     response.headers["Vary"] = "Accept"
     return response
@@ -305,7 +311,7 @@ def _read_graph(name: str | None) -> Response:
     store = _store()
     if name is not None and name not in store.graph_names():
         raise Refused(404, f"there is no graph <{name}>")
-    media = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS,
+    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS,
                                request.args.get("format"))
     if media is None:
         raise Refused(406, "none of the accepted media types is an RDF format this server writes")
@@ -386,6 +392,6 @@ def void() -> Response:
     void:vocabulary <https://w3id.org/opskg/ontology#> ;
     void:classPartition {partitions or '[]'} .
 """
-    media = negotiation.choose(request.accept_mimetypes, negotiation.GRAPHS) or "text/turtle"
+    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
     graph = ox.parse(body.encode(), ox.RdfFormat.TURTLE)
     return Response(ox.serialize(graph, None, GRAPH_FORMATS[media]), mimetype=media)

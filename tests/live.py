@@ -88,6 +88,21 @@ class LiveServer:
             proc.wait(timeout=10)
         self.session.close()
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server's live processes (all of its process group)."""
+        assert self._proc is not None, "the server is not running"
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self._proc.pid:  # fields after the name: state, ppid, pgrp, ...
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 

@@ -93,6 +93,19 @@ def test_cartesian_product_over_the_store_times_out(server: LiveServer) -> None:
     assert "limit" in body.lower()
 
 
+def test_a_stopped_query_stops_using_the_cpu(server: LiveServer) -> None:
+    # pyoxigraph cannot cancel a query: the server process that ran it must end, or it would spin on
+    status, _, _ = _post_query(server, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    assert status == 503
+    _answers_normally(server)  # a fresh process serves
+    time.sleep(1.0)
+    before = server.cpu_seconds()
+    time.sleep(3.0)
+    used = server.cpu_seconds() - before
+    assert used < 0.5, f"the server used {used:.2f} s of CPU in 3 idle seconds: the stopped query is still running"
+    assert "restarts to stop it" in server.log_text()
+
+
 def test_deep_property_path_times_out(server: LiveServer) -> None:
     path = "(!<urn:x:none>|^!<urn:x:none>)*"
     _short_plain(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a {path} ?b . ?b {path} ?c . ?c ?p ?d }}", {503})

@@ -1,0 +1,154 @@
+"""Query evaluation in the endpoint (server.executor): the row cap, exact results in every format, the time limit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from flask.testing import FlaskClient
+
+from kg.store import OxigraphStore
+from server import ServeOptions, create_app
+from server.executor import GRAPH_FORMATS, RESULT_FORMATS, Executor, QueryFailed, QueryTimeout, Request
+
+EX = "http://example.org/"
+#: literals that a line-based intermediate form must keep intact: newlines, tabs, quotes, backslashes,
+#: non-ASCII, language tags, datatypes
+AWKWARD = [
+    ox.Literal("line one\nline two\r\nthree"),
+    ox.Literal('tab\there, "quoted", back\\slash'),
+    ox.Literal("Raqqa — الرقة", language="ar"),
+    ox.Literal("2019-10-27", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+    ox.Literal("1.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+    ox.Literal(""),
+]
+
+
+@pytest.fixture
+def store() -> Iterator[OxigraphStore]:
+    kg_store = OxigraphStore(None)
+    native = kg_store.native
+    for i in range(50):
+        native.add(ox.Quad(ox.NamedNode(f"{EX}s{i:02d}"), ox.NamedNode(f"{EX}n"), ox.Literal(str(i)),
+                           ox.NamedNode(f"{EX}g")))
+    for i, literal in enumerate(AWKWARD):
+        native.add(ox.Quad(ox.NamedNode(f"{EX}a{i}"), ox.NamedNode(f"{EX}label"), literal, ox.NamedNode(f"{EX}g")))
+    native.add(ox.Quad(ox.BlankNode("b1"), ox.NamedNode(f"{EX}label"), ox.Literal("blank"), ox.NamedNode(f"{EX}g")))
+    yield kg_store
+    kg_store.close()
+
+
+def _request(query: str, media: str = "application/sparql-results+json", max_rows: int = 10_000) -> Request:
+    return Request(query=query, results_type=media, graph_type=media if media in GRAPH_FORMATS else "text/turtle",
+                   max_rows=max_rows)
+
+
+def _rows(body: bytes, media: str) -> int:
+    if media == "application/sparql-results+json":
+        return len(json.loads(body)["results"]["bindings"])
+    parsed = ox.parse_query_results(body, RESULT_FORMATS[media]) if media != "text/csv" else None
+    if parsed is not None:
+        return len(list(parsed))
+    return len(list(csv.reader(io.StringIO(body.decode())))) - 1
+
+
+@pytest.mark.parametrize("media", sorted(RESULT_FORMATS))
+def test_rows_over_the_cap_are_cut_exactly(store: OxigraphStore, media: str) -> None:
+    executor = Executor(store)
+    query = f"SELECT ?s ?o WHERE {{ ?s <{EX}n> ?o }} ORDER BY ?s"
+    capped = executor.run(_request(query, media, max_rows=7))
+    assert capped.truncated and capped.rows == 7 and _rows(capped.body, media) == 7
+    whole = executor.run(_request(query, media, max_rows=50))
+    assert not whole.truncated and whole.rows == 50 and _rows(whole.body, media) == 50
+    over = executor.run(_request(query, media, max_rows=49))
+    assert over.truncated and _rows(over.body, media) == 49
+    if media == "application/sparql-results+json":  # the first rows, in the query's order
+        assert [b["s"]["value"] for b in json.loads(capped.body)["results"]["bindings"]] == [
+            f"{EX}s{i:02d}" for i in range(7)]
+
+
+def test_awkward_terms_come_back_unchanged(store: OxigraphStore) -> None:
+    query = f"SELECT ?s ?o ?unbound WHERE {{ ?s <{EX}label> ?o }}"
+    body = Executor(store).run(_request(query)).body
+    expected = store.native.query(query, use_default_graph_as_union=True).serialize(
+        format=ox.QueryResultsFormat.JSON)
+    key = lambda b: json.dumps(b, sort_keys=True)  # noqa: E731
+    assert sorted(json.loads(body)["results"]["bindings"], key=key) == sorted(
+        json.loads(expected)["results"]["bindings"], key=key)
+    assert json.loads(body)["head"]["vars"] == ["s", "o", "unbound"]
+    assert len(json.loads(body)["results"]["bindings"]) == len(AWKWARD) + 1
+
+
+def test_a_select_without_variables_keeps_its_single_row(store: OxigraphStore) -> None:
+    result = Executor(store).run(_request("SELECT * {}"))
+    assert json.loads(result.body) == {"head": {"vars": []}, "results": {"bindings": [{}]}}
+    assert result.rows == 1 and not result.truncated
+
+
+@pytest.mark.parametrize("media", sorted(GRAPH_FORMATS))
+def test_graphs_are_capped_and_complete(store: OxigraphStore, media: str) -> None:
+    executor = Executor(store)
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    whole = executor.run(_request(query, media))
+    expected = list(store.native.query(query, use_default_graph_as_union=True))
+    parsed = {q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(whole.body, GRAPH_FORMATS[media])}
+    assert not whole.truncated and len(parsed) == len(expected) == 57
+    assert {str(t.object) for t in parsed} >= {str(literal) for literal in AWKWARD}
+    capped = executor.run(_request(query, media, max_rows=5))
+    assert capped.truncated and len(list(ox.parse(capped.body, GRAPH_FORMATS[media]))) == 5
+
+
+def test_syntax_errors_and_failures_are_told_apart(store: OxigraphStore) -> None:
+    executor = Executor(store)
+    with pytest.raises(QueryFailed) as syntax:
+        executor.run(_request("SELECT WHERE {"))
+    assert syntax.value.syntax
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_a_query_over_its_limit_times_out_and_reports_itself_stuck(store: OxigraphStore) -> None:
+    stuck: list[int] = []
+    executor = Executor(store, timeout=0.2, threads=1, on_stuck=lambda: stuck.append(1))
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"0\.2 s"):
+        executor.run(_request(SLOW))
+    assert time.monotonic() - started < 1.5
+    assert stuck == [1] and executor.stuck == 1
+    # the lost thread is replaced: a normal query is still answered while the stuck one runs on
+    assert executor.run(_request("ASK { ?s ?p ?o }")).body.startswith(b"{")
+
+
+def test_concurrent_queries_each_get_their_own_result(store: OxigraphStore) -> None:
+    executor = Executor(store, threads=4)
+    results: dict[int, int] = {}
+
+    def ask(i: int) -> None:
+        body = executor.run(_request(f'SELECT ?s WHERE {{ ?s <{EX}n> "{i}" }}')).body
+        results[i] = len(json.loads(body)["results"]["bindings"])
+        assert json.loads(body)["results"]["bindings"][0]["s"]["value"] == f"{EX}s{i:02d}"
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {i: 1 for i in range(40)}
+
+
+def test_the_endpoint_marks_a_cut_result(store: OxigraphStore) -> None:
+    client: FlaskClient = create_app(store, options=ServeOptions(max_rows=3), TESTING=True).test_client()
+    response = client.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ ?s <{EX}n> ?o }}"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["OpsKG-Truncated"] == "max-rows=3"
+    assert len(response.data.decode().strip().splitlines()) == 4  # the header and three rows
+    small = client.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ <{EX}s01> <{EX}n> ?o }}"})
+    assert "OpsKG-Truncated" not in small.headers
