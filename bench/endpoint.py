@@ -75,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load before each measurement")
     parser.add_argument("--synthetic", type=int, default=1_000_000, help="size of the synthetic graph (0: none)")
     args = parser.parse_args()
     require("wrk", "apt-get install wrk")
@@ -100,8 +101,10 @@ def main() -> None:
                     for kind, paths in kinds.items():
                         if label == "oxigraph":
                             paths = [p.replace("/sparql?", "/query?", 1) for p in paths]
-                        results[(label, kind)] = wrk(paths, base, args.connections, args.seconds,
-                                                     {"Accept": "application/sparql-results+json"})
+                        headers = {"Accept": "application/sparql-results+json"}
+                        if args.warmup:  # both servers get the same unmeasured warm-up (caches, lazy starts)
+                            wrk(paths, base, args.connections, args.warmup, headers)
+                        results[(label, kind)] = wrk(paths, base, args.connections, args.seconds, headers)
             for kind in kinds:
                 mine, theirs = results[("kg", kind)], results[("oxigraph", kind)]
                 for label, r in (("kg", mine), ("oxigraph", theirs)):

@@ -208,16 +208,15 @@ def query(query_text: str | None, query_file: Any, store: Path | None, fmt: str)
               help="Most result rows returned; more are cut with an OpsKG-Truncated header.")
 @click.option("--default-graph", type=click.Choice(["union", "store"]), default="union", show_default=True,
               help="Default graph of queries: the union of all graphs, or the store's own default graph.")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="Request threads.")
-@click.option("--query-workers", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Threads that evaluate queries, per server process.")
+@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+              help="Requests each server process handles at once.")
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Server processes of a read-only server (one with --allow-updates).")
 @click.option("--access-log", is_flag=True, help="Log every request to standard output.")
 @_fail_cleanly
 def serve(store: Path | None, base: str | None, host: str, port: int, query_timeout: float, allow_updates: bool,
-          token: str | None, max_rows: int, default_graph: str, threads: int, query_workers: int,
-          processes: int, access_log: bool) -> None:
+          token: str | None, max_rows: int, default_graph: str, threads: int, processes: int,
+          access_log: bool) -> None:
     """Serve the store: SPARQL 1.1 at /sparql, the Graph Store at /store, pages at /."""
     from server import ServeOptions
     from server.serve import run
@@ -229,8 +228,7 @@ def serve(store: Path | None, base: str | None, host: str, port: int, query_time
         raise StoreError(f"there is no store at {settings.store}: build one with `kg build SOURCE`")
     options = ServeOptions(allow_updates=allow_updates, token=token, query_timeout=query_timeout, max_rows=max_rows,
                            default_graph=default_graph)
-    run(settings, options, host=host, port=port, threads=threads, query_threads=query_workers,
-        processes=processes, access_log=access_log)
+    run(settings, options, host=host, port=port, threads=threads, processes=processes, access_log=access_log)
 
 
 @cli.command()

@@ -30,10 +30,9 @@ log = logging.getLogger(__name__)
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, options: ServeOptions, query_threads: int, gunicorn: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: ServeOptions, gunicorn: dict[str, Any]) -> None:
         self.settings = settings
         self.options = options
-        self.query_threads = query_threads
         self.gunicorn = gunicorn
         super().__init__()
 
@@ -49,11 +48,12 @@ class _Gunicorn(BaseApplication):
         from server.executor import Executor
 
         path = self.settings.store
+        threads = self.gunicorn["threads"]  # one evaluation thread per request thread: no query waits for one
         if self.options.allow_updates:
-            executor = Executor(open_store(path), timeout=self.options.query_timeout, threads=self.query_threads)
+            executor = Executor(open_store(path), timeout=self.options.query_timeout, threads=threads)
             return create_app(executor.store, self.settings, self.options, executor)
         executor = Executor(open_store(path, read_only=True), timeout=self.options.query_timeout,
-                            threads=self.query_threads, reopen=lambda: open_store(path, read_only=True))
+                            threads=threads, reopen=lambda: open_store(path, read_only=True))
         app = create_app(executor.store, self.settings, self.options, executor)
         StoreWatcher(executor, path).start()
         return app
@@ -130,7 +130,7 @@ def prepare_store(settings: Settings) -> None:
 
 
 def run(settings: Settings, options: ServeOptions, *, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
-        query_threads: int = 4, processes: int = 2, access_log: bool = False) -> None:
+        processes: int = 2, access_log: bool = False) -> None:
     """Serve; a read-only server (no updates) runs ``processes`` gunicorn workers, a writer one."""
     prepare_store(settings)
     gunicorn = {
@@ -146,4 +146,4 @@ def run(settings: Settings, options: ServeOptions, *, host: str = "127.0.0.1", p
         "limit_request_line": 16384,
     }
     log.info("serving %s on http://%s:%d/sparql", settings.store, host, port)
-    _Gunicorn(settings, options, query_threads, gunicorn).run()
+    _Gunicorn(settings, options, gunicorn).run()

@@ -72,8 +72,8 @@ def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("clients-writer")
     store = folder / "store"
     store.mkdir()
-    with running(store, folder / "serve.log", "--allow-updates", "--token", TOKEN, "--query-workers", "2",
-                 "--access-log", token=TOKEN) as live:
+    with running(store, folder / "serve.log", "--allow-updates", "--token", TOKEN, "--access-log",
+                 token=TOKEN) as live:
         yield live
 
 

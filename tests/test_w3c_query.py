@@ -94,9 +94,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
     folder = tmp_path_factory.mktemp("w3c-query")
     store = folder / "store"
     store.mkdir()
-    # One query worker: every write restarts the workers, and one starts faster than two.
     args = ("--allow-updates", "--token", TOKEN, "--default-graph", "store", "--query-timeout", "20",
-            "--query-workers", "1")
+            "--threads", "2")
     with running(store, folder / "serve.log", *args, token=TOKEN) as live:
         yield live
 

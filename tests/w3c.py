@@ -160,7 +160,7 @@ def empty_update_server(tmp_path_factory: pytest.TempPathFactory, name: str, tok
     folder = tmp_path_factory.mktemp(name)
     store = folder / "store"
     store.mkdir()
-    args = ("--allow-updates", "--token", token, "--default-graph", "store", "--query-workers", "1")
+    args = ("--allow-updates", "--token", token, "--default-graph", "store", "--threads", "2")
     with running(store, folder / "serve.log", *args, token=token) as live:
         yield live
 
@@ -195,9 +195,8 @@ def load_dataset(server: LiveServer, default: Sequence[Path], named: Mapping[str
     """Empty the store, then load the default graph (PUT, then POST to merge) and the named graphs.
 
     When the store already holds exactly this dataset (loaded for the previous test, and only
-    queried since: queries cannot write), it is kept: reloading would give the same store, and
-    every write restarts the server's query workers (about 0.3 s). Callers that write reset
-    ``server.loaded``.
+    queried since: queries cannot write), it is kept: reloading would give the same store.
+    Callers that write reset ``server.loaded``.
     """
     key = (tuple(default), tuple(sorted(named.items())))
     if server.loaded == key:
