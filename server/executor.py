@@ -66,6 +66,8 @@ class Request:
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None
     max_rows: int = 10_000
+    #: the query's own top-level LIMIT, when it has one (see :func:`server.inspect.inspect`)
+    query_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class Result:
     #: "solutions", "boolean" or "graph"
     kind: str
     truncated: bool = False
-    rows: int = 0
+    #: rows or triples in the body (None: not counted, for a result its own LIMIT kept under the cap)
+    rows: int | None = 0
 
 
 def evaluate(store: Any, request: Request) -> Result:
@@ -151,9 +154,14 @@ def _drain(result: Any, fmt: Any, limit: int) -> tuple[bytes, bool]:
 
 
 def _solutions(result: Any, request: Request) -> Result:
-    """SELECT results: written as TSV by pyoxigraph (one line per row, so the cap is exact), then converted."""
-    tsv, truncated = _drain(result, ox.QueryResultsFormat.TSV, request.max_rows + 1)  # + the header line
+    """SELECT results: written as TSV by pyoxigraph (one line per row, so the cap is exact), then converted.
+
+    A query whose own LIMIT keeps it within the cap is written in the requested format at once.
+    """
     fmt = RESULT_FORMATS[request.results_type]
+    if request.query_limit is not None and request.query_limit <= request.max_rows:
+        return Result(result.serialize(format=fmt) or b"", request.results_type, "solutions", rows=None)
+    tsv, truncated = _drain(result, ox.QueryResultsFormat.TSV, request.max_rows + 1)  # + the header line
     body = tsv if fmt == ox.QueryResultsFormat.TSV else (
         ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt) or b"")
     return Result(body, request.results_type, "solutions", truncated, max(tsv.count(b"\n") - 1, 0))

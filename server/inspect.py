@@ -22,6 +22,7 @@ _TOKEN = re.compile(
 )
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_INTEGER = re.compile(r"\s*(\d+)")
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Inspection:
     keywords: list[str] = field(default_factory=list)
     #: IRIs named by FROM and FROM NAMED (without angle brackets)
     dataset: list[str] = field(default_factory=list)
+    #: the query's own LIMIT (outside every group, so it bounds the result), if it has one
+    limit: int | None = None
 
     @property
     def uses_service(self) -> bool:
@@ -41,12 +44,19 @@ class Inspection:
 
 def inspect(text: str) -> Inspection:
     result = Inspection()
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
+    matches = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
+    tokens = [(m.lastgroup, m.group()) for m in matches]
     base = ""
+    depth = 0
     for i, (kind, value) in enumerate(tokens):
+        if kind == "other":
+            depth += (value == "{") - (value == "}")
         if kind != "word":
             continue
         word = value.upper()
+        if word == "LIMIT" and depth == 0:
+            number = _INTEGER.match(text, matches[i].end())
+            result.limit = int(number.group(1)) if number else None
         result.keywords.append(word)
         if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
             base = _resolve(base, tokens[i + 1][1][1:-1])

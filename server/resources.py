@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
@@ -22,7 +22,7 @@ from kg.config import Settings
 from kg.ontology import ontology_text
 from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
 from server import negotiation
-from server.executor import GRAPH_FORMATS, Executor, QueryTimeout, Request
+from server.executor import GRAPH_FORMATS, Executor, QueryTimeout, Request, Result
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
@@ -68,14 +68,17 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(href=href, local_path=local_path)
 
 
+def _run(job: Request) -> Result:
+    try:
+        return _executor().run(job)
+    except QueryTimeout:
+        abort(503, "the page's queries took too long")
+
+
 def _select(query: str) -> list[dict[str, Any]]:
     job = Request(query=query, results_type="application/sparql-results+json", graph_type="text/turtle",
                   union=True, prefixes=dict(PREFIXES), max_rows=2000)
-    try:
-        result = _executor().run(job)
-    except QueryTimeout:
-        abort(503, "the page's queries took too long")
-    rows: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    rows: list[dict[str, Any]] = json.loads(_run(job).body)["results"]["bindings"]
     return rows
 
 
@@ -94,10 +97,11 @@ class Page:
 
 def resource(rest: str) -> Response:
     iri = base() + rest
-    if not _select(f"SELECT ?x WHERE {{ {{ <{iri}> ?p ?x }} UNION {{ ?x ?p <{iri}> }} }} LIMIT 1"):
-        abort(404, f"nothing is known about <{iri}>")
+
     def html() -> str:
         page = _page(iri)
+        if not (page.types or page.outgoing or page.incoming or page.aliases or page.evidence):
+            _unknown(iri)
         return render_template("resource.html", page=page, map=_map(page.points), timeline=_timeline(page.events))
 
     return _respond(iri, _rdf(iri), html)
@@ -152,8 +156,15 @@ def _rdf(iri: str) -> Any:
                  f"{{ ?s ?q <{iri}> }} }}")
         job = Request(query=query, results_type="application/sparql-results+json", graph_type=media,
                       union=True, prefixes=dict(PREFIXES), max_rows=100_000)
-        return _executor().run(job).body
+        result = _run(job)
+        if not result.rows:
+            _unknown(iri)
+        return result.body
     return render
+
+
+def _unknown(iri: str) -> NoReturn:
+    abort(404, f"nothing is known about <{iri}>")
 
 
 def _name(row: dict[str, Any], key: str) -> dict[str, Any]:

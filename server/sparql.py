@@ -190,6 +190,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         prefixes=dict(PREFIXES) if options.default_graph == "union" else {},
         base_iri=_service_base(),
         max_rows=options.max_rows,
+        query_limit=found.limit,
     )
     try:
         result = _executor().run(job)

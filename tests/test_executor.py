@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 from kg.store import OxigraphStore
 from server import ServeOptions, create_app
 from server.executor import GRAPH_FORMATS, RESULT_FORMATS, Executor, QueryFailed, QueryTimeout, Request
+from server.inspect import inspect
 
 EX = "http://example.org/"
 #: literals that a line-based intermediate form must keep intact: newlines, tabs, quotes, backslashes,
@@ -152,3 +154,26 @@ def test_the_endpoint_marks_a_cut_result(store: OxigraphStore) -> None:
     assert len(response.data.decode().strip().splitlines()) == 4  # the header and three rows
     small = client.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ <{EX}s01> <{EX}n> ?o }}"})
     assert "OpsKG-Truncated" not in small.headers
+
+
+@pytest.mark.parametrize(("query", "limit"), [
+    ("SELECT * { ?s ?p ?o } LIMIT 20", 20),
+    ("select * where { ?s ?p ?o } limit 7 offset 2", 7),
+    ("SELECT * {} LIMIT 5 VALUES ?x { 1 }", 5),
+    ("SELECT * { { SELECT * { ?s ?p ?o } LIMIT 5 } }", None),  # a sub-query's LIMIT bounds only the sub-query
+    ('SELECT * { ?s ?p "LIMIT 3" } # LIMIT 4', None),  # in a string and a comment
+    ("SELECT * { ?s ?p ?o }", None),
+])
+def test_the_query_own_limit_is_read_only_at_the_top_level(query: str, limit: int | None) -> None:
+    assert inspect(query).limit == limit
+
+
+@pytest.mark.parametrize("media", sorted(RESULT_FORMATS))
+def test_a_query_within_the_cap_by_its_own_limit_is_written_directly(store: OxigraphStore, media: str) -> None:
+    executor = Executor(store)
+    query = f"SELECT ?s ?o WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?s LIMIT 6"
+    direct = executor.run(replace(_request(query, media), query_limit=6))
+    counted = executor.run(_request(query, media))
+    assert direct.body == counted.body and not direct.truncated and direct.rows is None and counted.rows == 6
+    over = executor.run(replace(_request(query, media, max_rows=4), query_limit=6))  # a LIMIT above the cap
+    assert over.truncated and _rows(over.body, media) == 4
