@@ -10,6 +10,7 @@ allows one writer per directory); a read-only server runs several and follows a 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -60,7 +61,12 @@ class _Gunicorn(BaseApplication):
 
 
 def _retire_when_stuck(worker: Any) -> None:
-    """gunicorn's post_worker_init hook: a stuck query makes this worker stop and exit (see module doc)."""
+    """gunicorn's post_worker_init hook: a stuck query makes this worker stop and exit (see module doc).
+
+    Also moves every object alive after start-up (modules, the app) out of the garbage collector's
+    sight: its collections then only scan what requests allocate.
+    """
+    gc.freeze()
     executor = worker.wsgi.extensions["opskg.executor"]
 
     def retire() -> None:
