@@ -185,15 +185,18 @@ class _Job:
         self.store = store
         self.request = request
         self.result: Result | None = None
-        self.error: QueryFailed | None = None
+        #: what evaluation raised, handed to the waiting request thread to raise there
+        self.error: Exception | None = None
         self._done = threading.Lock()  # held until the job has run: waiting on a lock is the cheapest wake-up
         self._done.acquire()
 
     def run(self) -> None:
         try:
             self.result = evaluate(self.store, self.request)
-        except QueryFailed as exc:
-            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - carried to the request thread, which raises it
+            # Without its traceback: the frames hold pyoxigraph results, which must be freed on this thread.
+            exc.__context__ = exc.__cause__ = None
+            self.error = exc.with_traceback(None)
         finally:
             self._done.release()
 

@@ -177,3 +177,10 @@ def test_a_query_within_the_cap_by_its_own_limit_is_written_directly(store: Oxig
     assert direct.body == counted.body and not direct.truncated and direct.rows is None and counted.rows == 6
     over = executor.run(replace(_request(query, media, max_rows=4), query_limit=6))  # a LIMIT above the cap
     assert over.truncated and _rows(over.body, media) == 4
+
+
+def test_an_unexpected_error_reaches_the_caller_and_keeps_the_thread(store: OxigraphStore) -> None:
+    executor = Executor(store, threads=1)
+    with pytest.raises(KeyError):
+        executor.run(_request("SELECT * {}", media="application/unknown"))
+    assert executor.run(_request("ASK {}")).kind == "boolean"  # the one evaluation thread still serves
