@@ -223,6 +223,8 @@ class Executor:
         self.on_stuck = on_stuck
         #: queries that outlived their limit and may still be running
         self.stuck = 0
+        #: changes with every write and every reopening: what was computed from the store before is stale
+        self.generation = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._write_lock = threading.Lock()
         self._threads = [self._start_thread() for _ in range(threads)]
@@ -269,13 +271,17 @@ class Executor:
     def writing(self) -> Iterator[None]:
         """Serialise writes (queries keep running: each reads a consistent snapshot)."""
         with self._write_lock:
-            yield
+            try:
+                yield
+            finally:
+                self.generation += 1
 
     def refresh(self) -> None:
         """Open the store again (when ``reopen`` is given): later queries read its current state."""
         if self.reopen is None:
             return
         old, self.store = self.store, self.reopen()
+        self.generation += 1
         old.close()  # queries still running hold their own reference to the old handle
 
     def close(self) -> None:

@@ -267,27 +267,36 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
 
 def _service_description() -> Response:
     options = _options()
-    base = request.url_root.rstrip("/")
-    update = "\n    sd:supportedLanguage sd:SPARQL11Update ;" if options.allow_updates else ""
-    union = "\n    sd:feature sd:UnionDefaultGraph ;" if options.default_graph == "union" else ""
+    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
+    response = Response(_describe_service(request.url_root.rstrip("/"), options.allow_updates,
+                                          options.default_graph == "union", media), mimetype=media)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@lru_cache(maxsize=32)
+def _describe_service(base: str, updates: bool, union: bool, media: str) -> bytes:
+    """The Service Description (it changes only with the server's address and options)."""
+    update = "\n    sd:supportedLanguage sd:SPARQL11Update ;" if updates else ""
+    union_feature = "\n    sd:feature sd:UnionDefaultGraph ;" if union else ""
     formats = " ,\n        ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in (
         "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
         "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"))
-    body = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+    return _turtle_as(f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 
 <{base}/sparql#service> a sd:Service ;
     sd:endpoint <{base}/sparql> ;
-    sd:supportedLanguage sd:SPARQL11Query ;{update}{union}
+    sd:supportedLanguage sd:SPARQL11Query ;{update}{union_feature}
     sd:resultFormat {formats} ;
     sd:defaultDataset [ a sd:Dataset ; void:sparqlEndpoint <{base}/sparql> ;
         sd:defaultGraph [ a sd:Graph ] ] .
-"""
-    graph = ox.parse(body.encode(), ox.RdfFormat.TURTLE)
-    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
-    response = Response(ox.serialize(graph, None, GRAPH_FORMATS[media]), mimetype=media)
-    response.headers["Vary"] = "Accept"
-    return response
+""", media)
+
+
+def _turtle_as(turtle: str, media: str) -> bytes:
+    """A description written here in Turtle, in the negotiated RDF format."""
+    return ox.serialize(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE), None, GRAPH_FORMATS[media]) or b""
 
 
 # --- the Graph Store HTTP Protocol ----------------------------------------------------------
@@ -371,9 +380,22 @@ def _write_graph(name: str | None) -> Response:
 
 @bp.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    """A VoID description of the dataset: size, classes, the endpoint."""
-    store = _store()
-    base = request.url_root.rstrip("/")
+    """A VoID description of the dataset: size, classes, the endpoint (computed once per store state)."""
+    executor = _executor()
+    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
+    cache: dict[tuple[int, str, str], bytes] = current_app.extensions.setdefault("opskg.void", {})
+    key = (executor.generation, request.url_root, media)
+    body = cache.get(key)
+    if body is None:
+        body = _describe_dataset(request.url_root.rstrip("/"), media)
+        cache.clear()  # one store state at a time
+        cache[key] = body
+    response = Response(body, mimetype=media)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _describe_dataset(base: str, media: str) -> bytes:
     classes = []
     job = Request(query="SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c FILTER(STRSTARTS(STR(?c), "
                         "\"https://w3id.org/opskg/ontology#\")) } GROUP BY ?c ORDER BY ?c",
@@ -382,17 +404,14 @@ def void() -> Response:
     for binding in json.loads(_executor().run(job).body)["results"]["bindings"]:
         classes.append((binding["c"]["value"], binding["n"]["value"]))
     partitions = " ,\n        ".join(f"[ void:class <{c}> ; void:entities {n} ]" for c, n in classes)
-    body = f"""@prefix void: <http://rdfs.org/ns/void#> .
+    return _turtle_as(f"""@prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 
 <{base}/.well-known/void#dataset> a void:Dataset ;
     dct:title "opskg knowledge graph" ;
     void:sparqlEndpoint <{base}/sparql> ;
-    void:triples {store.count()} ;
+    void:triples {_store().count()} ;
     void:uriSpace "{_iris().base}" ;
     void:vocabulary <https://w3id.org/opskg/ontology#> ;
     void:classPartition {partitions or '[]'} .
-"""
-    media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
-    graph = ox.parse(body.encode(), ox.RdfFormat.TURTLE)
-    return Response(ox.serialize(graph, None, GRAPH_FORMATS[media]), mimetype=media)
+""", media)
