@@ -35,7 +35,7 @@ TRIGGERS = {"raid": "Raid", "strike": "AirStrike", "airstrike": "AirStrike", "op
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",
                   "air": "AirStrike", "aerial": "AirStrike", "precision": "AirStrike", "missile": "AirStrike",
                   "helicopter": "HelicopterRaid", "helicopter-borne": "HelicopterRaid", "heliborne": "HelicopterRaid",
-                  "airborne": "HelicopterRaid", "commando": "Raid", "ground": "Raid", "special": None}
+                  "airborne": "Raid", "commando": "Raid", "ground": "Raid", "special": None}
 RANK_OF_KIND = OPERATION_RANK
 FAMILY = OPERATION_FAMILY
 KILL = {"kill", "eliminate", "assassinate", "neutralize", "neutralise", "slay"}
