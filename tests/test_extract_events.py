@@ -98,6 +98,8 @@ def events_in(text: str, published: str | None = PUBLISHED, article_id: str = "e
     ("An airstrike killed Nabil Osman near Marzin on Thursday.", "AirStrike", "airstrike"),
     ("A precision strike killed Nabil Osman near Marzin on Thursday.", "AirStrike", "precision strike"),
     ("A raid killed Nabil Osman in Marzin on Thursday.", "Raid", "raid"),
+    # airborne troops may come by helicopter or by parachute: only a raid is certain
+    ("An airborne raid killed Nabil Osman in Marzin on Thursday.", "Raid", "airborne raid"),
 ])
 def test_kind_from_the_trigger_and_its_modifiers(text: str, kind: str, name: str) -> None:
     e = events_in(text)
