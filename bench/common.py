@@ -129,5 +129,15 @@ def _parse_wrk(out: str) -> dict[str, float]:
             "requests": float(total.group(1)) if total else 0.0}
 
 
+def seeds_store(folder: Path) -> tuple[Path, list[str]]:
+    """The seeds' graph built with ``kg build`` into ``folder / "seeds-kg"``, and its people's IRIs."""
+    store = folder / "seeds-kg"
+    subprocess.run([str(BIN / "kg"), "-q", "build", str(ROOT / "seeds"), "--store", str(store)], check=True)
+    rows = subprocess.run([str(BIN / "kg"), "query", "--store", str(store), "--format", "tsv",
+                           "SELECT DISTINCT ?p WHERE { ?p a ops:Person } ORDER BY ?p"], capture_output=True,
+                          text=True, check=True).stdout.splitlines()[1:]
+    return store, [row.strip("<>") for row in rows]
+
+
 def query_path(query: str) -> str:
     return "/sparql?query=" + quote(query, safe="")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, ROOT, free_port, query_path, require, server, wrk
+from bench.common import BIN, ROOT, free_port, query_path, require, seeds_store, server, wrk
 
 PREFIXES = ("PREFIX ops: <https://w3id.org/opskg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
             "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ")
@@ -41,16 +41,11 @@ def readme_queries() -> list[str]:
 
 
 def prepare(workdir: Path, synthetic: int) -> dict[str, dict[str, object]]:
-    kg = str(BIN / "kg")
-    seeds_store = workdir / "seeds-kg"
-    subprocess.run([kg, "-q", "build", str(ROOT / "seeds"), "--store", str(seeds_store)], check=True)
+    store, people = seeds_store(workdir)
     seeds_nq = workdir / "seeds.nq"
-    subprocess.run([kg, "export", "--store", str(seeds_store), "--format", "nquads", "-o", str(seeds_nq)], check=True)
-    people = subprocess.run([kg, "query", "--store", str(seeds_store), "--format", "tsv",
-                             "SELECT DISTINCT ?p WHERE { ?p a ops:Person }"], capture_output=True, text=True,
-                            check=True).stdout.splitlines()[1:]
-    datasets: dict[str, dict[str, object]] = {
-        "seeds": {"kg": seeds_store, "nq": seeds_nq, "lookups": [p.strip("<>") for p in people][:20]}}
+    subprocess.run([str(BIN / "kg"), "export", "--store", str(store), "--format", "nquads", "-o", str(seeds_nq)],
+                   check=True)
+    datasets: dict[str, dict[str, object]] = {"seeds": {"kg": store, "nq": seeds_nq, "lookups": people[:20]}}
     if synthetic:
         from kg import synthetic as synth
         from kg.store import open_store

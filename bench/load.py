@@ -12,7 +12,6 @@ errors and no 5xx, p99 under 1 s, memory flat over the run.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,7 +21,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BIN, ROOT, free_port, query_path, rss_mb, server, wrk
+from bench.common import BIN, ROOT, free_port, query_path, rss_mb, seeds_store, server, wrk
 
 
 def main() -> None:
@@ -31,15 +30,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Path(tmp) / "store"
-        subprocess.run([str(BIN / "kg"), "-q", "build", str(ROOT / "seeds"), "--store", str(store)], check=True)
-        people = subprocess.run([str(BIN / "kg"), "query", "--store", str(store), "--format", "tsv",
-                                 "SELECT DISTINCT ?p WHERE { ?p a ops:Person }"], capture_output=True, text=True,
-                                check=True).stdout.splitlines()[1:]
-        pages = [urlsplit(p.strip("<>")).path for p in people[:10]]
+        store, people = seeds_store(Path(tmp))
+        pages = [urlsplit(p).path for p in people[:10]]
         queries = [query_path(path.read_text(encoding="utf-8"))
                    for path in sorted((ROOT / "server" / "queries").glob("*.rq"))]
-        lookups = [query_path(f"SELECT ?p ?o WHERE {{ <{p.strip('<>')}> ?p ?o }}") for p in people[:10]]
+        lookups = [query_path(f"SELECT ?p ?o WHERE {{ <{p}> ?p ?o }}") for p in people[:10]]
         mix = queries * 3 + lookups + pages + ["/", "/ontology", "/.well-known/void"]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
