@@ -18,6 +18,7 @@ import io
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,19 +127,26 @@ class _LineSink(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         chunk = bytes(data)
+        if not chunk:
+            return 0
+        if self.full or self.lines >= self.limit:  # anything after line ``limit`` means there is more
+            self.full = True
+            raise _Full
         count = chunk.count(b"\n")
-        if self.lines + count <= self.limit:
-            self.lines += count
+        ends_a_line = chunk.endswith(b"\n")
+        if self.lines + count < self.limit or (self.lines + count == self.limit and ends_a_line):
+            self.lines += count  # a chunk may end inside a line: the next chunks complete it
             self._chunks.append(chunk)
             return len(chunk)
         end = -1
         for _ in range(self.limit - self.lines):
             end = chunk.index(b"\n", end + 1)
-        self._chunks.append(chunk[: end + 1])
+        self._chunks.append(chunk[: end + 1])  # whole lines only: never half an item
         self.lines, self.full = self.limit, True
         raise _Full
 
     def value(self) -> bytes:
+        """The complete lines written (a writer that was not stopped ends its output with a newline)."""
         return b"".join(self._chunks)
 
 
@@ -185,12 +193,15 @@ class _Job:
         self.store = store
         self.request = request
         self.result: Result | None = None
+        #: when an evaluation thread took the job up (the time limit counts from there)
+        self.started: float | None = None
         #: what evaluation raised, handed to the waiting request thread to raise there
         self.error: Exception | None = None
         self._done = threading.Lock()  # held until the job has run: waiting on a lock is the cheapest wake-up
         self._done.acquire()
 
     def run(self) -> None:
+        self.started = time.monotonic()
         try:
             self.result = evaluate(self.store, self.request)
         except Exception as exc:  # noqa: BLE001 - carried to the request thread, which raises it
@@ -200,8 +211,22 @@ class _Job:
         finally:
             self._done.release()
 
-    def wait(self, timeout: float) -> bool:
-        return self._done.acquire(timeout=timeout)
+    def wait(self, limit: float) -> bool:
+        """Wait until the job is done or has run for ``limit`` seconds; whether it is done.
+
+        Time spent queued for a thread does not count (it is normally none: a server has as many
+        evaluation threads as request threads).
+        """
+        remaining = limit
+        while not self._done.acquire(timeout=remaining):
+            started = self.started
+            if started is None:
+                remaining = limit  # still queued
+                continue
+            remaining = started + limit - time.monotonic()
+            if remaining <= 0:
+                return False
+        return True
 
 
 class Executor:
@@ -212,6 +237,7 @@ class Executor:
 
     ``store`` is a :class:`kg.store.GraphStore` (its pyoxigraph store is queried). ``reopen``, when
     given, opens the store again: a read-only server follows a store that ``kg build`` is writing.
+    A store that is replaced is not closed: requests still using it keep it alive until they end.
     ``on_stuck`` is called once when a query outlives its limit and its thread cannot be stopped.
     """
 
@@ -227,6 +253,7 @@ class Executor:
         self.generation = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._write_lock = threading.Lock()
+        self._reopen_lock = threading.Lock()
         self._threads = [self._start_thread() for _ in range(threads)]
 
     def _start_thread(self) -> threading.Thread:
@@ -240,16 +267,18 @@ class Executor:
 
     def run(self, request: Request, timeout: float | None = None) -> Result:
         limit = self.timeout if timeout is None else timeout
+        generation, started = self.generation, time.monotonic()
         try:
             return self._run(request, limit)
         except QueryFailed as exc:
             if self.reopen is None or exc.syntax or not _is_io_error(str(exc)):
                 raise
-            self.refresh()  # the writer removed a file this handle was reading: read its new state
-            return self._run(request, limit)
+            # The writer removed a file this handle was reading: read its new state, in the time left.
+            self.refresh(generation)
+            return self._run(request, max(limit - (time.monotonic() - started), 0.1))
 
     def _run(self, request: Request, limit: float) -> Result:
-        job = _Job(getattr(self.store, "native", self.store), request)
+        job = _Job(self.store.native, request)
         self._jobs.put(job)
         if not job.wait(limit):
             self._abandon(request)
@@ -276,13 +305,19 @@ class Executor:
             finally:
                 self.generation += 1
 
-    def refresh(self) -> None:
-        """Open the store again (when ``reopen`` is given): later queries read its current state."""
+    def refresh(self, seen: int | None = None) -> None:
+        """Open the store again (when ``reopen`` is given): later queries read its current state.
+
+        ``seen``: the generation the caller read from; if another thread has reopened the store since,
+        its handle is used instead of opening yet another.
+        """
         if self.reopen is None:
             return
-        old, self.store = self.store, self.reopen()
-        self.generation += 1
-        old.close()  # queries still running hold their own reference to the old handle
+        with self._reopen_lock:
+            if seen is not None and seen != self.generation:
+                return
+            self.store = self.reopen()
+            self.generation += 1
 
     def close(self) -> None:
         for _ in self._threads:

@@ -2,8 +2,9 @@
 
 The endpoint refuses ``SERVICE`` (a federated query would make this server fetch from other
 hosts), ``LOAD`` (fetching a document) and ``FROM`` / ``FROM NAMED`` of a graph this store does not
-hold (no remote datasets). The checks tokenise the text, so a keyword inside a string, an IRI or a
-comment is not mistaken for one.
+hold (no remote datasets). The checks tokenise the text as the SPARQL grammar does (strings, IRIs with
+their \\u escapes, escaped characters of local names, comments), so a keyword inside a string, an IRI
+or a comment is not mistaken for one, and no keyword is hidden from the checks.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from urllib.parse import urljoin
 _TOKEN = re.compile(
     r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
-    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
+    r"|(?P<escape>\\[_~.\-!$&'()*+,;=/?#@%])"  # an escaped character of a local name (e:a\#b)
+    r"|(?P<comment>#[^\r\n]*)"
     r"|(?P<word>[A-Za-z_][\w-]*)"
     r"|(?P<other>\S)",
 )
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_INTEGER = re.compile(r"\s*(\d+)")
+_INTEGER = re.compile(r"\s*(\d{1,18})(?!\d)")
 
 
 @dataclass
@@ -66,6 +68,8 @@ def inspect(text: str) -> Inspection:
                 j += 1
             if j < len(tokens) and tokens[j][0] == "iri":
                 result.dataset.append(_resolve(base, tokens[j][1][1:-1]))
+    if depth != 0:
+        result.limit = None  # unbalanced braces: the text does not parse, whatever it seems to say
     return result
 
 

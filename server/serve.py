@@ -22,7 +22,7 @@ from gunicorn.app.base import BaseApplication
 
 from kg import derive
 from kg.config import Settings
-from kg.errors import StoreLockedError
+from kg.errors import OpsKGError, StoreLockedError
 from kg.store import open_store
 from kg.vocab import IRIs
 from server import ServeOptions
@@ -105,7 +105,7 @@ class StoreWatcher(threading.Thread):
             try:
                 self.executor.refresh()
                 log.info("the store changed; serving its new state")
-            except OSError as exc:  # the writer is mid-way; the next round tries again
+            except (OSError, OpsKGError) as exc:  # the writer is mid-way; the next round tries again
                 log.warning("could not follow the store's change yet: %s", exc)
 
 

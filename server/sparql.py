@@ -383,13 +383,15 @@ def void() -> Response:
     """A VoID description of the dataset: size, classes, the endpoint (computed once per store state)."""
     executor = _executor()
     media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
-    cache: dict[tuple[int, str, str], bytes] = current_app.extensions.setdefault("opskg.void", {})
-    key = (executor.generation, request.url_root, media)
-    body = cache.get(key)
+    cache: dict[Any, Any] = current_app.extensions.setdefault("opskg.void", {"generation": None, "bodies": {}})
+    if cache["generation"] != executor.generation:  # the store changed: every description is stale
+        cache["generation"], cache["bodies"] = executor.generation, {}
+    key = (request.url_root, media)
+    body = cache["bodies"].get(key)
     if body is None:
         body = _describe_dataset(request.url_root.rstrip("/"), media)
-        cache.clear()  # one store state at a time
-        cache[key] = body
+        if len(cache["bodies"]) < 32:  # hosts and formats come from clients: keep a bounded few
+            cache["bodies"][key] = body
     response = Response(body, mimetype=media)
     response.headers["Vary"] = "Accept"
     return response

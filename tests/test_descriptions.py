@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
 from kg.store import OxigraphStore
 from server import ServeOptions, create_app
+from server.executor import Executor, Request, Result
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -71,3 +74,24 @@ def test_void_counts_the_store_and_follows_its_changes(store: OxigraphStore) -> 
     after = _void(client)
     assert [int(o.value) for o in _objects(after, VOID + "triples")] == [4]
     assert _partitions(after) == {OPS + "Operation": 1, OPS + "Person": 3}
+
+
+class _CountingExecutor(Executor):
+    def __init__(self, store: OxigraphStore, **kwargs: Any) -> None:
+        super().__init__(store, **kwargs)
+        self.queries = 0
+
+    def run(self, request: Request, timeout: float | None = None) -> Result:
+        self.queries += 1
+        return super().run(request, timeout)
+
+
+def test_void_is_computed_once_per_store_state_and_format(store: OxigraphStore) -> None:
+    executor = _CountingExecutor(store, reopen=lambda: store)
+    client = create_app(store, executor=executor, TESTING=True).test_client()
+    for media in ("text/turtle", "application/ld+json", "text/turtle", "application/ld+json"):
+        assert client.get("/.well-known/void", headers={"Accept": media}).mimetype == media
+    assert executor.queries == 2  # one per format; the repeats came from the cache
+    executor.refresh()  # what a read-only server does when kg build changes the store
+    client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert executor.queries == 3

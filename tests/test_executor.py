@@ -184,3 +184,80 @@ def test_an_unexpected_error_reaches_the_caller_and_keeps_the_thread(store: Oxig
     with pytest.raises(KeyError):
         executor.run(_request("SELECT * {}", media="application/unknown"))
     assert executor.run(_request("ASK {}")).kind == "boolean"  # the one evaluation thread still serves
+
+
+@pytest.fixture
+def big_store() -> Iterator[OxigraphStore]:
+    """Enough data that pyoxigraph writes a result in many chunks (about 8 KiB each)."""
+    kg_store = OxigraphStore(None)
+    kg_store.native.extend(ox.Quad(ox.NamedNode(f"{EX}item/{i:04d}"), ox.NamedNode(f"{EX}text"),
+                                   ox.Literal(f"item {i} " + "words\tand\nlines " * (i % 7)), ox.NamedNode(f"{EX}g"))
+                           for i in range(1500))
+    yield kg_store
+    kg_store.close()
+
+
+@pytest.mark.parametrize("media", ["application/n-triples", "text/turtle"])
+def test_a_cut_graph_holds_whole_triples_at_every_cap(big_store: OxigraphStore, media: str) -> None:
+    executor = Executor(big_store)
+    query = f"CONSTRUCT {{ ?s <{EX}text> ?o }} WHERE {{ ?s <{EX}text> ?o }}"
+    for cap in [*range(1, 300), 1499, 1500, 1501]:  # every cap: some fall where a chunk ends mid-line
+        result = executor.run(_request(query, media, max_rows=cap))
+        triples = list(ox.parse(result.body, GRAPH_FORMATS[media]))  # parses: no half triple at the cut
+        assert len(triples) == min(cap, 1500) and result.truncated == (cap < 1500), cap
+
+
+@pytest.mark.parametrize("media", ["text/tab-separated-values", "application/sparql-results+json"])
+def test_cut_solutions_are_whole_rows_at_every_cap(big_store: OxigraphStore, media: str) -> None:
+    executor = Executor(big_store)
+    query = f"SELECT ?s ?o WHERE {{ ?s <{EX}text> ?o }}"
+    for cap in [*range(1, 300), 1499, 1500, 1501]:  # every cap: some fall where a chunk ends mid-line
+        result = executor.run(_request(query, media, max_rows=cap))
+        assert _rows(result.body, media) == min(cap, 1500) and result.truncated == (cap < 1500), cap
+
+
+@pytest.mark.parametrize("query", [
+    # an IRI with a \u escape and a '#' must not start a comment that hides the rest of the line
+    "PREFIX e: <http://e/\\u0041#> SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "PREFIX e: <http://e/> SELECT * WHERE { ?s e:a\\#b ?o . SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p '''a # b''' . SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+])
+def test_no_escape_hides_a_service_clause(query: str) -> None:
+    assert inspect(query).uses_service
+
+
+def test_escapes_and_oddities_do_not_fake_a_top_level_limit() -> None:
+    nested = "PREFIX e: <http://e/\\u0041#> SELECT * WHERE { {\nSELECT ?x { ?x ?p ?o } LIMIT 1 } ?a ?b ?c }"
+    assert inspect(nested).limit is None
+    assert inspect("SELECT * { ?s ?p ?o } LIMIT " + "9" * 5000).limit is None  # no huge integer
+    assert inspect("SELECT * { { ?s ?p ?o } LIMIT 3").limit is None  # unbalanced: it will not parse
+
+
+def test_waiting_for_a_thread_does_not_count_against_the_limit(store: OxigraphStore) -> None:
+    executor = Executor(store, threads=1)
+    slow = threading.Thread(target=executor.run, args=(_request(SLOW), 10.0))
+    slow.start()
+    time.sleep(0.1)  # the only thread is busy with the slow query for about a second
+    result = executor.run(_request("ASK { ?s ?p ?o }"), timeout=0.5)
+    slow.join()
+    assert result.kind == "boolean" and executor.stuck == 0
+
+
+def test_concurrent_reopenings_open_the_store_once(store: OxigraphStore) -> None:
+    opened: list[OxigraphStore] = []
+    lock = threading.Lock()
+
+    def reopen() -> OxigraphStore:
+        time.sleep(0.05)
+        with lock:
+            opened.append(store)
+        return store
+
+    executor = Executor(store, reopen=reopen)
+    seen = executor.generation
+    threads = [threading.Thread(target=executor.refresh, args=(seen,)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(opened) == 1 and executor.generation == seen + 1
