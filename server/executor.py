@@ -195,6 +195,7 @@ class _Job:
         self.result: Result | None = None
         #: when an evaluation thread took the job up (the time limit counts from there)
         self.started: float | None = None
+        self.finished = False
         #: what evaluation raised, handed to the waiting request thread to raise there
         self.error: Exception | None = None
         self._done = threading.Lock()  # held until the job has run: waiting on a lock is the cheapest wake-up
@@ -209,6 +210,7 @@ class _Job:
             exc.__context__ = exc.__cause__ = None
             self.error = exc.with_traceback(None)
         finally:
+            self.finished = True
             self._done.release()
 
     def wait(self, limit: float) -> bool:
@@ -238,13 +240,15 @@ class Executor:
     ``store`` is a :class:`kg.store.GraphStore` (its pyoxigraph store is queried). ``reopen``, when
     given, opens the store again: a read-only server follows a store that ``kg build`` is writing.
     A store that is replaced is not closed: requests still using it keep it alive until they end.
-    ``on_stuck`` is called once when a query outlives its limit and its thread cannot be stopped.
+    A query past its limit is answered with :class:`QueryTimeout` at once; if it is still running
+    ``grace`` seconds later, ``on_stuck`` is called (its thread cannot be stopped otherwise).
     """
 
-    def __init__(self, store: Any, *, timeout: float = 30.0, threads: int = 4,
+    def __init__(self, store: Any, *, timeout: float = 30.0, threads: int = 4, grace: float = 2.0,
                  reopen: Callable[[], Any] | None = None, on_stuck: Callable[[], None] | None = None) -> None:
         self.store = store
         self.timeout = timeout
+        self.grace = grace
         self.reopen = reopen
         self.on_stuck = on_stuck
         #: queries that outlived their limit and may still be running
@@ -281,18 +285,25 @@ class Executor:
         job = _Job(self.store.native, request)
         self._jobs.put(job)
         if not job.wait(limit):
-            self._abandon(request)
+            self._abandon(job)
             raise QueryTimeout(f"the query took longer than the {limit:g} s limit and was stopped")
         if job.error is not None:
             raise job.error
         assert job.result is not None
         return job.result
 
-    def _abandon(self, request: Request) -> None:
-        """The job's thread is lost to the query: replace it, and have the process end the query."""
-        log.warning("a query outlived its time limit: %s", " ".join(request.query.split())[:200])
-        self.stuck += 1
+    def _abandon(self, job: _Job) -> None:
+        """The job's thread is taken by the query: replace it; if the query runs on, end it (``on_stuck``)."""
+        log.warning("a query outlived its time limit: %s", " ".join(job.request.query.split())[:200])
         self._threads.append(self._start_thread())
+        check = threading.Timer(self.grace, self._check_stuck, args=(job,))
+        check.daemon = True
+        check.start()
+
+    def _check_stuck(self, job: _Job) -> None:
+        if job.finished:
+            return  # it ended a little late: nothing is left to stop
+        self.stuck += 1
         if self.on_stuck is not None:
             self.on_stuck()
 

@@ -118,14 +118,25 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 
 def test_a_query_over_its_limit_times_out_and_reports_itself_stuck(store: OxigraphStore) -> None:
     stuck: list[int] = []
-    executor = Executor(store, timeout=0.2, threads=1, on_stuck=lambda: stuck.append(1))
+    executor = Executor(store, timeout=0.2, threads=1, grace=0.2, on_stuck=lambda: stuck.append(1))
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match=r"0\.2 s"):
         executor.run(_request(SLOW))
     assert time.monotonic() - started < 1.5
-    assert stuck == [1] and executor.stuck == 1
+    assert stuck == []  # the client has its answer; the query may still end by itself
+    time.sleep(0.4)
+    assert stuck == [1] and executor.stuck == 1  # it did not: the process must end it
     # the lost thread is replaced: a normal query is still answered while the stuck one runs on
     assert executor.run(_request("ASK { ?s ?p ?o }")).body.startswith(b"{")
+
+
+def test_a_query_that_ends_soon_after_its_limit_is_not_reported_stuck(store: OxigraphStore) -> None:
+    stuck: list[int] = []
+    executor = Executor(store, timeout=0.1, grace=3.0, on_stuck=lambda: stuck.append(1))
+    with pytest.raises(QueryTimeout):
+        executor.run(_request(SLOW))  # about a second
+    time.sleep(3.5)
+    assert stuck == [] and executor.stuck == 0
 
 
 def test_concurrent_queries_each_get_their_own_result(store: OxigraphStore) -> None:
