@@ -23,6 +23,12 @@ _TOKEN = re.compile(
     r"|(?P<other>\S)",
 )
 
+#: A second, independent look for SERVICE, on the raw text: the keyword, then an IRI, a variable or
+#: a prefixed name, then a group. It errs towards seeing one (also in a string or a comment), so a
+#: mistake of the tokenizer cannot open the way to an outbound request.
+_SERVICE_SHAPE = re.compile(
+    r"(?i)(?<![\w:?$])SERVICE(?![\w:-])(?:\s|#[^\r\n]*)*(?:SILENT(?:\s|#[^\r\n]*)*)?"
+    r"(?:<[^<>\s]*>|[?$]\w+|[A-Za-z_][\w.-]*:[\w.:%\\-]*|:[\w.:%\\-]*)(?:\s|#[^\r\n]*)*\{")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _INTEGER = re.compile(r"\s*(\d{1,18})(?!\d)")
 
@@ -34,10 +40,12 @@ class Inspection:
     dataset: list[str] = field(default_factory=list)
     #: the query's own LIMIT (outside every group, so it bounds the result), if it has one
     limit: int | None = None
+    #: whether the raw text has the shape of a SERVICE clause (see ``_SERVICE_SHAPE``)
+    service_shape: bool = False
 
     @property
     def uses_service(self) -> bool:
-        return "SERVICE" in self.keywords
+        return "SERVICE" in self.keywords or self.service_shape
 
     @property
     def uses_load(self) -> bool:
@@ -45,7 +53,7 @@ class Inspection:
 
 
 def inspect(text: str) -> Inspection:
-    result = Inspection()
+    result = Inspection(service_shape=_SERVICE_SHAPE.search(text) is not None)
     matches = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
     tokens = [(m.lastgroup, m.group()) for m in matches]
     base = ""
@@ -53,7 +61,7 @@ def inspect(text: str) -> Inspection:
     for i, (kind, value) in enumerate(tokens):
         if kind == "other":
             depth += (value == "{") - (value == "}")
-        if kind != "word":
+        if kind != "word" or _is_name(text, matches[i]):
             continue
         word = value.upper()
         if word == "LIMIT" and depth == 0:
@@ -71,6 +79,12 @@ def inspect(text: str) -> Inspection:
     if depth != 0:
         result.limit = None  # unbalanced braces: the text does not parse, whatever it seems to say
     return result
+
+
+def _is_name(text: str, match: re.Match[str]) -> bool:
+    """Whether a word is part of a variable (?service) or a prefixed name (sd:Service, service:x), not a keyword."""
+    start, end = match.span()
+    return (start > 0 and text[start - 1] in "?$:") or text[end:end + 1] == ":"
 
 
 def _resolve(base: str, iri: str) -> str:

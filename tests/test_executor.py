@@ -273,3 +273,16 @@ def test_concurrent_reopenings_open_the_store_once(store: OxigraphStore) -> None
     for thread in threads:
         thread.join()
     assert len(opened) == 1 and executor.generation == seen + 1
+
+
+@pytest.mark.parametrize(("query", "service"), [
+    ("SELECT * { service silent <http://e/>{ ?s ?p ?o } }", True),
+    ("SELECT * { SERVICE#c\n<http://e/>#d\n{ ?s ?p ?o } }", True),
+    ("PREFIX e: <http://e/> SELECT * { SERVICE e:x { ?s ?p ?o } }", True),
+    ("SELECT * { SERVICE ?x { ?s ?p ?o } }", True),
+    ("PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * { ?s a sd:Service }", False),
+    ("PREFIX service: <http://e/> SELECT * { GRAPH service:g { ?s ?p <http://e/service> } }", False),
+    ('SELECT ?service { ?service ?p "customer service" }', False),
+])
+def test_service_is_found_by_its_shape_too(query: str, service: bool) -> None:
+    assert inspect(query).uses_service is service

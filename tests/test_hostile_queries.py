@@ -138,8 +138,15 @@ def test_ten_megabyte_query_is_refused(server: LiveServer) -> None:
     assert "large" in body.lower()
 
 
-def test_service_to_a_local_port_makes_no_connection(server: LiveServer, listener: Listener) -> None:
-    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    # a '#' inside an IRI with a \u escape, or after an escaped local-name character, is not a comment
+    "PREFIX e: <http://e/\\u0041#> SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:a\\#b ?o . SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE#comment\n<{url}>{{ ?s ?p ?o }} }}",
+])
+def test_service_to_a_local_port_makes_no_connection(server: LiveServer, listener: Listener, template: str) -> None:
+    query = template.format(url=f"http://127.0.0.1:{listener.port}/sparql")
     body = _short_plain(server, query, {400})
     assert "SERVICE" in body
     time.sleep(0.3)
