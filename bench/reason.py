@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,12 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from bench.common import peak_rss_mb
 
 
 def run_engine(size: int) -> dict[str, float]:
@@ -39,7 +35,7 @@ def run_engine(size: int) -> dict[str, float]:
     ontology = ontology_graph()
     started = time.perf_counter()
     result = reason.reason_terms(triples, ontology, synthetic.BASE)
-    return {"seconds": time.perf_counter() - started, "inferred": len(result.lines), "peak_mb": peak_mb()}
+    return {"seconds": time.perf_counter() - started, "inferred": len(result.lines), "peak_mb": peak_rss_mb()}
 
 
 def run_owlrl(size: int) -> dict[str, float]:
@@ -50,7 +46,7 @@ def run_owlrl(size: int) -> dict[str, float]:
     ontology = ontology_graph()
     started = time.perf_counter()
     inferred = reason.reference_infer(graph, ontology, synthetic.BASE)
-    return {"seconds": time.perf_counter() - started, "inferred": len(inferred), "peak_mb": peak_mb()}
+    return {"seconds": time.perf_counter() - started, "inferred": len(inferred), "peak_mb": peak_rss_mb()}
 
 
 def run_increment(size: int) -> dict[str, float]:
@@ -71,7 +67,7 @@ def run_increment(size: int) -> dict[str, float]:
         increment = reason.reason_increment(new, ontology, synthetic.BASE, store)
         seconds = time.perf_counter() - started
         store.close()
-    return {"seconds": seconds, "inferred": len(increment.lines), "new": len(new), "peak_mb": peak_mb()}
+    return {"seconds": seconds, "inferred": len(increment.lines), "new": len(new), "peak_mb": peak_rss_mb()}
 
 
 def measure(kind: str, size: int) -> dict[str, float]:
