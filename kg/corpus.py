@@ -170,8 +170,7 @@ def corpus_dates(records: list[OperationRecord], canonical: dict[str, str],
     found: dict[str, list[tuple[ResolvedDate, str]]] = defaultdict(list)
     for r in records:
         for value in r.dates:
-            datatype = "date" if len(value) == 10 else "gYearMonth" if len(value) == 7 else "gYear"
-            found[canonical[r.iri]].append((ResolvedDate(value, datatype), "stated"))
+            found[canonical[r.iri]].append((ResolvedDate.of(value), "stated"))
         anchor = anchors.get(r.article)
         if anchor is not None:
             for expression in r.expressions:

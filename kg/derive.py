@@ -317,8 +317,8 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
             for report in sorted(death[0]):
                 g.add((URIRef(row["t"].value), OPS.endedBy, URIRef(report)))
             if death[1]:
-                datatype = "date" if len(death[1]) == 10 else "gYearMonth" if len(death[1]) == 7 else "gYear"
-                g.add((URIRef(row["t"].value), OPS.endDate, Literal(death[1], datatype=XSD[datatype])))
+                ended = ResolvedDate.of(death[1])
+                g.add((URIRef(row["t"].value), OPS.endDate, Literal(ended.value, datatype=XSD[ended.datatype])))
     titles = {}
     for row in _read(store, iris, "SELECT DISTINCT ?r ?l WHERE { GRAPH ?g { ?r a ops:Role ; skos:altLabel ?l } }"):
         titles[row["r"].value] = row["l"].value.split(" of ")[0].strip().lower()

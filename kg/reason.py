@@ -68,39 +68,30 @@ def _closure(edges: dict[Node, set[Node]]) -> dict[Node, set[Node]]:
     return out
 
 
+def _links(ontology: Graph, one_way: Node | None = None, both_ways: Node | None = None) -> dict[Node, set[Node]]:
+    """Subject -> objects of an axiom predicate; ``both_ways`` predicates link in both directions."""
+    out: dict[Node, set[Node]] = defaultdict(set)
+    if one_way is not None:
+        for a, b in ontology.subject_objects(one_way):
+            out[a].add(b)
+    if both_ways is not None:
+        for a, b in ontology.subject_objects(both_ways):
+            out[a].add(b)
+            out[b].add(a)
+    return dict(out)
+
+
 def compile_rules(ontology: Graph) -> Rules:
     """Rule tables from an ontology's axioms."""
-    sub_c: dict[Node, set[Node]] = defaultdict(set)
-    sub_p: dict[Node, set[Node]] = defaultdict(set)
-    for c, d in ontology.subject_objects(RDFS.subClassOf):
-        sub_c[c].add(d)
-    for c, d in ontology.subject_objects(OWL.equivalentClass):
-        sub_c[c].add(d)
-        sub_c[d].add(c)
-    for p, q in ontology.subject_objects(RDFS.subPropertyOf):
-        sub_p[p].add(q)
-    for p, q in ontology.subject_objects(OWL.equivalentProperty):
-        sub_p[p].add(q)
-        sub_p[q].add(p)
     rules = Rules()
-    rules.superclasses = _closure(sub_c)
-    rules.superproperties = _closure(sub_p)
-    inverses: dict[Node, set[Node]] = defaultdict(set)
-    for p, q in ontology.subject_objects(OWL.inverseOf):
-        inverses[p].add(q)
-        inverses[q].add(p)
-    rules.inverses = dict(inverses)
+    rules.superclasses = _closure(_links(ontology, RDFS.subClassOf, both_ways=OWL.equivalentClass))
+    rules.superproperties = _closure(_links(ontology, RDFS.subPropertyOf, both_ways=OWL.equivalentProperty))
+    rules.inverses = _links(ontology, both_ways=OWL.inverseOf)
     rules.symmetric = set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
     rules.transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
     rules.functional = set(ontology.subjects(RDF.type, OWL.FunctionalProperty))
     rules.inverse_functional = set(ontology.subjects(RDF.type, OWL.InverseFunctionalProperty))
-    domains: dict[Node, set[Node]] = defaultdict(set)
-    ranges: dict[Node, set[Node]] = defaultdict(set)
-    for p, c in ontology.subject_objects(RDFS.domain):
-        domains[p].add(c)
-    for p, c in ontology.subject_objects(RDFS.range):
-        ranges[p].add(c)
-    rules.domains, rules.ranges = dict(domains), dict(ranges)
+    rules.domains, rules.ranges = _links(ontology, RDFS.domain), _links(ontology, RDFS.range)
     chains: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
     counter = 0
     for prop, head in ontology.subject_objects(OWL.propertyChainAxiom):

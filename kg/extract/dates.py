@@ -28,6 +28,11 @@ class ResolvedDate:
     value: str
     datatype: str
 
+    @classmethod
+    def of(cls, value: str) -> ResolvedDate:
+        """An ISO value (YYYY-MM-DD, YYYY-MM or YYYY) with the type its precision gives."""
+        return cls(value, "date" if len(value) == 10 else "gYearMonth" if len(value) == 7 else "gYear")
+
 
 def _iso(y: int, m: int | None = None, d: int | None = None) -> ResolvedDate | None:
     try:
