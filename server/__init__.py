@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from kg.config import Settings
@@ -33,6 +33,22 @@ class ServeOptions:
     default_graph: str = "union"
     #: Largest request body accepted, in bytes.
     max_body: int = 1024 * 1024
+
+
+def current_executor() -> Executor:
+    """The executor (and through it the store) of the application handling this request."""
+    executor: Executor = current_app.extensions["opskg.executor"]
+    return executor
+
+
+def current_settings() -> Settings:
+    settings: Settings = current_app.extensions["opskg.settings"]
+    return settings
+
+
+def current_options() -> ServeOptions:
+    options: ServeOptions = current_app.extensions["opskg.options"]
+    return options
 
 
 def create_app(store: GraphStore, settings: Settings | None = None, options: ServeOptions | None = None,

@@ -16,13 +16,13 @@ from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from kg.config import Settings
 from kg.ontology import ontology_text
 from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
-from server import negotiation
-from server.executor import GRAPH_FORMATS, Executor, QueryTimeout, Request, Result
+from server import current_executor, current_settings, negotiation
+from server.executor import GRAPH_FORMATS, QueryTimeout, Request, Result
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
@@ -32,14 +32,8 @@ SHORT_FORMATS = {"text/turtle": "ttl", "application/n-triples": "nt", "applicati
                  "application/rdf+xml": "rdf"}
 
 
-def _executor() -> Executor:
-    executor: Executor = current_app.extensions["opskg.executor"]
-    return executor
-
-
 def base() -> str:
-    settings: Settings = current_app.extensions["opskg.settings"]
-    return settings.base
+    return current_settings().base
 
 
 def local_path(iri: str) -> str | None:
@@ -70,7 +64,7 @@ def register(app: Flask) -> None:
 
 def _run(job: Request) -> Result:
     try:
-        return _executor().run(job)
+        return current_executor().run(job)
     except QueryTimeout:
         abort(503, "the page's queries took too long")
 

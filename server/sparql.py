@@ -21,12 +21,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from kg.config import Settings
 from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError
 from kg.store import GraphStore
 from kg.vocab import PREFIXES, IRIs
-from server import negotiation
-from server.executor import GRAPH_FORMATS, Executor, QueryFailed, QueryTimeout, Request
+from server import current_executor, current_options, current_settings, negotiation
+from server.executor import GRAPH_FORMATS, QueryFailed, QueryTimeout, Request
 from server.inspect import add_using, declares_dataset, inspect
 
 log = logging.getLogger(__name__)
@@ -56,22 +55,12 @@ class Refused(HTTPException):
 
 
 def _store() -> GraphStore:
-    store: GraphStore = _executor().store
+    store: GraphStore = current_executor().store
     return store
 
 
-def _executor() -> Executor:
-    executor: Executor = current_app.extensions["opskg.executor"]
-    return executor
-
-
-def _options() -> Any:
-    return current_app.extensions["opskg.options"]
-
-
 def _iris() -> IRIs:
-    settings: Settings = current_app.extensions["opskg.settings"]
-    return IRIs(settings.base)
+    return IRIs(current_settings().base)
 
 
 @bp.after_request
@@ -175,7 +164,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         # dataset parameters must not turn a valid request into an error.
         if graph not in graphs and not _is_iri(graph):
             raise Refused(400, f"<{graph}> is not an absolute IRI")
-    options = _options()
+    options = current_options()
     requested = next(iter(params.get("format") or params.get("output") or []), None)
     results_type = negotiation.choose(request.headers.get("Accept"), negotiation.RESULTS, requested)
     graph_type = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS, requested)
@@ -193,7 +182,7 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         query_limit=found.limit,
     )
     try:
-        result = _executor().run(job)
+        result = current_executor().run(job)
     except QueryTimeout as exc:
         raise Refused(503, str(exc), {"Retry-After": "5"}) from None
     except QueryFailed as exc:
@@ -231,7 +220,7 @@ def _is_iri(text: str) -> bool:
 
 def _authorized() -> None:
     """Updates need the server's permission and the bearer token (compared in constant time)."""
-    options = _options()
+    options = current_options()
     if not options.allow_updates or not options.token:
         raise Refused(403, "updates are disabled: start kg serve with --allow-updates --token TOKEN")
     header = request.headers.get("Authorization", "")
@@ -256,7 +245,7 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
     if base is not None:  # relative IRIs resolve against the endpoint, as for queries
         text = f"BASE <{base}> {text}"
     try:
-        with _executor().writing():
+        with current_executor().writing():
             _store().update(add_using(text, using, using_named))
     except QuerySyntaxError as exc:
         raise Refused(400, _short(str(exc))) from None
@@ -266,7 +255,7 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
 
 
 def _service_description() -> Response:
-    options = _options()
+    options = current_options()
     media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
     response = Response(_describe_service(request.url_root.rstrip("/"), options.allow_updates,
                                           options.default_graph == "union", media), mimetype=media)
@@ -330,7 +319,7 @@ def _read_graph(name: str | None) -> Response:
                   results_type="application/sparql-results+json", graph_type=media, union=False,
                   prefixes=dict(PREFIXES), max_rows=10**9)
     try:
-        result = _executor().run(job)
+        result = current_executor().run(job)
     except QueryTimeout as exc:
         raise Refused(503, str(exc)) from None
     response = Response(result.body if request.method == "GET" else b"", mimetype=media)
@@ -344,7 +333,7 @@ def _write_graph(name: str | None) -> Response:
     if request.method == "DELETE":
         if not existed:
             raise Refused(404, f"there is no graph <{name}>")
-        with _executor().writing():
+        with current_executor().writing():
             store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
         return Response(status=204)
     media = (request.mimetype or "").lower()
@@ -364,7 +353,7 @@ def _write_graph(name: str | None) -> Response:
             list(ox.parse(data, fmt))  # validate before touching the store: a bad document changes nothing
         except SyntaxError as exc:
             raise Refused(400, f"the RDF document does not parse: {exc}") from None
-    with _executor().writing():
+    with current_executor().writing():
         try:
             if request.method == "PUT":
                 store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
@@ -381,7 +370,7 @@ def _write_graph(name: str | None) -> Response:
 @bp.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
     """A VoID description of the dataset: size, classes, the endpoint (computed once per store state)."""
-    executor = _executor()
+    executor = current_executor()
     media = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS) or "text/turtle"
     cache: dict[Any, Any] = current_app.extensions.setdefault("opskg.void", {"generation": None, "bodies": {}})
     if cache["generation"] != executor.generation:  # the store changed: every description is stale
@@ -403,7 +392,7 @@ def _describe_dataset(base: str, media: str) -> bytes:
                         "\"https://w3id.org/opskg/ontology#\")) } GROUP BY ?c ORDER BY ?c",
                   results_type="application/sparql-results+json", graph_type="text/turtle",
                   union=True, max_rows=1000)
-    for binding in json.loads(_executor().run(job).body)["results"]["bindings"]:
+    for binding in json.loads(current_executor().run(job).body)["results"]["bindings"]:
         classes.append((binding["c"]["value"], binding["n"]["value"]))
     partitions = " ,\n        ".join(f"[ void:class <{c}> ; void:entities {n} ]" for c, n in classes)
     return _turtle_as(f"""@prefix void: <http://rdfs.org/ns/void#> .

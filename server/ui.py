@@ -11,10 +11,10 @@ import functools
 from importlib import resources as files
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
-from kg.config import Settings
 from kg.vocab import ONTOLOGY_IRI
+from server import current_settings
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -39,6 +39,5 @@ def _read_examples() -> tuple[dict[str, str], ...]:
 
 @bp.route("/", methods=["GET"])
 def page() -> Response:
-    settings: Settings = current_app.extensions["opskg.settings"]
-    html = render_template("ui.html", examples=examples(), base=settings.base, ontology=ONTOLOGY_IRI)
+    html = render_template("ui.html", examples=examples(), base=current_settings().base, ontology=ONTOLOGY_IRI)
     return Response(html, mimetype="text/html")
