@@ -7,7 +7,8 @@ import json
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, QueryError
+from kg.errors import ConfigError, QueryError, QuerySyntaxError
+from kg.sparql_text import explain_syntax_error, shorten
 from kg.store import GraphStore
 from kg.vocab import PREFIXES
 
@@ -20,11 +21,16 @@ def run_query(store: GraphStore, sparql: str, fmt: str = "table") -> str:
     """Evaluate ``sparql`` and render its result; common prefixes (``ops:``, ``rdfs:``...) are predefined."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown result format {fmt!r}: use one of {', '.join(FORMATS)}")
-    result = store.query(sparql, prefixes=PREFIXES)
     try:
+        result = store.query(sparql, prefixes=PREFIXES)
         return render(result, fmt)
-    except (OSError, ValueError) as exc:  # evaluation errors surface while iterating
-        raise QueryError(f"the query could not be evaluated: {exc}") from None
+    except QuerySyntaxError as exc:
+        explained = explain_syntax_error(sparql, str(exc), PREFIXES)
+        if not explained.startswith("the SPARQL query does not parse"):
+            explained = f"the SPARQL query does not parse: {explained}"
+        raise QuerySyntaxError(explained) from None
+    except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while iterating
+        raise QueryError(f"the query could not be evaluated: {shorten(str(exc))}") from None
 
 
 def render(result: object, fmt: str) -> str:

@@ -101,7 +101,9 @@ def evaluate(store: Any, request: Request) -> Result:
         return _solutions(result, request)
     except SyntaxError as exc:
         raise QueryFailed(str(exc), syntax=True) from None
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        # pyoxigraph raises RuntimeError for what a query asks and the engine cannot do (an unknown
+        # function): the query's fault, not the server's.
         raise QueryFailed(str(exc), syntax=False) from None
 
 

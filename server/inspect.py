@@ -13,15 +13,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-_TOKEN = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
-    r"|(?P<escape>\\[_~.\-!$&'()*+,;=/?#@%])"  # an escaped character of a local name (e:a\#b)
-    r"|(?P<comment>#[^\r\n]*)"
-    r"|(?P<word>[A-Za-z_][\w-]*)"
-    r"|(?P<other>\S)",
-)
+from kg.sparql_text import TOKEN, declared_prefixes, prefix_of
+from kg.sparql_text import tokens as read_tokens
+
+_TOKEN = TOKEN
 
 #: A second, independent look for SERVICE, on the raw text: the keyword, then an IRI, a variable or
 #: a prefixed name, then a group. It errs towards seeing one (also in a string or a comment), so a
@@ -36,8 +31,10 @@ _INTEGER = re.compile(r"\s*(\d{1,18})(?!\d)")
 @dataclass
 class Inspection:
     keywords: list[str] = field(default_factory=list)
-    #: IRIs named by FROM and FROM NAMED (without angle brackets)
+    #: IRIs named by FROM and FROM NAMED (without angle brackets), prefixed names expanded
     dataset: list[str] = field(default_factory=list)
+    #: whether the query names its own dataset (FROM or FROM NAMED, even one not understood here)
+    declares_dataset: bool = False
     #: the query's own LIMIT (outside every group, so it bounds the result), if it has one
     limit: int | None = None
     #: whether the raw text has the shape of a SERVICE clause (see ``_SERVICE_SHAPE``)
@@ -52,8 +49,10 @@ class Inspection:
         return "LOAD" in self.keywords
 
 
-def inspect(text: str) -> Inspection:
+def inspect(text: str, prefixes: dict[str, str] | None = None) -> Inspection:
+    """What ``text`` asks for; ``prefixes``: those predefined for it (its own PREFIX lines are read here)."""
     result = Inspection(service_shape=_SERVICE_SHAPE.search(text) is not None)
+    known = {**(prefixes or {}), **declared_prefixes(list(read_tokens(text)))}
     matches = [m for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", "string")]
     tokens = [(m.lastgroup, m.group()) for m in matches]
     base = ""
@@ -71,14 +70,25 @@ def inspect(text: str) -> Inspection:
         if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
             base = _resolve(base, tokens[i + 1][1][1:-1])
         if word == "FROM":
+            result.declares_dataset = True
             j = i + 1
             if j < len(tokens) and tokens[j][1].upper() == "NAMED":
                 j += 1
             if j < len(tokens) and tokens[j][0] == "iri":
                 result.dataset.append(_resolve(base, tokens[j][1][1:-1]))
+            elif j < len(tokens) and tokens[j][0] == "pname" and prefix_of(tokens[j][1]) in known:
+                # FROM :g is FROM <g>: the prefix's IRI (resolved against BASE) and the local name
+                prefix = prefix_of(tokens[j][1])
+                local = _unescape_local(tokens[j][1][len(prefix) + 1:])
+                result.dataset.append(_resolve(base, known[prefix]) + local)
     if depth != 0:
         result.limit = None  # unbalanced braces: the text does not parse, whatever it seems to say
     return result
+
+
+def _unescape_local(local: str) -> str:
+    """A local name as it reads in the IRI: ``a\\#b`` is ``a#b``."""
+    return re.sub(r"\\(.)", r"\1", local)
 
 
 def _is_name(text: str, match: re.Match[str]) -> bool:

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError
+from kg.sparql_text import explain_syntax_error, shorten
 from kg.store import GraphStore
 from kg.vocab import PREFIXES, IRIs
 from server import current_executor, current_options, current_settings, negotiation
@@ -143,14 +144,10 @@ def _parameters() -> dict[str, list[str]]:
     return params
 
 
-def _short(message: str, limit: int = 200) -> str:
-    """The parser's message on one line, its list of expected tokens cut short."""
-    line = " ".join(message.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 def _query(text: str, params: dict[str, list[str]]) -> Response:
-    found = inspect(text)
+    options = current_options()
+    prefixes = dict(PREFIXES) if options.default_graph == "union" else {}
+    found = inspect(text, prefixes)
     if found.uses_service:
         raise Refused(400, "SERVICE is not supported: this endpoint makes no requests to other servers")
     defaults, named = params.get("default-graph-uri"), params.get("named-graph-uri")
@@ -164,19 +161,21 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         # dataset parameters must not turn a valid request into an error.
         if graph not in graphs and not _is_iri(graph):
             raise Refused(400, f"<{graph}> is not an absolute IRI")
-    options = current_options()
     requested = next(iter(params.get("format") or params.get("output") or []), None)
     results_type = negotiation.choose(request.headers.get("Accept"), negotiation.RESULTS, requested)
     graph_type = negotiation.choose(request.headers.get("Accept"), negotiation.GRAPHS, requested)
+    if graph_type is None and results_type is not None:
+        graph_type = _graph_fallback(results_type)
     protocol_dataset = defaults is not None or named is not None
     job = Request(
         query=text,
         results_type=results_type or "application/sparql-results+json",
         graph_type=graph_type or "text/turtle",
-        union=options.default_graph == "union",
+        # The union is the default dataset only: a dataset the request or the query names replaces it.
+        union=options.default_graph == "union" and not protocol_dataset and not found.declares_dataset,
         default_graphs=(defaults or []) if protocol_dataset else None,  # named-graph-uri alone: empty default
         named_graphs=(named or []) if protocol_dataset else None,
-        prefixes=dict(PREFIXES) if options.default_graph == "union" else {},
+        prefixes=prefixes,
         base_iri=_service_base(),
         max_rows=options.max_rows,
         query_limit=found.limit,
@@ -187,10 +186,9 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
         raise Refused(503, str(exc), {"Retry-After": "5"}) from None
     except QueryFailed as exc:
         if exc.syntax:
-            raise Refused(400, f"the query does not parse: {_short(str(exc))}") from None
-        raise Refused(400, f"the query could not be evaluated: {exc}") from None
-    acceptable = results_type if result.kind in ("solutions", "boolean") else graph_type
-    if acceptable is None:
+            raise Refused(400, f"the query does not parse: {explain_syntax_error(text, str(exc), prefixes)}") from None
+        raise Refused(400, f"the query could not be evaluated: {shorten(str(exc))}") from None
+    if (results_type if result.kind in ("solutions", "boolean") else graph_type) is None:
         offered = ", ".join(negotiation.RESULTS if result.kind != "graph" else negotiation.GRAPHS)
         raise Refused(406, f"none of the accepted media types can be produced; this query gives: {offered}")
     response = Response(result.body, mimetype=result.media_type)
@@ -198,6 +196,21 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
     if result.truncated:
         response.headers["OpsKG-Truncated"] = f"max-rows={options.max_rows}"
     return response
+
+
+def _graph_fallback(results_type: str) -> str:
+    """The RDF format of a CONSTRUCT or DESCRIBE whose client accepts only SPARQL results formats.
+
+    Clients that send one Accept header for every query (rdflib's ``SPARQLStore(returnFormat="json")``
+    asks for JSON results even for CONSTRUCT) get the graph in the RDF syntax of the same family,
+    as widely used servers answer them rather than with 406: JSON results -> JSON-LD, XML results ->
+    RDF/XML, anything else -> Turtle. The response's Content-Type says which.
+    """
+    if results_type == "application/sparql-results+json":
+        return "application/ld+json"
+    if results_type == "application/sparql-results+xml":
+        return "application/rdf+xml"
+    return "text/turtle"
 
 
 def _service_base() -> str | None:
@@ -248,7 +261,7 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
         with current_executor().writing():
             _store().update(add_using(text, using, using_named))
     except QuerySyntaxError as exc:
-        raise Refused(400, _short(str(exc))) from None
+        raise Refused(400, explain_syntax_error(text, str(exc), update=True)) from None
     except (OSError, StoreError, ValueError) as exc:
         raise Refused(400, f"the update could not be applied: {exc}") from None
     return Response(status=204)

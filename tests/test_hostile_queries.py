@@ -195,4 +195,4 @@ def test_updates_need_the_exact_token_which_never_reaches_the_log(server: LiveSe
 def test_a_syntax_error_gets_one_short_line(server: LiveServer) -> None:
     # The parser lists every character class it expected here (several hundred characters).
     body = _short_plain(server, "SELECT ?x WHERE { ?s ?p ?o } GROUP BY", {400})
-    assert "parse" in body and "1:38" in body and len(body) <= 300
+    assert "parse" in body and "line 1, column 38" in body and len(body) <= 300
