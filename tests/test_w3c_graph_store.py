@@ -60,9 +60,10 @@ def _cases() -> list[object]:
     return params
 
 
-@pytest.fixture(scope="module")
-def gsp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with empty_update_server(tmp_path_factory, "w3c-gsp", TOKEN) as live:
+@pytest.fixture(scope="module", params=["store", "union"])
+def gsp_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server per default-graph setting: the Graph Store Protocol behaves the same in both."""
+    with empty_update_server(tmp_path_factory, "w3c-gsp", TOKEN, request.param) as live:
         yield live
 
 

@@ -57,10 +57,11 @@ def _params() -> list[object]:
     return [pytest.param(entry, id=str(entry).rsplit("#", 1)[-1]) for entry in ENTRIES]
 
 
-@pytest.fixture(scope="session")
-def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=["store", "union"])
+def protocol_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server per default-graph setting: the protocol behaves the same in both."""
     suite_root()
-    with empty_update_server(tmp_path_factory, "w3c-protocol", TOKEN) as live:
+    with empty_update_server(tmp_path_factory, "w3c-protocol", TOKEN, request.param) as live:
         yield live
 
 

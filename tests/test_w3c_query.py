@@ -6,10 +6,12 @@ manifest-sparql11-results.ttl (csv-tsv-res, json-res: the same kind of test, che
 JSON result formats): 225 + 7 = 232 tests. entailment/ and service/ are not run (entailment regimes
 and federated queries are not features of this endpoint).
 
-The server is started with ``--allow-updates --token ... --default-graph store`` so that the
-default graph is the store's own default graph, as the tests expect; each test's data is loaded
-through the Graph Store Protocol after a ``DROP ALL``. Known deviations are listed, with their
-reasons, in w3c_expected_failures.txt and marked xfail(strict=True).
+The suite runs once in each default-graph setting the server offers, each on its own server started
+with ``--allow-updates --token ... --default-graph SETTING``: ``store`` (the store's own default
+graph, as the tests expect) and ``union`` (the union of all graphs; see ``run_query_test`` for how a
+test names its dataset there). Each test's data is loaded through the Graph Store Protocol after a
+``DROP ALL``. Known deviations are listed, with their reasons, in w3c_expected_failures.txt and
+marked xfail(strict=True): both settings must pass and fail exactly the same tests.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ def _params() -> list[object]:
     return params
 
 
-#: test IRI -> whether the W3C test passed, for the summary line
-OUTCOMES: dict[str, bool] = {}
+SETTINGS = ("store", "union")
+#: default-graph setting -> test IRI -> whether the W3C test passed, for the summary line
+OUTCOMES: dict[str, dict[str, bool]] = {setting: {} for setting in SETTINGS}
 
 
 class _Summary:
@@ -81,22 +84,26 @@ class _Summary:
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if OUTCOMES:
-            passed = sum(OUTCOMES.values())
-            terminalreporter.write_line(f"w3c query evaluation: {passed} passed, {len(OUTCOMES) - passed} failed")
+        for setting, outcomes in OUTCOMES.items():
+            if outcomes:
+                passed = sum(outcomes.values())
+                terminalreporter.write_line(f"w3c query evaluation (--default-graph {setting}): {passed} passed, "
+                                            f"{len(outcomes) - passed} failed")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=SETTINGS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           pytestconfig: pytest.Config) -> Iterator[LiveServer]:
     suite_root()
     if not pytestconfig.pluginmanager.has_plugin("w3c-query-summary"):
         pytestconfig.pluginmanager.register(_Summary(), "w3c-query-summary")
-    folder = tmp_path_factory.mktemp("w3c-query")
+    folder = tmp_path_factory.mktemp(f"w3c-query-{request.param}")
     store = folder / "store"
     store.mkdir()
-    args = ("--allow-updates", "--token", TOKEN, "--default-graph", "store", "--query-timeout", "20",
+    args = ("--allow-updates", "--token", TOKEN, "--default-graph", request.param, "--query-timeout", "20",
             "--threads", "2")
     with running(store, folder / "serve.log", *args, token=TOKEN) as live:
+        live.default_graph = request.param  # type: ignore[attr-defined]
         yield live
 
 
@@ -105,12 +112,13 @@ def test_query_evaluation(server: LiveServer, case: QueryTest | None) -> None:
     if case is None:
         suite_root()
         pytest.fail("the W3C suite is present but has no query-evaluation tests")
+    setting: str = server.default_graph  # type: ignore[attr-defined]
     try:
-        run_query_test(server, case)
+        run_query_test(server, case, union=setting == "union")
     except BaseException:
-        OUTCOMES[case.iri] = False
+        OUTCOMES[setting][case.iri] = False
         raise
-    OUTCOMES[case.iri] = True
+    OUTCOMES[setting][case.iri] = True
 
 
 def test_suite_has_the_expected_tests() -> None:

@@ -155,12 +155,13 @@ def expected_failures(path: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def empty_update_server(tmp_path_factory: pytest.TempPathFactory, name: str, token: str) -> Iterator[LiveServer]:
-    """A server on a new empty store, as the W3C suites expect: updates on, the store's own default graph."""
-    folder = tmp_path_factory.mktemp(name)
+def empty_update_server(tmp_path_factory: pytest.TempPathFactory, name: str, token: str,
+                        default_graph: str = "store") -> Iterator[LiveServer]:
+    """A server on a new empty store, as the W3C suites expect: updates on, the given default-graph setting."""
+    folder = tmp_path_factory.mktemp(f"{name}-{default_graph}")
     store = folder / "store"
     store.mkdir()
-    args = ("--allow-updates", "--token", token, "--default-graph", "store", "--threads", "2")
+    args = ("--allow-updates", "--token", token, "--default-graph", default_graph, "--threads", "2")
     with running(store, folder / "serve.log", *args, token=token) as live:
         yield live
 
@@ -191,20 +192,29 @@ def w3c_iri(path: Path) -> str:
     return W3C_BASE + path.as_posix().split("/sparql11/", 1)[1]
 
 
-def load_dataset(server: LiveServer, default: Sequence[Path], named: Mapping[str, Path]) -> None:
+#: Where a server whose default graph is the union of all graphs keeps a test's default graph when the
+#: test also has named graphs: the query then names its dataset through the protocol.
+DEFAULT_STAND_IN = "urn:x-opskg-w3c:default-graph"
+_DECLARES_DATASET = re.compile(r"(?i)\bFROM\s+(?:NAMED\s+)?[<\w:]")
+
+
+def load_dataset(server: LiveServer, default: Sequence[Path], named: Mapping[str, Path],
+                 default_graph: str | None = None) -> None:
     """Empty the store, then load the default graph (PUT, then POST to merge) and the named graphs.
 
-    When the store already holds exactly this dataset (loaded for the previous test, and only
-    queried since: queries cannot write), it is kept: reloading would give the same store.
+    ``default_graph``: the named graph that holds the test's default graph (None: the store's own
+    default graph). When the store already holds exactly this dataset (loaded for the previous test,
+    and only queried since: queries cannot write), it is kept: reloading would give the same store.
     Callers that write reset ``server.loaded``.
     """
-    key = (tuple(default), tuple(sorted(named.items())))
+    key = (tuple(default), tuple(sorted(named.items())), default_graph)
     if server.loaded == key:
         return
     server.loaded = None
     server.clear()
     for i, path in enumerate(default):
-        server.put_graph(ntriples(path, w3c_iri(path)), "application/n-triples", method="PUT" if i == 0 else "POST")
+        server.put_graph(ntriples(path, w3c_iri(path)), "application/n-triples", graph=default_graph,
+                         method="PUT" if i == 0 else "POST")
     for name, path in sorted(named.items()):
         server.put_graph(ntriples(path, w3c_iri(path)), "application/n-triples", graph=name)
     server.loaded = key
@@ -408,13 +418,27 @@ def accept_for(expected: Path) -> str:
     return f"{results}, application/n-triples;q=0.9"
 
 
-def run_query_test(server: LiveServer, test: QueryTest) -> None:
-    """Load the test's dataset, run its query over HTTP, compare with the expected results."""
-    load_dataset(server, [path for path, _ in test.data], {iri: path for path, iri in test.graph_data})
+def run_query_test(server: LiveServer, test: QueryTest, *, union: bool = False) -> None:
+    """Load the test's dataset, run its query over HTTP, compare with the expected results.
+
+    ``union``: the server's default graph is the union of all graphs. A test with only a default
+    graph then runs as it is (the union of one graph is that graph). A test with named graphs whose
+    query names no dataset names it through the protocol instead (default-graph-uri and
+    named-graph-uri), its default graph kept in the named graph ``DEFAULT_STAND_IN``: that is how
+    a client of such a server asks for the dataset the test means. A query with its own FROM or FROM
+    NAMED runs as it is: its dataset replaces the union.
+    """
     text = test.query.read_text(encoding="utf-8")
+    default, named = [path for path, _ in test.data], {iri: path for path, iri in test.graph_data}
+    params: dict[str, list[str]] = {}
+    if union and named and not _DECLARES_DATASET.search(text):
+        load_dataset(server, default, named, DEFAULT_STAND_IN)
+        params = {"default-graph-uri": [DEFAULT_STAND_IN], "named-graph-uri": sorted(named)}
+    else:
+        load_dataset(server, default, named)
     # The query's base IRI is its own address, as when the suite is run from its files.
     query = f"BASE <{test.query_iri}>\n{text}"
-    response = server.request("POST", "/sparql", data=query.encode("utf-8"),
+    response = server.request("POST", "/sparql", data=query.encode("utf-8"), params=params,
                               headers={"Content-Type": "application/sparql-query",
                                        "Accept": accept_for(test.result)})
     assert response.status_code == 200, f"HTTP {response.status_code}: {response.text[:500]}"
