@@ -6,8 +6,6 @@ import logging
 import re
 from dataclasses import dataclass
 
-import trafilatura
-
 from kg.errors import EmptySourceError
 from kg.ingest.dates import normalise_date
 
@@ -67,6 +65,8 @@ def _md_inline(text: str) -> str:
 
 def from_html(html: str, source: str, url: str | None = None) -> Document:
     """The main text of a news page, its title and its published date (from the page metadata)."""
+    import trafilatura  # heavy (lxml, justext, htmldate): imported only when a page is read
+
     extracted = trafilatura.bare_extraction(
         html,
         url=url,
