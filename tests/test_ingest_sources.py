@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -320,6 +322,64 @@ def test_jsonl_with_one_broken_line(tmp_path):
     assert "fix or remove the line" in str(broken)
 
 
+def jsonl_errors(path: Path) -> dict[str, str]:
+    """``{source: message}`` for the MalformedRecordErrors read from ``path``."""
+    results = read(path)
+    return {r.source: str(r) for r in results if isinstance(r, MalformedRecordError)}
+
+
+def test_jsonl_control_character_is_named_with_line_and_column(tmp_path):
+    # The tab is the 16th character of line 3: '{"text": "' is 10, "Ferry" 5.
+    bad = '{"text": "Ferry\tnews"}'
+    assert bad.index("\t") + 1 == 16
+    path = write(tmp_path / "items.jsonl", jsonl({"text": FERRY}, {"text": MINE}, bad))
+    errors = jsonl_errors(path)
+    message = errors[f"{path}:3"]
+    assert message.startswith(
+        f"{path}:3: is not valid JSON at line 3, column 16: invalid control character U+0009 in a string"
+    ), message
+    assert "at at" not in message
+    assert "\\u0009" in message  # the fix: write it escaped
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize(
+    ("line", "column", "what"),
+    [
+        # The comma is the last character: the error is just past the end of the line, not on the next.
+        ('{"text": "ok",', 15, "expecting property name enclosed in double quotes"),
+        ('{"text" "ok"}', 9, "expecting ':' delimiter"),
+        ('{"text": "ok" "more"}', 15, "expecting ',' delimiter"),
+        ('{"text": "ok"} {"text": "again"}', 16, "more text after the end of the JSON value"),
+        # The string runs to the end of the line: reported where it opens, not as the line ending in it.
+        ('{"text": "unterminated', 10, "unterminated string"),
+    ],
+    ids=["trailing-comma", "no-colon", "no-comma", "two-records", "unterminated"],
+)
+def test_jsonl_syntax_error_column(tmp_path, newline, line, column, what):
+    content = newline.join([json.dumps({"text": FERRY}), line, json.dumps({"text": MINE})]) + newline
+    path = write(tmp_path / "items.jsonl", content.encode())
+    results = read(path)
+    assert [type(r) for r in results] == [Article, MalformedRecordError, Article]
+    message = str(results[1])
+    assert message == f"{path}:2: is not valid JSON at line 2, column {column}: {what} (fix or remove the line)"
+
+
+def test_jsonl_with_crlf_line_endings(tmp_path):
+    content = jsonl({"text": FERRY}, {"text": MINE}).replace("\n", "\r\n")
+    path = write(tmp_path / "items.jsonl", content.encode())
+    results = read(path)
+    assert [(type(r), r.text) for r in results] == [(Article, FERRY), (Article, MINE)]
+
+
+def test_jsonl_column_after_a_bom_counts_characters_of_the_line(tmp_path):
+    path = write(tmp_path / "bom.jsonl", codecs.BOM_UTF8 + b'{"text": "caf\xc3\xa9" "x"}\n')
+    (error,) = read(path)
+    assert isinstance(error, MalformedRecordError)
+    # '{"text": "café" ' is 16 characters: the error is at the 17th, the BOM and the UTF-8 bytes not counted.
+    assert "at line 1, column 17: expecting ',' delimiter" in str(error)
+
+
 def test_jsonl_blank_lines_are_skipped_but_counted(tmp_path):
     path = write(tmp_path / "news.ndjson", "\n" + jsonl({"text": FERRY}) + "   \n" + jsonl({"text": MINE}))
     results = read(path)
@@ -426,6 +486,24 @@ def test_jsonl_with_utf8_bom(tmp_path):
     path = write(tmp_path / "bom.jsonl", codecs.BOM_UTF8 + jsonl({"text": FERRY}, {"text": MINE}).encode())
     results = read(path)
     assert [type(r) for r in results] == [Article, Article]
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+def test_reading_files_does_not_import_the_http_stack(tmp_path):
+    """kg.ingest.web, and with it requests and urllib3, is imported only when a URL is read."""
+    path = write(tmp_path / "ferry.txt", f"Ferry resumes\n{FERRY}\n")
+    script = (
+        "import sys\n"
+        "from kg.ingest import read_sources\n"
+        f"results = list(read_sources([{str(path)!r}]))\n"
+        "assert type(results[0]).__name__ == 'Article', results\n"
+        "print(sorted(m for m in ('kg.ingest.web', 'requests', 'urllib3') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 # --- stdin --------------------------------------------------------------------------------------

@@ -1,22 +1,31 @@
 """Fetching articles over HTTP: kg.ingest.web.fetch and read_sources with URLs.
 
-Every request goes to a throw-away server on 127.0.0.1 started by the ``server`` fixture; no
-test contacts any other address.
+Every request goes to a throw-away server on 127.0.0.1 (or 127.0.0.2) started by a fixture. No
+test contacts any other address: the autouse ``connects`` fixture records every socket connection
+and refuses, inside this process, any to an address that is not loopback. Host names are invented
+and answered by the ``dns`` fixture; 127.0.0.2 plays a public address where ``pretend_public`` says.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
-from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from kg.errors import BinarySourceError, FetchError, OversizedSourceError, SourceError
 from kg.ingest import read_sources, web
@@ -65,13 +74,23 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
+        super().__init__((host, 0), _Handler)
         self.lock = threading.Lock()
         self.connections = 0  # TCP connections accepted
         self.hits: Counter[str] = Counter()  # requests per path
         self.user_agents: list[str | None] = []
+        self.hosts: list[str | None] = []  # Host headers
         self.stop = threading.Event()  # cuts the slow routes short at teardown
+        self.scheme = "http"
+        self.sni: list[str | None] = []  # the server names that TLS clients asked for
+        if tls is not None:  # the handshake runs in accept(); a failed one is dropped by socketserver
+            tls.sni_callback = self._record_sni
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+            self.scheme = "https"
+
+    def _record_sni(self, _sock: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
+        self.sni.append(name)
 
     def verify_request(self, request, client_address) -> bool:  # type: ignore[no-untyped-def]
         with self.lock:
@@ -79,8 +98,12 @@ class _Server(ThreadingHTTPServer):
         return True
 
     @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"{self.scheme}://{self.server_address[0]!s}:{self.port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -95,6 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.hits[path] += 1
             self.server.user_agents.append(self.headers.get("User-Agent"))
+            self.server.hosts.append(self.headers.get("Host"))
         route = ROUTES.get(path, _not_found)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             route(self)  # the client may give up on purpose (size limit, timeout)
@@ -173,6 +197,7 @@ ROUTES: dict[str, Callable[[_Handler], None]] = {
     "/to-ftp": lambda h: h.redirect("ftp://127.0.0.1/pub/bridge.txt"),
     "/to-file": lambda h: h.redirect("file:///etc/passwd"),
     "/to-bridge": lambda h: h.redirect("/news/bridge.html"),
+    "/redirect": lambda h: h.redirect(parse_qs(urlsplit(h.path).query)["to"][0]),  # /redirect?to=URL
     "/report.pdf": lambda h: h.reply(200, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
     "/untyped": lambda h: h.reply(200, ARTICLE_HTML, content_type=None),
     "/png-as-text": lambda h: h.reply(200, PNG, "text/plain"),
@@ -188,9 +213,9 @@ ROUTES: dict[str, Callable[[_Handler], None]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[_Server]:
-    srv = _Server()
+@contextlib.contextmanager
+def serving(host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[_Server]:
+    srv = _Server(host, tls)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -202,9 +227,120 @@ def server() -> Iterator[_Server]:
         thread.join(timeout=5)
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[_Server]:
+    with serving() as srv:
+        yield srv
+
+
 @pytest.fixture
 def base(server: _Server) -> str:
     return server.base
+
+
+STAND_IN = "127.0.0.2"  # plays a public address in the tests that use ``pretend_public``
+SOME_PUBLIC_ADDRESS = "192.0.43.10"  # a global address; the ``connects`` fixture never lets a test reach it
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[_Server]:
+    """A second server, on 127.0.0.2."""
+    with serving(STAND_IN) as srv:
+        yield srv
+
+
+@pytest.fixture
+def pretend_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the address guard take 127.0.0.2 for a public address; every other address is judged as usual."""
+    real = web.is_public_address
+    stand_in = ipaddress.ip_address(STAND_IN)
+    monkeypatch.setattr(web, "is_public_address", lambda address: address == stand_in or real(address))
+
+
+@pytest.fixture(autouse=True)
+def connects(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every address a socket connects to during the test; any but loopback is refused in-process."""
+    attempts: list[Any] = []
+
+    class LoopbackOnly(socket.socket):
+        def connect(self, address: Any) -> None:
+            attempts.append(address)
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not ipaddress.ip_address(address[0]).is_loopback:
+                raise ConnectionRefusedError(errno.ECONNREFUSED, f"the tests reach no address but loopback: {address}")
+            super().connect(address)
+
+    monkeypatch.setattr(socket, "socket", LoopbackOnly)
+    return attempts
+
+
+class FakeDNS:
+    """``socket.getaddrinfo`` for invented host names; other names go to the real resolver.
+
+    ``add(name, *answers)``: the n-th lookup of ``name`` gets the n-th answer (the last one from then
+    on); an answer is a list of addresses, or an exception to raise.
+    """
+
+    def __init__(self, real: Callable[..., Any]) -> None:
+        self.real = real
+        self.answers: dict[str, list[list[str] | OSError]] = {}
+        self.lookups: list[str] = []
+
+    def add(self, name: str, *answers: list[str] | OSError) -> None:
+        self.answers[name] = list(answers)
+
+    def getaddrinfo(self, host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+                    flags: int = 0) -> list[Any]:
+        if host not in self.answers:
+            return self.real(host, port, family, type, proto, flags)
+        self.lookups.append(host)
+        answers = self.answers[host]
+        answer = answers[min(self.lookups.count(host), len(answers)) - 1]
+        if isinstance(answer, OSError):
+            raise answer
+        port = int(port or 0)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (ip, port, 0, 0)) if ":" in ip
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+            for ip in answer
+        ]
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> FakeDNS:
+    fake = FakeDNS(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
+    return fake
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def full_backlog(host: str) -> Iterator[int]:
+    """A port on ``host`` whose accept queue is full, so that a new connection attempt hangs."""
+    listener = socket.socket()
+    clients: list[socket.socket] = []
+    try:
+        listener.bind((host, 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        for _ in range(4):
+            client = socket.socket()
+            client.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                client.connect((host, port))
+            clients.append(client)
+        time.sleep(0.05)
+        yield port
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
 
 
 def fetch(url: str, *, timeout: float = 5.0, max_bytes: int = 1_000_000, allow_private: bool = True) -> web.Fetched:
@@ -406,25 +542,269 @@ def test_url_without_host_is_refused(server):
     assert server.connections == before
 
 
-def test_every_redirect_hop_is_checked(server, base, monkeypatch):
-    """The first hop passes the address check, the redirect to loopback does not."""
-    calls: list[str] = []
+def test_every_redirect_hop_is_checked(server, stand_in, pretend_public, connects):
+    """The first hop (a "public" server) is allowed; its redirect to loopback is refused."""
+    target = f"{server.base}/news/bridge.html"
+    url = f"{stand_in.base}/redirect?to={target}"
+    before_conn, before_hits = server.connections, server.hits["/news/bridge.html"]
+    before_redirects = stand_in.hits["/redirect"]
+    err = fetch_error(url, allow_private=False)
+    assert str(err).startswith(
+        f"{url}: redirects to {target}; host '127.0.0.1' resolves to the non-public address 127.0.0.1"
+    ), err
+    assert "--allow-private-urls" in err.fix
+    assert stand_in.hits["/redirect"] == before_redirects + 1
+    assert connects == [(STAND_IN, stand_in.port)]  # the first hop only
+    assert server.connections == before_conn
+    assert server.hits["/news/bridge.html"] == before_hits
 
-    def fake_getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(host)
-        if len(calls) == 1:  # pretend the first host is public; nothing connects to this address
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.43.10", port))]
-        return socket.getaddrinfo(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(web, "socket", SimpleNamespace(getaddrinfo=fake_getaddrinfo, gaierror=socket.gaierror))
-    before_conn, before_hits = server.connections, server.hits.copy()
-    err = fetch_error(f"{base}/to-bridge", allow_private=False)
-    assert "non-public address 127.0.0.1" in str(err)
-    assert "--allow-private-urls" in str(err)
-    assert calls == ["127.0.0.1", "127.0.0.1"]
-    assert server.connections == before_conn + 1  # the first hop only
-    assert server.hits["/to-bridge"] == before_hits["/to-bridge"] + 1
-    assert server.hits["/news/bridge.html"] == before_hits["/news/bridge.html"]
+def test_redirect_hops_are_followed_through_the_guard(stand_in, pretend_public, connects):
+    url = f"{stand_in.base}/chain/1"
+    fetched = fetch(url, allow_private=False)
+    assert fetched.body == ARTICLE_HTML
+    assert fetched.url == f"{stand_in.base}/news/bridge.html"
+    assert connects and all(address == (STAND_IN, stand_in.port) for address in connects)
+
+
+# --- the address guard: resolved once, checked when connecting ---------------------------------
+
+
+@pytest.mark.parametrize("address", [
+    "127.0.0.1", "127.3.4.5", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1",  # loopback, private, CGNAT
+    "169.254.169.254", "0.0.0.0", "224.0.0.251", "239.255.255.250", "240.0.0.1", "255.255.255.255",
+    "192.0.2.1", "198.51.100.1", "203.0.113.1",  # documentation
+    "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "ff0e::1", "2001:db8::1",
+    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",  # IPv4-mapped
+    "2002:7f00:1::", "2002:a9fe:a9fe::",  # 6to4 around 127.0.0.1 and 169.254.169.254
+    "64:ff9b::7f00:1",  # NAT64
+])
+def test_non_public_addresses(address):
+    assert not web.is_public_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "192.0.43.10", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::"])
+def test_public_addresses(address):
+    assert web.is_public_address(ipaddress.ip_address(address))
+
+
+def test_cloud_metadata_address_is_refused_before_connecting(connects):
+    url = "http://169.254.169.254/latest/meta-data/"
+    err = fetch_error(url, allow_private=False)
+    assert str(err).startswith(f"{url}: host '169.254.169.254' resolves to the non-public address 169.254.169.254")
+    assert connects == []
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    (["127.0.0.1"], {"127.0.0.1"}),
+    (["10.0.0.7"], {"10.0.0.7"}),
+    (["169.254.169.254"], {"169.254.169.254"}),
+    (["::1"], {"::1"}),
+    (["fe80::1"], {"fe80::1"}),
+    (["::ffff:127.0.0.1"], {"::ffff:7f00:1 (127.0.0.1)", "::ffff:127.0.0.1"}),  # Python 3.11 / 3.13 spelling
+    ([SOME_PUBLIC_ADDRESS, "127.0.0.1"], {"127.0.0.1"}),  # one private address among public ones refuses the name
+], ids=["loopback", "private", "metadata", "ipv6-loopback", "link-local", "ipv4-mapped", "mixed"])
+def test_host_name_resolving_to_a_non_public_address_is_refused(server, dns, connects, answer, shown):
+    dns.add("intranet.example", answer)
+    url = f"http://intranet.example:{server.port}/news/bridge.html"
+    before = server.connections
+    err = fetch_error(url, allow_private=False)
+    prefix = f"{url}: host 'intranet.example' resolves to the non-public address "
+    assert str(err).startswith(prefix), err
+    assert err.reason.split("non-public address ", 1)[1] in shown
+    assert err.fix == web.NON_PUBLIC_FIX
+    assert connects == []
+    assert server.connections == before
+    assert dns.lookups == ["intranet.example"]  # resolved once
+
+
+def test_dns_rebinding_cannot_reach_a_private_address(server, dns, connects):
+    """The name is public when first resolved and loopback from then on (DNS rebinding).
+
+    The fetch must connect only to the address it checked, never to the local listener; the
+    public address is refused by the ``connects`` fixture, so the fetch fails to connect. A fetch
+    that checks one DNS answer and connects by another reaches the listener and succeeds.
+    """
+    dns.add("rebind.example", [SOME_PUBLIC_ADDRESS], ["127.0.0.1"])
+    url = f"http://rebind.example:{server.port}/news/bridge.html"
+    before_conn, before_hits = server.connections, server.hits["/news/bridge.html"]
+    with pytest.raises(FetchError) as info:
+        fetch(url, allow_private=False)
+    assert server.connections == before_conn
+    assert server.hits["/news/bridge.html"] == before_hits
+    assert connects == [(SOME_PUBLIC_ADDRESS, server.port)]
+    assert str(info.value).startswith(f"{url}: cannot connect to rebind.example:{server.port} (connection refused)")
+
+
+def test_dns_rebinding_to_a_private_address_is_refused_on_a_later_connection(server, stand_in, dns, pretend_public,
+                                                                             connects):
+    """Public at the first connection, loopback at the next one: the next one is refused."""
+    dns.add("rebind.example", [STAND_IN], ["127.0.0.1"])
+    url = f"http://rebind.example:{stand_in.port}/news/bridge.html"
+    assert fetch(url, allow_private=False).body == ARTICLE_HTML  # HTTP/1.0: the connection is closed after
+    before = server.connections
+    err = fetch_error(url, allow_private=False)
+    assert str(err).startswith(f"{url}: host 'rebind.example' resolves to the non-public address 127.0.0.1")
+    assert connects == [(STAND_IN, stand_in.port)]
+    assert server.connections == before
+
+
+def test_public_host_name_keeps_its_host_header(stand_in, dns, pretend_public, connects):
+    dns.add("news.example", [STAND_IN])
+    url = f"http://news.example:{stand_in.port}/news/bridge.html"
+    fetched = fetch(url, allow_private=False)
+    assert fetched.body == ARTICLE_HTML
+    assert stand_in.hosts[-1] == f"news.example:{stand_in.port}"
+    assert connects == [(STAND_IN, stand_in.port)]
+
+
+def test_allow_private_fetches_a_host_name_on_this_machine(server, dns):
+    dns.add("intranet.example", ["127.0.0.1"])
+    fetched = fetch(f"http://intranet.example:{server.port}/news/bridge.html", allow_private=True)
+    assert fetched.body == ARTICLE_HTML
+
+
+# --- HTTPS --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Self-signed certificates (and keys) for news.example and other.example, made with openssl."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    made = {}
+    for name in ("news.example", "other.example"):
+        cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
+             "-addext", f"subjectAltName=DNS:{name}"],
+            check=True, capture_output=True, timeout=60,
+        )
+        made[name] = (cert, key)
+    return made
+
+
+@contextlib.contextmanager
+def tls_server(certificates: dict[str, tuple[Path, Path]], name: str, host: str) -> Iterator[_Server]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificates[name])
+    with serving(host, context) as srv:
+        yield srv
+
+
+@pytest.fixture
+def trust(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """``trust(cert)``: the fetches of this test accept ``cert`` (and only it) as a certificate authority."""
+
+    def trust_only(cert: Path) -> None:
+        class Trusting(requests.Session):
+            def __init__(self) -> None:
+                super().__init__()
+                self.verify = str(cert)
+
+        monkeypatch.setattr(requests, "Session", Trusting)
+
+    return trust_only
+
+
+def test_https_through_the_guard_verifies_the_host_name(certificates, dns, pretend_public, trust, connects):
+    dns.add("news.example", [STAND_IN])
+    trust(certificates["news.example"][0])
+    with tls_server(certificates, "news.example", STAND_IN) as srv:
+        url = f"https://news.example:{srv.port}/news/bridge.html"
+        fetched = fetch(url, allow_private=False)
+        assert fetched.body == ARTICLE_HTML
+        assert srv.sni == ["news.example"]
+        assert srv.hosts == [f"news.example:{srv.port}"]
+    assert connects == [(STAND_IN, srv.port)]
+
+
+def test_https_certificate_for_another_name_is_refused(certificates, dns, pretend_public, trust):
+    dns.add("news.example", [STAND_IN])
+    trust(certificates["other.example"][0])
+    with tls_server(certificates, "other.example", STAND_IN) as srv:
+        url = f"https://news.example:{srv.port}/news/bridge.html"
+        err = fetch_error(url, allow_private=False)
+        assert srv.hits["/news/bridge.html"] == 0
+    assert str(err).startswith(f"{url}: cannot connect to news.example:{srv.port} (TLS certificate not accepted: "), err
+    assert "news.example" in err.reason.split("not accepted: ", 1)[1]
+    assert "certificate" in err.fix
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["allow-private", "guarded"])
+def test_untrusted_certificate_is_refused(certificates, dns, request, guarded):
+    if guarded:
+        request.getfixturevalue("pretend_public")
+    dns.add("news.example", [STAND_IN])
+    with tls_server(certificates, "news.example", STAND_IN) as srv:
+        url = f"https://news.example:{srv.port}/news/bridge.html"
+        err = fetch_error(url, allow_private=not guarded)
+        assert srv.hits["/news/bridge.html"] == 0
+    assert str(err).startswith(f"{url}: cannot connect to news.example:{srv.port} (TLS certificate not accepted: "), err
+    assert "self-signed" in err.reason or "self signed" in err.reason
+
+
+def test_https_to_a_plain_http_server_names_the_tls_failure(server):
+    url = f"https://127.0.0.1:{server.port}/news/bridge.html"
+    err = fetch_error(url)
+    assert str(err).startswith(f"{url}: cannot connect to 127.0.0.1:{server.port} (TLS handshake failed: "), err
+    assert "HTTPS" in err.fix
+    assert "Max retries" not in str(err) and "urllib3" not in str(err)
+
+
+# --- connection failures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["allow-private", "guarded"])
+def test_connection_refused(request, guarded):
+    host = STAND_IN if guarded else "127.0.0.1"
+    if guarded:
+        request.getfixturevalue("pretend_public")
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port = int(sock.getsockname()[1])  # closed again below: nothing listens there
+    url = f"http://{host}:{port}/news/bridge.html"
+    err = fetch_error(url, allow_private=not guarded)
+    assert str(err) == f"{url}: cannot connect to {host}:{port} (connection refused) ({web.SERVER_FIX})"
+
+
+def test_connection_refused_on_a_redirect_hop(base, closed_port):
+    target = f"http://127.0.0.1:{closed_port}/article"
+    url = f"{base}/redirect?to={target}"
+    err = fetch_error(url)
+    assert str(err).startswith(f"{url}: redirects to {target}; cannot connect to 127.0.0.1:{closed_port} "
+                               "(connection refused)")
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["allow-private", "guarded"])
+def test_connection_timeout(request, guarded):
+    host = STAND_IN if guarded else "127.0.0.1"
+    if guarded:
+        request.getfixturevalue("pretend_public")
+    with full_backlog(host) as port:
+        url = f"http://{host}:{port}/news/bridge.html"
+        start = time.monotonic()
+        err = fetch_error(url, timeout=TIMEOUT, allow_private=not guarded)
+        assert time.monotonic() - start < 4 * TIMEOUT
+    assert str(err).startswith(f"{url}: cannot connect to {host}:{port} (timed out after {TIMEOUT:g} s)"), err
+    assert "server is up" in err.fix
+
+
+@pytest.mark.parametrize("guarded", [False, True], ids=["allow-private", "guarded"])
+@pytest.mark.parametrize(("failure", "detail"), [
+    (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), "host name 'nowhere.example' not found"),
+    (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
+     "the DNS lookup of 'nowhere.example' failed for now"),
+], ids=["unknown", "temporary"])
+def test_host_name_that_cannot_be_resolved(dns, connects, failure, detail, guarded):
+    dns.add("nowhere.example", failure)
+    url = "http://nowhere.example/news/bridge.html"
+    err = fetch_error(url, allow_private=not guarded)
+    assert str(err).startswith(f"{url}: cannot connect to nowhere.example:80 ({detail})"), err
+    assert "host name in the URL" in err.fix
+    assert connects == []
 
 
 @pytest.mark.parametrize(("path", "scheme"), [("/to-ftp", "ftp"), ("/to-file", "file")])

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import MalformedRecordError, OversizedSourceError, SourceError
-from kg.ingest import formats, web
+from kg.ingest import formats
 from kg.ingest.dates import find_dateline, normalise_date, split_date_line
 from kg.ingest.decode import clean_text, decode_text, html_charset
 from kg.model import Article
@@ -136,22 +136,22 @@ def _read_jsonl(path: Path, opts: ReadOptions) -> Iterator[Article | SourceError
             if not raw.strip():
                 continue
             try:
-                yield _record_article(raw, source, f"{base}-{number}", opts)
+                yield _record_article(raw, source, number, f"{base}-{number}", opts)
             except SourceError as exc:
                 yield exc
 
 
-def _record_article(raw: bytes, source: str, default_id: str, opts: ReadOptions) -> Article:
+def _record_article(raw: bytes, source: str, number: int, default_id: str, opts: ReadOptions) -> Article:
     if len(raw) > opts.max_bytes:
         raise OversizedSourceError(source, f"is {len(raw):,} bytes, over the {opts.max_bytes:,}-byte limit",
                                    "raise --max-bytes if this is really one article")
+    line = raw.removesuffix(b"\n").removesuffix(b"\r")  # the line ending is not part of the record
     try:
-        record = json.loads(raw.decode("utf-8-sig"))
+        record = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise MalformedRecordError(source, "is not UTF-8", "JSON Lines files must be UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise MalformedRecordError(source, f"is not valid JSON ({exc.msg} at column {exc.colno})",
-                                   "fix or remove the line") from None
+        raise _json_error(source, number, exc) from None
     if not isinstance(record, dict):
         raise MalformedRecordError(source, "is not a JSON object", 'write {"text": "..."} per line')
     body = record.get("text") if record.get("text") is not None else record.get("html")
@@ -171,6 +171,27 @@ def _record_article(raw: bytes, source: str, default_id: str, opts: ReadOptions)
     title = record.get("title") if isinstance(record.get("title"), str) else None
     return _make_article(ident, source, clean_text(body), kind, opts, url=url, title=title,
                          published=normalise_date(published) if published else None)
+
+
+def _json_error(source: str, number: int, exc: json.JSONDecodeError) -> MalformedRecordError:
+    """``path:3: is not valid JSON at line 3, column 17: invalid control character U+0009 in a string``.
+
+    ``exc`` comes from parsing one line without its line ending, so its column is the column in the
+    file (counted in characters, from 1).
+    """
+    fix = "fix or remove the line"
+    if exc.msg.startswith("Invalid control character"):
+        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
+        what = f"invalid control character U+{ord(char):04X} in a string" if char else "invalid control character"
+        if char:
+            fix = f"write it escaped, as \\u{ord(char):04x}, or remove the line"
+    elif exc.msg == "Extra data":
+        what = "more text after the end of the JSON value"
+    else:
+        # json's messages end in "at" ("Unterminated string starting at"): the position follows here.
+        what = re.sub(r"\s+(?:starting\s+)?at$", "", exc.msg)
+        what = what[:1].lower() + what[1:]
+    return MalformedRecordError(source, f"is not valid JSON at line {number}, column {exc.colno}: {what}", fix)
 
 
 def _is_web_address(url: str) -> bool:
@@ -198,6 +219,8 @@ def _read_stdin(stdin: BinaryIO | None, opts: ReadOptions) -> Article:
 
 
 def _read_url(url: str, opts: ReadOptions) -> Article:
+    from kg.ingest import web  # requests and urllib3 are loaded only when a URL is read
+
     fetched = web.fetch(url, timeout=opts.timeout, max_bytes=opts.max_bytes,
                         allow_private=opts.allow_private_urls)
     if fetched.kind == "html":

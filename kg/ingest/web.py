@@ -1,22 +1,38 @@
 """Fetch an article over HTTP(S): timeouts, a size cap, a content-type check, safe addresses.
 
-Redirects are followed by hand so that every hop's address is checked: loopback, private,
-link-local, multicast and reserved addresses (cloud metadata included) are refused unless the
-caller allows private addresses explicitly.
+Redirects are followed by hand, one request per hop. Unless the caller allows private addresses,
+every connection is opened by :class:`PublicOnlyAdapter`, which resolves the host name once, refuses
+it if any of its addresses is loopback, private, link-local, multicast, reserved or unspecified
+(cloud metadata included, IPv4-mapped IPv6 too), and then connects to exactly the addresses it
+vetted. The check and the connection therefore see the same DNS answer: a host name that resolves
+to a public address for a check and to a private one a moment later (DNS rebinding) cannot slip
+through. The Host header, TLS SNI and certificate checks are untouched, as only the socket is made
+differently.
 """
 
 from __future__ import annotations
 
+import errno
+import http.client
 import ipaddress
 import logging
 import re
 import socket
+import ssl
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 from kg import __version__
 from kg.errors import FetchError, OversizedSourceError
@@ -32,6 +48,10 @@ ARTICLE_TYPES = {
     "text/markdown": "markdown",
     "text/x-markdown": "markdown",
 }
+NON_PUBLIC_FIX = "opskg fetches public URLs only; pass --allow-private-urls to fetch from your own network"
+SERVER_FIX = "check the host and port in the URL, and that the server is up"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -42,28 +62,142 @@ class Fetched:
     charset: str | None
 
 
-def check_address(url: str, allow_private: bool = False) -> None:
-    """Refuse URLs that are not http(s), or whose host resolves to a non-public address."""
+# --- which addresses may be contacted ------------------------------------------------------------
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """True for an address on the public internet.
+
+    False for loopback, private, shared (CGNAT), link-local (169.254.169.254, the cloud metadata
+    service, included), multicast, reserved, unspecified and documentation addresses; an IPv4
+    address inside IPv6 (``::ffff:127.0.0.1``, 6to4) is judged as the IPv4 address it carries.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            address = embedded
+        elif address.is_site_local:
+            return False
+    return address.is_global and not (
+        address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+        or address.is_reserved or address.is_unspecified
+    )
+
+
+def check_url(url: str) -> None:
+    """Refuse URLs that are not http(s) or have no host; the address is checked when connecting."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(url, f"scheme {parts.scheme!r} is not allowed", "give an http:// or https:// URL")
-    host = parts.hostname
-    if not host:
+    if not parts.hostname:
         raise FetchError(url, "has no host name", "give a full URL such as https://example.org/article")
-    if allow_private:
-        return
+
+
+def _resolve_public(host: str, port: int) -> list[tuple[Any, ...]]:
+    """Resolve ``host`` once and return its addresses, or raise a :class:`FetchError` if any is not public.
+
+    A host name with one non-public address is refused whole: it is either misconfigured or
+    pointing at this network on purpose.
+    """
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(url, f"host {host!r} cannot be resolved ({exc})", "check the URL") from None
+        infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
+    except UnicodeError:
+        raise FetchError(host, f"host {host!r} is not a valid host name", "check the URL") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchError(
-                url,
-                f"host {host!r} resolves to the non-public address {address}",
-                "opskg fetches public URLs only; pass --allow-private-urls to fetch from your own network",
-            )
+        address = ipaddress.ip_address(str(info[4][0]))
+        if not is_public_address(address):
+            log.debug("refused to connect to %s (%s): not a public address", host, address)
+            shown = _show_address(address)
+            raise FetchError(host, f"host {host!r} resolves to the non-public address {shown}", NON_PUBLIC_FIX)
+    return list(infos)
+
+
+def _show_address(address: IPAddress) -> str:
+    """``address``, with the IPv4 address it carries if it is IPv4-mapped or 6to4: ``::ffff:7f00:1 (127.0.0.1)``."""
+    text = str(address)
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None and str(embedded) not in text:
+            return f"{text} ({embedded})"
+    return text
+
+
+def _connect_public(conn: HTTPConnection) -> socket.socket:
+    """Open the socket of ``conn`` to one of the vetted addresses of its host, in the resolver's order."""
+    infos = _resolve_public(conn.host.strip("[]"), conn.port or 0)
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock: socket.socket | None = None
+        try:
+            sock = socket.socket(family, kind, proto)
+            for option in conn.socket_options or ():
+                sock.setsockopt(*option)
+            if conn.timeout is None or isinstance(conn.timeout, int | float):  # else urllib3's "default" token
+                sock.settimeout(conn.timeout)
+            if conn.source_address:
+                sock.bind(conn.source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            error = exc
+            if sock is not None:
+                sock.close()
+    raise error if error is not None else OSError(f"no address found for {conn.host}")
+
+
+def _new_public_conn(conn: HTTPConnection) -> socket.socket:
+    """What ``HTTPConnection._new_conn`` does, through :func:`_connect_public`, with urllib3's errors."""
+    try:
+        sock = _connect_public(conn)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(
+            conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+        ) from exc
+    except OSError as exc:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
+    sys.audit("http.client.connect", conn, conn.host, conn.port)
+    return sock
+
+
+class _PublicHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _new_public_conn(self)
+
+
+class _PublicHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _new_public_conn(self)
+
+
+class _PublicHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """A requests transport adapter whose every new connection goes to a vetted public address.
+
+    The host name is resolved once per connection, inside the connection, and the socket is
+    connected to the addresses of that one answer; a non-public answer raises a
+    :class:`FetchError` before any packet is sent. TLS still verifies the certificate against the
+    host name, and SNI and the Host header still carry it. Not for use with proxies: the proxy's
+    address would be checked, not the target's.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPConnectionPool,
+            "https": _PublicHTTPSConnectionPool,
+        }
+
+
+# --- fetching --------------------------------------------------------------------------------------
 
 
 def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> Fetched:
@@ -72,24 +206,17 @@ def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = Fal
     ``timeout`` bounds the whole fetch, redirects and body included, not only each read.
     """
     session = requests.Session()
-    session.trust_env = False  # no proxies or .netrc credentials from the environment
+    # No proxies (they would defeat the address check) and no .netrc credentials from the environment.
+    session.trust_env = False
+    if not allow_private:
+        guard = PublicOnlyAdapter()
+        session.mount("http://", guard)
+        session.mount("https://", guard)
     current = url
     deadline = time.monotonic() + timeout
     try:
         for _hop in range(MAX_REDIRECTS + 1):
-            try:
-                check_address(current, allow_private)
-            except FetchError as exc:
-                if current == url:
-                    raise
-                raise FetchError(url, f"redirects to {current}, which {exc.reason}", exc.fix) from None
-            response = session.get(
-                current,
-                timeout=(timeout, timeout),
-                stream=True,
-                allow_redirects=False,
-                headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.1"},
-            )
+            response = _get(session, url, current, timeout)
             if response.is_redirect:
                 location = response.headers.get("Location", "")
                 response.close()
@@ -100,10 +227,6 @@ def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = Fal
         raise FetchError(url, f"redirects more than {MAX_REDIRECTS} times", "check the URL in a browser")
     except requests.Timeout:
         raise FetchError(url, f"did not answer within {timeout:g} s", "try again later") from None
-    except requests.ConnectionError as exc:
-        if _is_read_timeout(exc):  # a stall in the middle of the body
-            raise FetchError(url, f"did not answer within {timeout:g} s", "try again later") from None
-        raise FetchError(url, f"cannot be reached ({_short(exc)})", "check the URL and the network") from None
     except urllib3.exceptions.ReadTimeoutError:
         raise FetchError(url, f"did not answer within {timeout:g} s", "try again later") from None
     except (urllib3.exceptions.HTTPError, OSError) as exc:  # the body, read below requests
@@ -114,16 +237,111 @@ def fetch(url: str, *, timeout: float, max_bytes: int, allow_private: bool = Fal
         session.close()
 
 
-def _is_read_timeout(exc: BaseException) -> bool:
+def _get(session: requests.Session, url: str, current: str, timeout: float) -> requests.Response:
+    """One hop: GET ``current`` without following redirects; errors name ``url``, the URL asked for."""
+    try:
+        check_url(current)
+        log.debug("GET %s", current)
+        return session.get(
+            current,
+            timeout=(timeout, timeout),
+            stream=True,
+            allow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html, text/plain;q=0.9, */*;q=0.1"},
+        )
+    except FetchError as exc:  # a refused scheme, host or address
+        raise _hop_error(url, current, exc.reason, exc.fix) from None
+    except requests.ConnectTimeout:
+        raise _hop_error(url, current, f"cannot connect to {_host_port(current)} (timed out after {timeout:g} s)",
+                         f"{SERVER_FIX}; or try again later") from None
+    except requests.ConnectionError as exc:
+        if _is_read_timeout(exc):
+            raise FetchError(url, f"did not answer within {timeout:g} s", "try again later") from None
+        reason, fix = _connection_problem(exc, current)
+        raise _hop_error(url, current, reason, fix) from None
+
+
+def _hop_error(url: str, current: str, reason: str, fix: str) -> FetchError:
+    if current == url:
+        return FetchError(url, reason, fix)
+    return FetchError(url, f"redirects to {current}; {reason}", fix)
+
+
+def _host_port(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = 443 if parts.scheme.lower() == "https" else 80
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _connection_problem(exc: requests.ConnectionError, current: str) -> tuple[str, str]:
+    """The reason and the fix for a connection that could not be opened or broke off before the answer."""
+    chain = list(_exception_chain(exc))
+    where = f"cannot connect to {_host_port(current)}"
+
+    def first(kind: type[BaseException] | tuple[type[BaseException], ...]) -> Any:
+        return next((e for e in chain if isinstance(e, kind)), None)
+
+    if (cert := first(ssl.SSLCertVerificationError)) is not None:
+        detail = cert.verify_message or cert.reason or "not valid"
+        return (f"{where} (TLS certificate not accepted: {detail})",
+                "check the host name in the URL; the server's certificate must be valid for it "
+                "and signed by a trusted authority")
+    if (tls := first(ssl.SSLError)) is not None:
+        detail = tls.reason.replace("_", " ").lower() if tls.reason else _short(tls)
+        return (f"{where} (TLS handshake failed: {detail})",
+                "check that the server speaks HTTPS on this port, or try http:// instead")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"{where} (TLS handshake failed)", "check that the server speaks HTTPS on this port"
+    if (dns := first(socket.gaierror)) is not None:
+        host = urlsplit(current).hostname
+        if dns.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+            detail = f"host name {host!r} not found"
+        elif dns.errno == socket.EAI_AGAIN:
+            detail = f"the DNS lookup of {host!r} failed for now"
+        else:
+            detail = f"host name {host!r} cannot be resolved: {dns.strerror or dns}"
+        return f"{where} ({detail})", "check the host name in the URL, and that this machine can reach a DNS server"
+    if first(ConnectionRefusedError) is not None:
+        return f"{where} (connection refused)", SERVER_FIX
+    if first(TimeoutError) is not None:
+        return f"{where} (timed out)", f"{SERVER_FIX}; or try again later"
+    if first(http.client.RemoteDisconnected) is not None:
+        return "closed the connection without answering", "try again later"
+    if first(ConnectionResetError) is not None:
+        return f"{where} (connection reset by the server)", "try again later"
+    if (os_error := first(OSError)) is not None:
+        if os_error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            detail = "network unreachable" if os_error.errno == errno.ENETUNREACH else "host unreachable"
+            return f"{where} ({detail})", "check the URL, and this machine's network connection"
+        return f"{where} ({os_error.strerror or _short(os_error)})", SERVER_FIX
+    return f"cannot be reached ({_short(exc)})", "check the URL and the network"
+
+
+def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it wraps (in its arguments, urllib3's ``reason``, its causes), each once."""
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
         seen.add(id(current))
-        if isinstance(current, urllib3.exceptions.ReadTimeoutError | requests.Timeout):
-            return True
-        nested = [a for a in current.args if isinstance(a, BaseException)]
-        current = nested[0] if nested else current.__cause__ or current.__context__
-    return False
+        yield current
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        if isinstance(current, urllib3.exceptions.MaxRetryError) and current.reason is not None:
+            pending.append(current.reason)
+        pending.extend(linked for linked in (current.__cause__, current.__context__) if linked is not None)
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    return any(isinstance(e, urllib3.exceptions.ReadTimeoutError | requests.ReadTimeout)
+               for e in _exception_chain(exc))
 
 
 def _declared_charset(content_type: str) -> str | None:
