@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -75,20 +75,31 @@ def explain(store: GraphStore, rules: Rules, violations: list[Violation],
     return conflicts
 
 
+#: The triples of one resource ?x (bound by substitution) in every graph, each with the sentence that
+#: states it, or one that mentions ?x: ?x as the subject, then as the object.
+_OUTGOING = (
+    "SELECT ?x ?g ?p ?other ?quote WHERE { GRAPH ?g { ?x ?p ?other . "
+    "OPTIONAL { ?e rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?other ; ops:evidence/nif:anchorOf ?quote } "
+    "OPTIONAL { ?m itsrdf:taIdentRef ?x ; nif:sentence/nif:anchorOf ?quote } } }")
+_INCOMING = (
+    "SELECT ?x ?g ?p ?other ?quote WHERE { GRAPH ?g { ?other ?p ?x . "
+    "OPTIONAL { ?e rdf:subject ?other ; rdf:predicate ?p ; rdf:object ?x ; ops:evidence/nif:anchorOf ?quote } "
+    "OPTIONAL { ?m itsrdf:taIdentRef ?x ; nif:sentence/nif:anchorOf ?quote } } }")
+
+
 def _sources(store: GraphStore, rules: Rules, iris: set[str], cls: URIRef, article_prefix: str) -> list[Source]:
     subclasses = {str(c) for c, sup in rules.superclasses.items() if cls in sup} | {str(cls)}
     by_domain = {str(p) for p, cs in rules.domains.items() if any(str(c) in subclasses for c in cs)}
     by_range = {str(p) for p, cs in rules.ranges.items() if any(str(c) in subclasses for c in cs)}
-    values = " ".join(f"<{i}>" for i in sorted(iris))
-    rows: Any = store.query(
-        "SELECT ?g ?s ?p ?o ?quote WHERE { VALUES ?x { " + values + " } GRAPH ?g { "
-        "{ ?x ?p ?o BIND(?x AS ?s) } UNION { ?s ?p ?x BIND(?x AS ?o) } "
-        "OPTIONAL { ?e rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; ops:evidence/nif:anchorOf ?quote } "
-        "OPTIONAL { ?m itsrdf:taIdentRef ?x ; nif:sentence/nif:anchorOf ?quote } } "
-        f"FILTER(STRSTARTS(STR(?g), \"{article_prefix}\")) }}", prefixes=PREFIXES)
+    rows = [(row, x, outgoing) for x in sorted(iris) for outgoing in (True, False)
+            for row in store.query(_OUTGOING if outgoing else _INCOMING, prefixes=PREFIXES,
+                                   substitutions={"x": ox.NamedNode(x)})]
     out: dict[tuple[str, tuple[str, str, str]], Source] = {}
-    for row in rows:
-        s, p, o = row["s"].value, row["p"].value, row["o"].value
+    for row, x, outgoing in rows:
+        if not row["g"].value.startswith(article_prefix):
+            continue
+        p = row["p"].value
+        s, o = (x, row["other"].value) if outgoing else (row["other"].value, x)
         direct = p == str(RDF.type) and o in subclasses
         implied = (p in by_domain and s in iris) or (p in by_range and o in iris)
         if not (direct or implied):

@@ -1,8 +1,13 @@
 """Derived graphs: identity links and inferred triples, recomputed from the whole store.
 
-They are written in one transaction with the ontology graph, and carry a digest of the article
-contents they were computed from, so a stale state (a build killed after its articles were
-stored) is detected and repaired by the next command that writes.
+They are written together with the ontology graph, and carry a digest of the article contents they
+were computed from, so a stale state (a build killed after its articles were stored, or while the
+derived graphs were being written: the identity graph, which holds the digest, is removed before
+anything else changes, see :mod:`kg.store.oxigraph`) is detected and repaired by the next command
+that writes.
+
+Every query here is constant text: a graph or resource goes in as a bound term (``substitutions``),
+a set of graphs as the query's named graphs.
 """
 
 from __future__ import annotations
@@ -40,10 +45,15 @@ class DeriveReport:
     conflicts: list[consistency.Conflict] = field(default_factory=list)
 
 
+# Queries of one graph, bound to ?g: the inconsistencies it records; what it states about itself.
+_CONFLICTS = "SELECT ?g ?text WHERE { GRAPH ?g { ?n a ops:Inconsistency ; rdfs:comment ?text } } ORDER BY ?text"
+_CONTENT_HASH = "SELECT ?g ?h WHERE { GRAPH ?g { ?g ops:contentHash ?h } }"
+_ARTICLE_STATE = "SELECT ?g ?s WHERE { GRAPH ?g { ?g ops:articleState ?s } }"
+
+
 def recorded_conflicts(store: GraphStore, iris: IRIs) -> list[str]:
     """The inconsistencies the last derivation found, as recorded in the identity graph."""
-    rows = _query(store, f"SELECT ?text WHERE {{ GRAPH <{iris.identity_graph}> {{ ?n a ops:Inconsistency ; "
-                         "rdfs:comment ?text } } ORDER BY ?text")
+    rows = _in_graph(store, _CONFLICTS, str(iris.identity_graph))
     return [r["text"].value for r in rows]
 
 
@@ -51,10 +61,16 @@ def _query(store: GraphStore, sparql: str) -> Any:
     return store.query(sparql, prefixes=PREFIXES)
 
 
-def _read(store: GraphStore, iris: IRIs, sparql: str) -> Any:
-    """A query whose ``GRAPH ?g`` ranges over the article graphs only: derivation reads what the
-    articles say, never its own earlier output (which would make it depend on history)."""
-    graphs = [g for g in store.graph_names() if iris.is_article_graph(g)]
+def _in_graph(store: GraphStore, sparql: str, graph: str) -> Any:
+    """A constant query with ``?g`` bound to the graph ``graph``."""
+    return store.query(sparql, prefixes=PREFIXES, substitutions={"g": ox.NamedNode(graph)})
+
+
+def _read(store: GraphStore, iris: IRIs, sparql: str, graphs: list[str] | None = None) -> Any:
+    """A query whose ``GRAPH ?g`` ranges over the article graphs only (or the given ones): derivation
+    reads what the articles say, never its own earlier output (which would make it depend on history)."""
+    if graphs is None:
+        graphs = [g for g in store.graph_names() if iris.is_article_graph(g)]
     return store.query(sparql, prefixes=PREFIXES, named_graphs=graphs)
 
 
@@ -66,7 +82,7 @@ def article_hashes(store: GraphStore, iris: IRIs) -> dict[str, str]:
 
 def _graph_hash(store: GraphStore, graph: str) -> str | None:
     """The ``ops:contentHash`` a graph states about itself."""
-    rows = list(_query(store, f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{graph}> ops:contentHash ?h }} }}"))
+    rows = list(_in_graph(store, _CONTENT_HASH, graph))
     return rows[0]["h"].value if rows else None
 
 
@@ -182,8 +198,7 @@ def _recompute(store: GraphStore, iris: IRIs, identity: Graph) -> tuple[int, lis
 
 def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article -> content hash, as of the last derivation."""
-    rows = _query(store, f"SELECT ?s WHERE {{ GRAPH <{iris.identity_graph}> {{ <{iris.identity_graph}> "
-                         "ops:articleState ?s } }")
+    rows = _in_graph(store, _ARTICLE_STATE, str(iris.identity_graph))
     return dict(row["s"].value.split(" ", 1) for row in rows)
 
 
@@ -192,10 +207,10 @@ def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
 
 
 def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
-    classes = ", ".join(f"ops:{c}" for c in CORE_CLASSES)
-    rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form . "
-                  f"FILTER(?c IN ({classes})) }} FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) }}")
-    records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows)
+    classes = {str(OPS[c]) for c in CORE_CLASSES}
+    rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form } }")
+    records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows
+                                    if r["c"].value in classes)
     by_iri = {r.iri: r for r in records}
     context = _read(store, iris, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
                             "{ ?e ops:holdsRole ?r . ?r ops:roleIn ?org } } }")
@@ -205,13 +220,14 @@ def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]
     return records
 
 
-OPERATION_KINDS = ("Operation", "Raid", "HelicopterRaid", "AirStrike", "DroneStrike")
+#: Every operation with its kinds and article graph.
+_OPERATIONS = ("SELECT ?op ?k ?g WHERE { GRAPH ?g { ?op a ?k "
+               "FILTER(?k IN (ops:Operation, ops:Raid, ops:HelicopterRaid, ops:AirStrike, ops:DroneStrike)) } }")
 
 
 def _operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> list[corpus.OperationRecord]:
-    kinds = ", ".join(f"ops:{k}" for k in OPERATION_KINDS)
     ops: dict[str, corpus.OperationRecord] = {}
-    for row in _read(store, iris, f"SELECT ?op ?k ?g WHERE {{ GRAPH ?g {{ ?op a ?k FILTER(?k IN ({kinds})) }} }}"):
+    for row in _read(store, iris, _OPERATIONS):
         record = ops.setdefault(row["op"].value, corpus.OperationRecord(row["op"].value, row["g"].value))
         record.kinds.add(row["k"].value.rsplit("#", 1)[-1])
     people = _read(store, iris, "SELECT ?op ?p ?rel WHERE { GRAPH ?g { ?p ?rel ?op FILTER(?rel IN (ops:killedIn, "
@@ -362,18 +378,18 @@ class _ReasonedView:
             yield t
 
 
+#: The triples of the graphs in the query's dataset but NIF structure and evidence (the other unreasoned
+#: predicates are left out by :func:`_asserted_for_reasoning`).
+_ASSERTED = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?p), STR(nif:))) "
+             "FILTER(?o != ops:Evidence) }")
+
+
 def _asserted_for_reasoning(store: GraphStore, iris: IRIs,
                             graphs: list[str] | None = None) -> list[tuple[str, str, str]]:
     """The article graphs' facts about the world (no text, evidence or NIF structure), as N-Triples terms;
     of the given article graphs only, when ``graphs`` is given."""
-    scope = (f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }} " if graphs is not None
-             else f"FILTER(STRSTARTS(STR(?g), \"{iris.base}article/\")) ")
     if graphs is not None and not graphs:
         return []
-    excluded = ", ".join(f"<{p}>" for p in sorted(UNREASONED_PREDICATES))
-    query = (
-        "CONSTRUCT { ?s ?p ?o } WHERE { " + scope + "GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(!STRSTARTS(STR(?p), \"{NIF}\")) FILTER(?p NOT IN ({excluded})) "
-        f"FILTER(?o != <{OPS.Evidence}>) }}"
-    )
-    return [(str(t.subject), str(t.predicate), str(t.object)) for t in _query(store, query)]
+    excluded = {f"<{p}>" for p in UNREASONED_PREDICATES}
+    triples = ((str(t.subject), str(t.predicate), str(t.object)) for t in _read(store, iris, _ASSERTED, graphs))
+    return [t for t in triples if t[1] not in excluded]

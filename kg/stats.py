@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kg.articles import StoredArticle, stored_articles
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -22,14 +24,17 @@ class Stats:
         return sum(self.triples_per_graph.values())
 
 
+#: The number of entities of the class bound to ?c.
+_ENTITIES = "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c } GROUP BY ?c"
+
+
 def collect(store: GraphStore, iris: IRIs) -> Stats:
     per_graph = {}
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         per_graph[row["g"].value] = int(row["n"].value)
-    values = " ".join(f"<{OPS[c]}>" for c in CORE)
     per_class = dict.fromkeys(CORE, 0)
-    rows = store.query(f"SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ VALUES ?c {{ {values} }} ?e a ?c }} GROUP BY ?c")
-    for row in rows:
-        per_class[row["c"].value.rsplit("#", 1)[-1]] = int(row["n"].value)
+    for name in CORE:
+        for row in store.query(_ENTITIES, substitutions={"c": ox.NamedNode(OPS[name])}):
+            per_class[name] = int(row["n"].value)
     articles = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
     return Stats(per_graph, per_class, articles)

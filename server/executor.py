@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +69,8 @@ class Request:
     max_rows: int = 10_000
     #: the query's own top-level LIMIT, when it has one (see :func:`server.inspect.inspect`)
     query_limit: int | None = None
+    #: variable name -> IRI, bound as a parsed term before evaluation (never pasted into the text)
+    substitutions: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def evaluate(store: Any, request: Request) -> Result:
     if request.named_graphs is not None:
         kwargs["named_graphs"] = [_graph(g) for g in request.named_graphs]
     try:
+        if request.substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in request.substitutions.items()}
         result = store.query(request.query, **kwargs)
         if isinstance(result, ox.QueryBoolean):
             fmt = RESULT_FORMATS[request.results_type]

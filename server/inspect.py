@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
+
 from kg.sparql_text import TOKEN, declared_prefixes, prefix_of
 from kg.sparql_text import tokens as read_tokens
 
@@ -104,9 +106,14 @@ def _resolve(base: str, iri: str) -> str:
     return urljoin(base, iri)
 
 
-def add_using(update: str, default: list[str], named: list[str]) -> str:
-    """The protocol's using-graph-uri / using-named-graph-uri as USING clauses before each WHERE."""
-    clauses = " ".join([*(f"USING <{g}>" for g in default), *(f"USING NAMED <{g}>" for g in named)])
+def add_using(update: str, default: list[ox.NamedNode], named: list[ox.NamedNode]) -> str:
+    """The protocol's using-graph-uri / using-named-graph-uri as USING clauses before each WHERE.
+
+    The graphs come as parsed IRIs, written by pyoxigraph (``str(node)`` is ``<iri>`` with nothing
+    that could end it early): updates take no substitutions, so this is how a request's graph names
+    reach their text.
+    """
+    clauses = " ".join([*(f"USING {g}" for g in default), *(f"USING NAMED {g}" for g in named)])
     if not clauses:
         return update
     out, depth, i = [], 0, 0

@@ -5,6 +5,11 @@ a page with its names, types, properties in both directions as links, the senten
 its facts with links to their articles, and, where coordinates and dates exist, a small map and a
 timeline drawn as inline SVG (no network access). Responses vary on Accept and link to their
 alternates. Every value from the articles is HTML-escaped by the templates.
+
+The request's IRI never becomes query text: it is parsed as an IRI (a path that is not one is a
+404) and bound to the constant queries' ``?iri`` as a term before evaluation. The queries project
+``?iri`` and use it in triple patterns and property paths only, never in a ``BIND`` (see
+:meth:`kg.store.GraphStore.query` for why).
 """
 
 from __future__ import annotations
@@ -69,11 +74,40 @@ def _run(job: Request) -> Result:
         abort(503, "the page's queries took too long")
 
 
-def _select(query: str) -> list[dict[str, Any]]:
+def _select(query: str, iri: str) -> list[dict[str, Any]]:
+    """Solutions of a constant query with ``?iri`` bound to ``iri`` (an IRI already parsed)."""
     job = Request(query=query, results_type="application/sparql-results+json", graph_type="text/turtle",
-                  union=True, prefixes=dict(PREFIXES), max_rows=2000)
+                  union=True, prefixes=dict(PREFIXES), max_rows=2000, substitutions={"iri": iri})
     rows: list[dict[str, Any]] = json.loads(_run(job).body)["results"]["bindings"]
     return rows
+
+
+# The page's queries: constant text, the resource bound to ?iri (see the module's docstring). Each lists
+# its rows in a total order, so a page is the same from one request (and one query plan) to the next.
+DESCRIBE = "CONSTRUCT { ?iri ?p ?o . ?s ?q ?iri } WHERE { { ?iri ?p ?o } UNION { ?s ?q ?iri } }"
+NAMES = ("SELECT DISTINCT ?iri ?l ?a ?t WHERE { OPTIONAL { ?iri rdfs:label ?l } OPTIONAL { ?iri skos:altLabel ?a } "
+         "OPTIONAL { ?iri dct:title ?t } }")
+OUTGOING = ("SELECT DISTINCT ?iri ?p ?o ?oLabel WHERE { ?iri ?p ?o FILTER(?p NOT IN (rdfs:label, skos:altLabel)) "
+            "OPTIONAL { ?o rdfs:label ?oLabel } } ORDER BY ?p ?o LIMIT 500")
+INCOMING = ("SELECT DISTINCT ?iri ?s ?p ?sLabel WHERE { ?s ?p ?iri FILTER(?p NOT IN (rdf:subject, rdf:object, "
+            "itsrdf:taIdentRef, ops:about, ops:mergedEntity)) OPTIONAL { ?s rdfs:label ?sLabel } } "
+            "ORDER BY ?p ?s LIMIT 500")
+EVIDENCE = ("SELECT DISTINCT ?iri ?quote ?pred ?article ?title WHERE { ?fact ops:article ?article ; ops:evidence ?s ; "
+            "rdf:predicate ?pred . { ?fact rdf:subject ?iri } UNION { ?fact rdf:object ?iri } "
+            "?s nif:anchorOf ?quote . OPTIONAL { ?article dct:title ?title } } "
+            "ORDER BY ?article ?pred ?quote LIMIT 100")
+#: The resource itself when dated, the operations within it (``ops:tookPlaceWithin?``: zero or one step;
+#: pyoxigraph matches zero steps only for a term in the store, which a dated resource is), and the
+#: operations it took part in.
+EVENTS = ("SELECT DISTINCT ?iri ?op ?label ?date WHERE { { ?op ops:tookPlaceWithin? ?iri } UNION { ?iri ?rel ?op "
+          "FILTER(?rel IN (ops:killedIn, ops:targetedIn, ops:woundedIn, ops:detainedIn, ops:conducted)) } "
+          "?op ops:date ?date . OPTIONAL { ?op rdfs:label ?label } } ORDER BY ?date ?op ?label LIMIT 50")
+#: The resource itself and the places inside it (``ops:locatedIn?``: zero or one step, as above), and the
+#: places of an operation with the places they are in.
+POINTS = ("SELECT DISTINCT ?iri ?place ?label ?lat ?long WHERE { { ?place ops:locatedIn? ?iri } UNION "
+          "{ ?iri ops:tookPlaceIn ?p0 . ?p0 ops:locatedIn* ?place } "
+          "?place ops:lat ?lat ; ops:long ?long . OPTIONAL { ?place rdfs:label ?label } } "
+          "ORDER BY ?place ?lat ?long ?label LIMIT 60")
 
 
 @dataclass
@@ -91,6 +125,10 @@ class Page:
 
 def resource(rest: str) -> Response:
     iri = base() + rest
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        abort(404, "the path is not a valid IRI: nothing is known about it")
 
     def html() -> str:
         page = _page(iri)
@@ -146,10 +184,8 @@ def _respond(iri: str, rdf: Any, html: Any) -> Response:
 
 def _rdf(iri: str) -> Any:
     def render(media: str) -> bytes:
-        query = (f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION "
-                 f"{{ ?s ?q <{iri}> }} }}")
-        job = Request(query=query, results_type="application/sparql-results+json", graph_type=media,
-                      union=True, prefixes=dict(PREFIXES), max_rows=100_000)
+        job = Request(query=DESCRIBE, results_type="application/sparql-results+json", graph_type=media,
+                      union=True, prefixes=dict(PREFIXES), max_rows=100_000, substitutions={"iri": iri})
         result = _run(job)
         if not result.rows:
             _unknown(iri)
@@ -177,14 +213,12 @@ def _short(iri: str) -> str:
 
 
 def _page(iri: str) -> Page:
-    labels = _select(f"SELECT DISTINCT ?l ?a ?t WHERE {{ OPTIONAL {{ <{iri}> rdfs:label ?l }} "
-                     f"OPTIONAL {{ <{iri}> skos:altLabel ?a }} OPTIONAL {{ <{iri}> dct:title ?t }} }}")
+    labels = _select(NAMES, iri)
     # An article has no rdfs:label: its title names it.
     label = next((r["l"]["value"] for r in labels if "l" in r), None) or \
         next((r["t"]["value"] for r in labels if "t" in r), _short(iri))
     page = Page(iri, label, sorted({r["a"]["value"] for r in labels if "a" in r} - {label}))
-    out = _select(f"SELECT DISTINCT ?p ?o ?oLabel WHERE {{ <{iri}> ?p ?o FILTER(?p NOT IN (rdfs:label, "
-                  f"skos:altLabel)) OPTIONAL {{ ?o rdfs:label ?oLabel }} }} ORDER BY ?p ?o LIMIT 500")
+    out = _select(OUTGOING, iri)
     seen: set[tuple[str, str]] = set()
     for row in out:
         key = (row["p"]["value"], row["o"]["value"])
@@ -195,33 +229,21 @@ def _page(iri: str) -> Page:
             page.types.append(row["o"]["value"])
         else:
             page.outgoing.append((_short(row["p"]["value"]), _name(row, "o"), href(row["p"]["value"])))
-    incoming = _select(f"SELECT DISTINCT ?s ?p ?sLabel WHERE {{ ?s ?p <{iri}> FILTER(?p NOT IN (rdf:subject, "
-                       f"rdf:object, itsrdf:taIdentRef, ops:about, ops:mergedEntity)) "
-                       f"OPTIONAL {{ ?s rdfs:label ?sLabel }} }} ORDER BY ?p ?s LIMIT 500")
+    incoming = _select(INCOMING, iri)
     for row in incoming:
         page.incoming.append((_name(row, "s"), _short(row["p"]["value"]), href(row["p"]["value"])))
     page.evidence = [{"quote": r["quote"]["value"], "predicate": _short(r["pred"]["value"]),
                       "article": r["article"]["value"], "title": r.get("title", {}).get("value", "")}
-                     for r in _select(
-        f"SELECT DISTINCT ?quote ?pred ?article ?title WHERE {{ ?fact ops:article ?article ; ops:evidence ?s ; "
-        f"rdf:predicate ?pred . {{ ?fact rdf:subject <{iri}> }} UNION {{ ?fact rdf:object <{iri}> }} "
-        f"?s nif:anchorOf ?quote . OPTIONAL {{ ?article dct:title ?title }} }} ORDER BY ?article LIMIT 100")]
+                     for r in _select(EVIDENCE, iri)]
     page.points = _points(iri)
     page.events = [{"iri": r["op"]["value"], "label": r.get("label", {}).get("value", _short(r["op"]["value"])),
-                    "date": r["date"]["value"]} for r in _select(
-        f"SELECT DISTINCT ?op ?label ?date WHERE {{ {{ BIND(<{iri}> AS ?op) }} UNION {{ ?op ops:tookPlaceWithin "
-        f"<{iri}> }} UNION {{ <{iri}> ?rel ?op FILTER(?rel IN (ops:killedIn, ops:targetedIn, ops:woundedIn, "
-        f"ops:detainedIn, ops:conducted)) }} ?op ops:date ?date . OPTIONAL {{ ?op rdfs:label ?label }} }} "
-        f"ORDER BY ?date LIMIT 50")]
+                    "date": r["date"]["value"]} for r in _select(EVENTS, iri)]
     return page
 
 
 def _points(iri: str) -> list[dict[str, Any]]:
     """Coordinates to map: the place itself, the places of an operation, the places inside a place."""
-    rows = _select(
-        f"SELECT DISTINCT ?place ?label ?lat ?long WHERE {{ {{ BIND(<{iri}> AS ?place) }} UNION "
-        f"{{ <{iri}> ops:tookPlaceIn ?p0 . ?p0 ops:locatedIn* ?place }} UNION {{ ?place ops:locatedIn <{iri}> }} "
-        f"?place ops:lat ?lat ; ops:long ?long . OPTIONAL {{ ?place rdfs:label ?label }} }} LIMIT 60")
+    rows = _select(POINTS, iri)
     points = []
     for r in rows:
         try:

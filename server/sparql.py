@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError
 from kg.sparql_text import explain_syntax_error, shorten
 from kg.store import GraphStore
-from kg.vocab import PREFIXES, IRIs
+from kg.vocab import OPS, PREFIXES, IRIs
 from server import current_executor, current_options, current_settings, negotiation
 from server.executor import GRAPH_FORMATS, QueryFailed, QueryTimeout, Request
 from server.inspect import add_using, declares_dataset, inspect
@@ -251,20 +251,26 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
         raise Refused(400, "LOAD is not supported: this endpoint fetches nothing from other servers")
     if found.uses_service:
         raise Refused(400, "SERVICE is not supported: this endpoint makes no requests to other servers")
-    using, using_named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
+    using = [_graph_parameter(g, "using-graph-uri") for g in params.get("using-graph-uri", [])]
+    using_named = [_graph_parameter(g, "using-named-graph-uri") for g in params.get("using-named-graph-uri", [])]
     if (using or using_named) and declares_dataset(text):
         raise Refused(400, "the update names its own dataset (USING or WITH) and the request gives one too")
-    base = _service_base()
-    if base is not None:  # relative IRIs resolve against the endpoint, as for queries
-        text = f"BASE <{base}> {text}"
     try:
         with current_executor().writing():
-            _store().update(add_using(text, using, using_named))
+            # relative IRIs resolve against the endpoint, as for queries
+            _store().update(add_using(text, using, using_named), base_iri=_service_base())
     except QuerySyntaxError as exc:
         raise Refused(400, explain_syntax_error(text, str(exc), update=True)) from None
     except (OSError, StoreError, ValueError) as exc:
         raise Refused(400, f"the update could not be applied: {exc}") from None
     return Response(status=204)
+
+
+def _graph_parameter(value: str, name: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError:
+        raise Refused(400, f"{name}: <{value}> is not an absolute IRI") from None
 
 
 def _service_description() -> Response:
@@ -276,29 +282,54 @@ def _service_description() -> Response:
     return response
 
 
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
+                  "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads")
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SD + name)
+
+
+def _void(name: str) -> ox.NamedNode:
+    return ox.NamedNode(VOID + name)
+
+
+def _own(base: str, path: str) -> ox.NamedNode:
+    """An address of this server (``base`` comes from the request's Host header: checked as an IRI)."""
+    try:
+        return ox.NamedNode(base + path)
+    except ValueError:
+        raise Refused(400, "the request's Host header does not make a valid IRI") from None
+
+
 @lru_cache(maxsize=32)
 def _describe_service(base: str, updates: bool, union: bool, media: str) -> bytes:
     """The Service Description (it changes only with the server's address and options)."""
-    update = "\n    sd:supportedLanguage sd:SPARQL11Update ;" if updates else ""
-    union_feature = "\n    sd:feature sd:UnionDefaultGraph ;" if union else ""
-    formats = " ,\n        ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in (
-        "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
-        "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"))
-    return _turtle_as(f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix void: <http://rdfs.org/ns/void#> .
+    service, endpoint = _own(base, "/sparql#service"), _own(base, "/sparql")
+    dataset, graph = ox.BlankNode(), ox.BlankNode()
+    languages = [_sd("SPARQL11Query"), *([_sd("SPARQL11Update")] if updates else [])]
+    triples = [
+        ox.Triple(service, RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), endpoint),
+        *(ox.Triple(service, _sd("supportedLanguage"), language) for language in languages),
+        *([ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph"))] if union else []),
+        *(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(f"http://www.w3.org/ns/formats/{f}"))
+          for f in RESULT_FORMATS),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, _void("sparqlEndpoint"), endpoint),
+        ox.Triple(dataset, _sd("defaultGraph"), graph),
+        ox.Triple(graph, RDF_TYPE, _sd("Graph")),
+    ]
+    return _serialize(triples, media, {"sd": SD, "void": VOID})
 
-<{base}/sparql#service> a sd:Service ;
-    sd:endpoint <{base}/sparql> ;
-    sd:supportedLanguage sd:SPARQL11Query ;{update}{union_feature}
-    sd:resultFormat {formats} ;
-    sd:defaultDataset [ a sd:Dataset ; void:sparqlEndpoint <{base}/sparql> ;
-        sd:defaultGraph [ a sd:Graph ] ] .
-""", media)
 
-
-def _turtle_as(turtle: str, media: str) -> bytes:
-    """A description written here in Turtle, in the negotiated RDF format."""
-    return ox.serialize(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE), None, GRAPH_FORMATS[media]) or b""
+def _serialize(triples: list[ox.Triple], media: str, prefixes: dict[str, str]) -> bytes:
+    """A description built here as terms, in the negotiated RDF format."""
+    return ox.serialize(triples, None, GRAPH_FORMATS[media], prefixes=prefixes) or b""
 
 
 # --- the Graph Store HTTP Protocol ----------------------------------------------------------
@@ -319,6 +350,11 @@ def graph_store() -> Response:
     return _write_graph(name)
 
 
+#: One graph's triples: the named graph ?g (bound by substitution), or the store's default graph.
+_NAMED_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_DEFAULT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
 def _read_graph(name: str | None) -> Response:
     store = _store()
     if name is not None and name not in store.graph_names():
@@ -327,10 +363,10 @@ def _read_graph(name: str | None) -> Response:
                                request.args.get("format"))
     if media is None:
         raise Refused(406, "none of the accepted media types is an RDF format this server writes")
-    target = f"GRAPH <{name}> {{ ?s ?p ?o }}" if name is not None else "?s ?p ?o"
-    job = Request(query=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {target} }}",
+    job = Request(query=_NAMED_GRAPH if name is not None else _DEFAULT_GRAPH,
                   results_type="application/sparql-results+json", graph_type=media, union=False,
-                  prefixes=dict(PREFIXES), max_rows=10**9)
+                  prefixes=dict(PREFIXES), max_rows=10**9,
+                  substitutions={"g": name} if name is not None else None)
     try:
         result = current_executor().run(job)
     except QueryTimeout as exc:
@@ -347,7 +383,7 @@ def _write_graph(name: str | None) -> Response:
         if not existed:
             raise Refused(404, f"there is no graph <{name}>")
         with current_executor().writing():
-            store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
+            store.drop_graph(name)
         return Response(status=204)
     media = (request.mimetype or "").lower()
     if media == "multipart/form-data" and request.method == "POST":
@@ -369,7 +405,7 @@ def _write_graph(name: str | None) -> Response:
     with current_executor().writing():
         try:
             if request.method == "PUT":
-                store.update("CLEAR SILENT DEFAULT" if name is None else f"DROP SILENT GRAPH <{name}>")
+                store.drop_graph(name)
             for data, media in documents:
                 store.load(data, RDF_UPLOAD[media], name)
         except RDFSyntaxError as exc:
@@ -400,22 +436,26 @@ def void() -> Response:
 
 
 def _describe_dataset(base: str, media: str) -> bytes:
-    classes = []
-    job = Request(query="SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c FILTER(STRSTARTS(STR(?c), "
-                        "\"https://w3id.org/opskg/ontology#\")) } GROUP BY ?c ORDER BY ?c",
-                  results_type="application/sparql-results+json", graph_type="text/turtle",
+    job = Request(query=_CLASS_SIZES, results_type="application/sparql-results+json", graph_type="text/turtle",
                   union=True, max_rows=1000)
+    dataset = _own(base, "/.well-known/void#dataset")
+    triples = [
+        ox.Triple(dataset, RDF_TYPE, _void("Dataset")),
+        ox.Triple(dataset, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal("opskg knowledge graph")),
+        ox.Triple(dataset, _void("sparqlEndpoint"), _own(base, "/sparql")),
+        ox.Triple(dataset, _void("triples"), ox.Literal(str(_store().count()), datatype=XSD_INTEGER)),
+        ox.Triple(dataset, _void("uriSpace"), ox.Literal(_iris().base)),
+        ox.Triple(dataset, _void("vocabulary"), ox.NamedNode(str(OPS))),
+    ]
     for binding in json.loads(current_executor().run(job).body)["results"]["bindings"]:
-        classes.append((binding["c"]["value"], binding["n"]["value"]))
-    partitions = " ,\n        ".join(f"[ void:class <{c}> ; void:entities {n} ]" for c, n in classes)
-    return _turtle_as(f"""@prefix void: <http://rdfs.org/ns/void#> .
-@prefix dct: <http://purl.org/dc/terms/> .
+        partition = ox.BlankNode()
+        triples += [ox.Triple(dataset, _void("classPartition"), partition),
+                    ox.Triple(partition, _void("class"), ox.NamedNode(binding["c"]["value"])),
+                    ox.Triple(partition, _void("entities"), ox.Literal(binding["n"]["value"], datatype=XSD_INTEGER))]
+    return _serialize(triples, media, {"void": VOID, "dct": "http://purl.org/dc/terms/"})
 
-<{base}/.well-known/void#dataset> a void:Dataset ;
-    dct:title "opskg knowledge graph" ;
-    void:sparqlEndpoint <{base}/sparql> ;
-    void:triples {_store().count()} ;
-    void:uriSpace "{_iris().base}" ;
-    void:vocabulary <https://w3id.org/opskg/ontology#> ;
-    void:classPartition {partitions or '[]'} .
-""", media)
+
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+#: Entities per class of the ontology.
+_CLASS_SIZES = ("SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c FILTER(STRSTARTS(STR(?c), "
+                "\"https://w3id.org/opskg/ontology#\")) } GROUP BY ?c ORDER BY ?c")

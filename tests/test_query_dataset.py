@@ -158,3 +158,34 @@ def test_explanations_fall_back_to_the_engine_without_character_classes() -> Non
     # a keyword or prefix inside a string, an IRI or a comment is not one
     ok = 'SELECT ?x WHERE { ?x <http://x#y:z> "a:b" } # zz:top\nGROUP ?x'
     assert "unknown prefix" not in explain_syntax_error(ok, "error at 2:7: expected BY")
+
+
+def test_using_graph_parameters_must_be_iris_and_cannot_smuggle_an_operation(data: OxigraphStore) -> None:
+    token = "t0ken-long-enough"
+    client = create_app(data, options=ServeOptions(allow_updates=True, token=token), TESTING=True).test_client()
+    before = len(data.native)
+    smuggled = "http://example.org/g1> WHERE { ?s ?p ?o } ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> <urn:c> } #"
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        response = client.post(f"/sparql?{name}={smuggled}", data="DELETE { ?s ?p ?o } WHERE { ?s ?p 'zz' }",
+                               content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 400 and name in response.get_data(as_text=True)
+    assert len(data.native) == before
+    # a valid one is used as the update's dataset
+    response = client.post(f"/sparql?using-graph-uri={G1}", data="DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+                           content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 204, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/.well-known/void"])
+def test_descriptions_are_built_from_terms_not_from_the_host_header(data: OxigraphStore, path: str) -> None:
+    client = _client(data, "union")
+    for host in ("x> . <urn:a> <urn:b> <urn:c", "x%3E%20.%20%3Curn:a%3E"):
+        hostile = client.get(path, headers={"Host": host, "Accept": "application/n-triples"})
+        assert hostile.status_code in (200, 400)
+        if hostile.status_code == 200:
+            assert "urn:a" not in {t.subject.value for t in ox.parse(hostile.data, ox.RdfFormat.N_TRIPLES)}
+    fine = client.get(path, headers={"Host": "example.org:8000", "Accept": "application/n-triples"})
+    assert fine.status_code == 200
+    triples = list(ox.parse(fine.data, ox.RdfFormat.N_TRIPLES))
+    assert triples and all(t.subject.value.startswith(("http://example.org:8000/")) for t in triples
+                           if isinstance(t.subject, ox.NamedNode))

@@ -106,3 +106,137 @@ def test_dump_triple_format_merges_graphs_without_repeats(store: OxigraphStore) 
     out = io.BytesIO()
     store.dump(out, ox.RdfFormat.N_QUADS)
     assert out.getvalue().decode().strip().count("\n") == 1
+
+
+# --- writes through pyoxigraph's own API: names are IRIs, data is data --------------------------
+
+
+DEFAULT = ox.DefaultGraph()
+A, P = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p")
+
+
+def _objects(store: OxigraphStore, graph: str) -> list[str]:
+    return sorted(str(q.object) for q in store.quads(graph))
+
+
+def test_replace_graphs_adds_and_removes_triples_with_the_replacement(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .', G2: '<http://e/a> <http://e/p> "2" .\n'
+                          '<http://e/a> <http://e/p> "3" .'})
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "4" .'}, add={G2: '<http://e/a> <http://e/p> "5" .'},
+                         remove={G2: '<http://e/a> <http://e/p> "2" .'})
+    assert _objects(store, G1) == ['"4"']
+    assert _objects(store, G2) == ['"3"', '"5"']
+
+
+def test_replace_graphs_stores_hostile_text_as_data(store: OxigraphStore) -> None:
+    # Once pasted into INSERT DATA, a document that closed the block could run any update (here DROP ALL).
+    store.replace_graphs({G2: '<http://e/b> <http://e/p> "kept" .'})
+    literal = '<http://e/a> <http://e/p> "x> } } ; DROP ALL ; INSERT DATA { GRAPH <http://e/g> { # \\u003e" .'
+    store.replace_graphs({G1: literal})
+    assert _objects(store, G2) == ['"kept"']
+    assert [q.object.value for q in store.quads(G1)] == ['x> } } ; DROP ALL ; INSERT DATA { GRAPH <http://e/g> { # >']
+    closing = '<http://e/a> <http://e/p> "1" . } } ; DROP ALL ; INSERT DATA { GRAPH <http://e/g> {'
+    with pytest.raises(StoreError, match="do not parse"):
+        store.replace_graphs({G1: closing})
+    assert _objects(store, G2) == ['"kept"'] and store.count(G1) == 1
+
+
+@pytest.mark.parametrize("name", ["http://e/g> { <http://e/a> <http://e/p> 1 } } ; DROP ALL ; INSERT DATA { GRAPH <http://e/x",
+                                  "not an iri", "http://e/g\n", ""])
+def test_a_graph_name_that_is_not_an_iri_is_refused_before_any_write(store: OxigraphStore, name: str) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .'})
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        store.replace_graphs({G2: '<http://e/a> <http://e/p> "2" .', name: ""})
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        store.replace_graphs({G1: ""}, add={name: '<http://e/a> <http://e/p> "2" .'})
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        store.remove_graphs([G1, name])
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        store.drop_graph(name)
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        store.count(name)
+    assert store.graph_names() == [G1] and store.count(G1) == 1
+
+
+def test_blank_nodes_of_each_document_are_fresh(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '_:b0 <http://e/p> "1" .', G2: '_:b0 <http://e/p> "2" .'})
+    first = {q.subject for q in store.quads()}
+    assert len(first) == 2  # one label, two documents: two nodes (as INSERT DATA does)
+    store.replace_graphs({G1: '_:b0 <http://e/p> "1" .\n_:b0 <http://e/p> "3" .'})
+    assert len({q.subject for q in store.quads(G1)}) == 1  # within one document, one node
+    assert not {q.subject for q in store.quads(G1)} & first
+
+
+class _FailingExtend:
+    """A pyoxigraph store whose ``extend`` fails, as a process killed at that point would."""
+
+    def __init__(self, native: ox.Store) -> None:
+        self.native = native
+
+    def extend(self, quads: object) -> None:
+        raise OSError("simulated failure")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.native, name)
+
+
+def test_a_replacement_that_stops_part_way_leaves_replaced_graphs_absent_never_mixed(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "old" .', G2: '<http://e/a> <http://e/p> "other" .'})
+    native = store._store
+    store._store = _FailingExtend(native)  # type: ignore[assignment]
+    try:
+        with pytest.raises(OSError, match="simulated"):
+            store.replace_graphs({G1: '<http://e/a> <http://e/p> "new" .'})
+    finally:
+        store._store = native
+    assert G1 not in store.graph_names()  # no old triple beside a new one: a state marker in G1 is gone
+    assert _objects(store, G2) == ['"other"']
+
+
+def test_drop_graph_removes_a_named_graph_or_empties_the_default_graph(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .', G2: '<http://e/a> <http://e/p> "2" .'})
+    store.native.add(ox.Quad(A, P, ox.Literal("default"), DEFAULT))
+    store.drop_graph(G1)
+    assert store.graph_names() == [G2]
+    store.drop_graph("http://example.org/g/none")  # nothing to drop: no error
+    store.drop_graph(None)
+    assert store.count() == 1 and store.graph_names() == [G2]
+    assert not list(store.native.quads_for_pattern(None, None, None, DEFAULT))
+
+
+def test_remove_graphs_removes_each_named_graph(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .', G2: '<http://e/a> <http://e/p> "2" .'})
+    store.remove_graphs([G1, G2, "http://example.org/g/none"])
+    assert store.graph_names() == [] and store.count() == 0
+
+
+def test_count_of_the_store_and_of_one_graph(store: OxigraphStore) -> None:
+    assert store.count() == 0 and store.count(G1) == 0
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .\n<http://e/a> <http://e/p> "2" .',
+                          G2: '<http://e/a> <http://e/p> "1" .'})
+    store.native.add(ox.Quad(A, P, ox.Literal("default"), DEFAULT))
+    assert store.count() == 4  # every quad: the default graph's and the named graphs'
+    assert (store.count(G1), store.count(G2), store.count("http://example.org/g/none")) == (2, 1, 0)
+
+
+def test_writes_to_a_read_only_store_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    open_store(path).close()
+    ro = open_store(path, read_only=True)
+    try:
+        for write in (lambda: ro.drop_graph(G1), lambda: ro.drop_graph(None), lambda: ro.remove_graphs([G1])):
+            with pytest.raises(StoreError, match="read-only"):
+                write()
+    finally:
+        ro.close()
+
+
+def test_substitutions_bind_terms_without_touching_the_query_text(store: OxigraphStore) -> None:
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "1" .', G2: '<http://e/b> <http://e/p> "2" .'})
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    rows = list(store.query(query, substitutions={"s": ox.NamedNode("http://e/b")}))
+    assert [r["o"].value for r in rows] == ["2"]
+    rows = list(store.query("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": ox.NamedNode(G1)}))
+    assert [r["o"].value for r in rows] == ["1"]
+    with pytest.raises(ValueError):
+        ox.NamedNode("http://e/b> ?p ?o } #")  # a hostile IRI cannot even become a term

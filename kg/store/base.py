@@ -4,6 +4,10 @@ The builder and the server use only these methods, so another SPARQL 1.1 store (
 SPARQL Protocol and Graph Store Protocol) can be added without touching either. Results use
 pyoxigraph's term and result classes, which can also be parsed from any endpoint's standard
 result formats (``pyoxigraph.parse_query_results``).
+
+No method builds SPARQL text from its arguments: graph names are parsed as IRIs (a name that is not
+one is a ``ValueError``), data is parsed as RDF, and values reach a query only as bound terms
+(``substitutions``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import pyoxigraph as ox
 
 #: What ``query`` returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 QueryResult = Any
+#: A value bound to a query variable.
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 class GraphStore(abc.ABC):
@@ -23,26 +29,37 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def query(self, sparql: str, *, union: bool = True, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None,
-              prefixes: Mapping[str, str] | None = None) -> QueryResult:
+              named_graphs: Sequence[str] | None = None, prefixes: Mapping[str, str] | None = None,
+              substitutions: Mapping[str, Term] | None = None) -> QueryResult:
         """Evaluate a SPARQL query.
 
         ``union`` makes the default graph the union of all graphs; ``prefixes`` are predefined
-        for the query (its own PREFIX declarations win).
+        for the query (its own PREFIX declarations win). ``substitutions`` binds variables (by name,
+        without ``?``) to terms before evaluation: the way to put a value into a query, whose text
+        stays constant. A SELECT must project the variables it substitutes.
+
+        pyoxigraph binds them as the initial solution of a query it has already optimised without
+        knowing them: use a substituted variable in triple patterns, property paths and CONSTRUCT
+        templates. In an expression (``BIND``, ``FILTER``) of a group that does not also match it
+        in a triple pattern, the optimiser takes it for never bound and may drop the expression:
+        ``{ BIND(?iri AS ?x) }`` leaves ``?x`` unbound.
         """
 
     @abc.abstractmethod
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL update atomically."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL update atomically; relative IRIs in it resolve against ``base_iri``."""
 
     @abc.abstractmethod
     def replace_graphs(self, graphs: Mapping[str, str], add: Mapping[str, str] | None = None,
                        remove: Mapping[str, str] | None = None) -> None:
-        """Atomically replace each named graph's content with an N-Triples document, remove the
-        triples of ``remove`` from their graphs and add those of ``add``, in one transaction.
+        """Replace each named graph's content with an N-Triples document, remove the triples of
+        ``remove`` from their graphs and add those of ``add``.
 
         N-Triples is the interchange form so that a remote store can take it as is
-        (a Graph Store Protocol PUT); an empty document removes the graph.
+        (a Graph Store Protocol PUT); an empty document removes the graph. Every document is
+        parsed before anything is written: a document that does not parse, or a name that is not
+        an IRI, changes nothing. What a backend guarantees when it fails part way (a crash) is
+        documented by the backend.
         """
 
     @abc.abstractmethod
@@ -51,7 +68,12 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def remove_graphs(self, names: Iterable[str]) -> None:
-        """Atomically remove named graphs."""
+        """Remove named graphs (all names are checked to be IRIs before any graph is removed)."""
+
+    @abc.abstractmethod
+    def drop_graph(self, name: str | None) -> None:
+        """Remove one named graph (nothing happens if there is none), or with ``None`` empty the
+        store's default graph: the Graph Store Protocol's DELETE, and the first half of its PUT."""
 
     @abc.abstractmethod
     def graph_names(self) -> list[str]:

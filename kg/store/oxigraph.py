@@ -1,4 +1,16 @@
-"""The embedded store: pyoxigraph (RocksDB) with SPARQL 1.1 and atomic writes."""
+"""The embedded store: pyoxigraph (RocksDB) with SPARQL 1.1.
+
+Writes use pyoxigraph's own API (never SPARQL text): ``extend`` (one transaction), ``remove_graph``
+and ``remove`` (one transaction each). pyoxigraph 0.5 offers no transaction that both removes and
+adds outside SPARQL Update, so :meth:`OxigraphStore.replace_graphs` is not one transaction: it
+parses everything first (a bad document changes nothing), removes each replaced graph whole, then
+removes the ``remove`` triples, then adds every new triple in one transaction. A process killed part
+way leaves each replaced graph absent, as before, or complete, never mixed; the ``remove`` triples
+partly removed; the added triples all there or none. Callers keep their state marker in a replaced
+graph (an article's graph holds its content hash; the identity graph holds the digest the derived
+graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is redone.
+A reader may briefly see a replaced graph absent.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +22,12 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError, StoreLockedError
-from kg.store.base import GraphStore, QueryResult
+from kg.store.base import GraphStore, QueryResult, Term
 
 log = logging.getLogger(__name__)
+
+#: The number of quads in the named graph bound to ?g.
+_COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 class OxigraphStore(GraphStore):
@@ -46,8 +61,8 @@ class OxigraphStore(GraphStore):
     # --- reading ------------------------------------------------------------------------
 
     def query(self, sparql: str, *, union: bool = True, default_graphs: Sequence[str] | None = None,
-              named_graphs: Sequence[str] | None = None,
-              prefixes: Mapping[str, str] | None = None) -> QueryResult:
+              named_graphs: Sequence[str] | None = None, prefixes: Mapping[str, str] | None = None,
+              substitutions: Mapping[str, Term] | None = None) -> QueryResult:
         kwargs: dict[str, object] = {}
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
@@ -57,6 +72,8 @@ class OxigraphStore(GraphStore):
             kwargs["use_default_graph_as_union"] = union
         if named_graphs is not None:
             kwargs["named_graphs"] = [_graph_node(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(name): term for name, term in substitutions.items()}
         try:
             return self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -81,10 +98,12 @@ class OxigraphStore(GraphStore):
             yield str(quad.subject), str(quad.predicate), str(quad.object)
 
     def count(self, graph: str | None = None) -> int:
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
-        for row in self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"):  # type: ignore[union-attr]
+        if graph is None:
+            return len(self._store)
+        rows = self._store.query(_COUNT_GRAPH, substitutions={ox.Variable("g"): _graph_node(graph)})
+        for row in rows:  # type: ignore[union-attr]
             return int(row["n"].value)
-        return 0
+        return 0  # no such graph
 
     def dump(self, output: BinaryIO, fmt: ox.RdfFormat, graphs: Sequence[str] | None = None,
              prefixes: Mapping[str, str] | None = None) -> None:
@@ -102,46 +121,45 @@ class OxigraphStore(GraphStore):
 
     # --- writing ------------------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         self._check_writable()
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"the SPARQL update does not parse: {exc}") from None
 
     def replace_graphs(self, graphs: Mapping[str, str], add: Mapping[str, str] | None = None,
                        remove: Mapping[str, str] | None = None) -> None:
+        """See :meth:`GraphStore.replace_graphs`, and this module's docstring for what a crash leaves."""
         self._check_writable()
-        parts = []
-        for name, ntriples in (remove or {}).items():
-            if ntriples.strip():
-                parts.append(f"DELETE DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
-        for name, ntriples in graphs.items():
-            parts.append(f"DROP SILENT GRAPH <{name}>")
-            if ntriples.strip():
-                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
-        for name, ntriples in (add or {}).items():
-            if ntriples.strip():
-                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{ntriples}\n}} }}")
-        if parts:
-            try:
-                self._store.update(" ;\n".join(parts))
-            except SyntaxError as exc:  # only a bug can produce invalid N-Triples here
-                raise StoreError(f"internal error: a graph could not be written ({exc})") from exc
+        # Everything is parsed and checked before the first write.
+        replaced = [_graph_node(name) for name in graphs]
+        removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples, fresh=False)]
+        added = [q for name, ntriples in [*graphs.items(), *(add or {}).items()] for q in _quads(name, ntriples)]
+        for node in replaced:  # first: a graph holding a state marker is gone before anything else changes
+            self._store.remove_graph(node)
+        for quad in removed:
+            self._store.remove(quad)
+        if added:
+            self._store.extend(added)
 
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         self._check_writable()
-        target = ox.NamedNode(graph) if graph is not None else None
+        target = _graph_node(graph) if graph is not None else None
         try:
             self._store.load(data, format=fmt, to_graph=target) if target else self._store.load(data, format=fmt)
         except SyntaxError as exc:
             raise RDFSyntaxError(f"the RDF data does not parse: {exc}") from None
 
     def remove_graphs(self, names: Iterable[str]) -> None:
+        """Remove named graphs, each in its own transaction, after checking every name."""
         self._check_writable()
-        drops = [f"DROP SILENT GRAPH <{name}>" for name in names]
-        if drops:
-            self._store.update(" ;\n".join(drops))
+        for node in [_graph_node(name) for name in names]:
+            self._store.remove_graph(node)
+
+    def drop_graph(self, name: str | None) -> None:
+        self._check_writable()
+        self._store.remove_graph(ox.DefaultGraph() if name is None else _graph_node(name))
 
     def close(self) -> None:
         if not self.read_only and self.path is not None:
@@ -165,4 +183,23 @@ def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only
 
 
 def _graph_node(name: str) -> ox.NamedNode:
-    return ox.NamedNode(name)
+    """A graph name as a term; ``ValueError`` if it is not an absolute IRI."""
+    try:
+        return ox.NamedNode(name)
+    except ValueError as exc:
+        raise ValueError(f"{name!r} is not an absolute IRI, so it cannot name a graph ({exc})") from None
+
+
+def _quads(name: str, ntriples: str, *, fresh: bool = True) -> list[ox.Quad]:
+    """An N-Triples document as quads of the graph ``name``.
+
+    With ``fresh``, its blank nodes become new ones, shared by no other document or graph (as
+    SPARQL's INSERT DATA does); without, a blank node names the store's own node with that label.
+    """
+    graph = _graph_node(name)
+    try:
+        return [ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(ntriples.encode(), ox.RdfFormat.N_TRIPLES, rename_blank_nodes=fresh)]
+    except SyntaxError as exc:  # only a bug can produce invalid N-Triples here
+        raise StoreError(f"internal error: the graph <{name}> could not be written: its N-Triples do not "
+                         f"parse ({exc})") from None
