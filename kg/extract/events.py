@@ -9,7 +9,9 @@
   detonate, target, wound, detain, capture), through apposition and coordination, with negation
   ("no civilians were killed", "no confirmation that the raid targeted X") and hedges ("believed
   to be", "reportedly") taken into account.
-- Place, date and actor are read in the clause of the trigger or of the participant's verb.
+- Place and date are read in the clause of the trigger or of the participant's verb; who carried the
+  operation out is the actor stage's (:mod:`kg.extract.actors`), which asks this reader where the
+  operations are (:class:`kg.extract.actors.EventIndex`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
+from kg.extract.actors import Actors
 from kg.extract.dates import ResolvedDate, resolve
 from kg.extract.entities import ArticleEntities
 from kg.kinds import OPERATION_FAMILY, OPERATION_RANK, place_rank
@@ -44,8 +47,6 @@ SELF_KILL = {"detonate", "blow", "explode"}
 TARGET = {"target"}
 WOUND = {"wound", "injure", "hurt"}
 DETAIN = {"detain", "capture", "arrest", "apprehend", "seize"}
-CONDUCT = {"conduct", "carry", "launch", "execute", "stage", "mount", "perform", "lead", "kill", "surround",
-           "raid", "strike"}
 SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
 NEW_MARKERS = {"another", "previous", "earlier", "second", "separate", "other", "prior", "similar"}
 HEDGES = {"believe", "reportedly", "allegedly", "likely", "probable", "probably", "possibly", "suspect", "claim",
@@ -73,7 +74,8 @@ class Event:
     triggers: list[Token] = field(default_factory=list)
     places: list[tuple[EntityRef, Span, str]] = field(default_factory=list)
     dates: list[tuple[str, Span]] = field(default_factory=list)
-    actors: list[tuple[EntityRef, Span]] = field(default_factory=list)
+    #: Who carried it out, with the evidence sentence and the certainty of the credit.
+    actors: list[tuple[EntityRef, Span, float]] = field(default_factory=list)
     participants: list[tuple[str, EntityRef, Span, float]] = field(default_factory=list)
     sentences: set[int] = field(default_factory=set)
     #: Dates of statements that report the operation: used only when nothing dates it directly.
@@ -137,6 +139,7 @@ class _Reader:
         self.salient_sentence = -10
         self.unnamed: list[Entity] = []
         self.reference = date.fromisoformat(article.published) if article.published else None
+        self.actors = Actors(found, g)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -419,69 +422,28 @@ class _Reader:
                 event.dates.append((ent.text, Span(sent.start_char, sent.end_char)))
 
     def _actors(self, sent: SpacySpan, number: int) -> None:
-        for (start, end), ref in self.found.at.items():
-            if ref.cls not in ("Organization", "Location") or not (start < sent.end_char and end > sent.start_char):
-                continue
-            span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is None:
-                continue
-            event = self._actor_event(span, ref)
-            actor = self._actor_ref(ref) if event is not None else None
-            if event is not None and actor is not None:
-                event.actors.append((actor, Span(sent.start_char, sent.end_char)))
-        # "the Pentagon said it killed X in a drone strike": "it" is the speaker.
-        for token in sent:
-            if token.lower_ in ("it", "they", "we") and token.dep_ == "nsubj" \
-                    and token.head.lemma_.lower() in CONDUCT and token.head.dep_ == "ccomp" \
-                    and token.head.head.lemma_.lower() in SPEECH:
-                speaker = next((c for c in token.head.head.children if c.dep_ == "nsubj"), None)
-                speaker_ref = self.found.find(speaker.idx, speaker.idx + len(speaker.text)) if speaker else None
-                event = self._event_of(token.head)
-                actor = self._actor_ref(speaker_ref) if speaker_ref is not None and event is not None else None
-                if actor is not None and event is not None:
-                    event.actors.append((actor, Span(sent.start_char, sent.end_char)))
+        for event, actor, certainty in self.actors.read(sent, self):
+            event.actors.append((actor, Span(sent.start_char, sent.end_char), certainty))
 
-    def _actor_event(self, span: SpacySpan, ref: EntityRef) -> Event | None:
-        """The operation an organization or country carried out, by where its mention stands.
+    # EventIndex, for the actor stage (kg.extract.actors)
 
-        "a US raid" (a modifier of the trigger), "the US carried out a raid" / "US forces killed X in
-        a strike" (the subject of a conduct verb), "a raid by Delta operators" (the agent).
-        """
-        for token in span:
-            if span.start <= token.head.i < span.end and token.head is not token:
-                continue  # only the tokens that attach the mention to the rest of the sentence
-            holder = token
-            for _ in range(3):  # "US-led Coalition forces", "Delta Force operators": up to the acting noun
-                if holder.head.i in self.by_trigger and holder.dep_ in ("compound", "amod", "nmod", "poss"):
-                    return self.by_trigger[holder.head.i]
-                if holder.dep_ in ("compound", "amod", "nmod") and holder.head is not holder:
-                    holder = holder.head
-                else:
-                    break
-            if ref.cls == "Location" and holder.dep_ != "nsubj":
-                continue  # a country acts only as "a US raid" or "the US carried out a raid"
-            if holder.dep_ == "nsubj" and holder.head.lemma_.lower() in CONDUCT:
-                return self._event_of(holder.head)
-            if holder.dep_ == "pobj" and holder.head.lower_ == "by":
-                return self._event_of(holder.head.head)
-        return None
+    def trigger_event(self, index: int) -> Event | None:
+        return self.by_trigger.get(index)
 
-    def _actor_ref(self, ref: EntityRef) -> EntityRef | None:
-        entity = self.found.by_ref(ref)
-        if entity is None:
+    def clause_event(self, token: Token) -> Event | None:
+        return self._event_of(token)
+
+    def verb_event(self, verb: Token) -> Event | None:
+        return next((e for e in self.events if verb.i in e.verbs), None)
+
+    def sentence_event(self, verb: Token) -> Event | None:
+        """The sentence's one operation, unless its trigger is in a clause of another time ("a day after
+        a raid killed X")."""
+        event = self._only_event(verb.sent)
+        if event is None:
             return None
-        if ref.cls == "Organization":
-            return None if entity.kind in ("NewsOrganization",) or entity.kind == "ArmedGroup" else ref
-        if entity.kind == "Country" and entity.gazetteer:
-            military = _national_military(self.g, entity.gazetteer)
-            if military is not None:
-                existing = next((e for e in self.found.entities if e.gazetteer == military.name), None)
-                if existing is None:
-                    existing = Entity(EntityRef("Organization", military.name.lower()), military.name,
-                                      kind=gaz.ORG_CLASSES.get(military.kind), gazetteer=military.name)
-                    self.found.entities.append(existing)
-                return existing.ref
-        return None
+        own = [t for t in event.triggers if verb.sent.start <= t.i < verb.sent.end]
+        return event if any(not _detached(t, verb) for t in own) else None
 
     # --- output -------------------------------------------------------------------------------
 
@@ -555,8 +517,8 @@ class _Reader:
             if place is not None:
                 place_ref, span, relation = place
                 facts.add(Fact(ref, "tookPlaceIn", place_ref, span, qualifier=relation if relation == "near" else None))
-            for actor, span in event.actors:
-                facts.add(Fact(ref, "conductedBy", actor, span))
+            for actor, span, certainty in sorted(event.actors, key=lambda a: -a[2]):
+                facts.add(Fact(ref, "conductedBy", actor, span, certainty=certainty))
             resolved = self._date(event)
             if resolved is not None:
                 value, span = resolved
@@ -593,6 +555,21 @@ class _Reader:
             parts.append(place_entity.name)
         parts.append(digest)
         return EntityRef("Operation", " ".join(parts))
+
+
+def _detached(token: Token, verb: Token) -> bool:
+    """Whether the token stands in a clause of another time or a contrast than the verb's own: "struck
+    the house a day after a raid killed X" (the raid), below the two's common ancestor."""
+    above = {verb.i, *(a.i for a in verb.ancestors)}
+    for ancestor in [token, *token.ancestors]:
+        if ancestor.i in above:
+            return False
+        if ancestor.dep_ == "prep" and ancestor.lower_ in DETACHED_CLAUSES:
+            return True
+        if ancestor.dep_ in CLAUSE_DEPS and any(c.dep_ == "mark" and c.lower_ in DETACHED_CLAUSES
+                                                for c in ancestor.children):
+            return True
+    return False
 
 
 def _head_noun(token: Token) -> str:
@@ -774,16 +751,6 @@ def _most_specific(places: list[tuple[EntityRef, Span, str]],
         if best is None or r < best[0]:
             best = (r, (ref, span, relation))
     return best[1] if best else None
-
-
-def _national_military(g: gaz.Gazetteer, country: str) -> gaz.Organization | None:
-    """A country's armed forces in the gazetteer ("US military" for the United States)."""
-    candidates = [o for o in g.organizations.values() if o.country == country and o.kind == "military"]
-    for word in ("military", "armed forces", "army", "forces"):
-        for org in candidates:
-            if word in org.name.lower() and org.parent is None:
-                return org
-    return None
 
 
 def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
