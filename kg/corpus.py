@@ -15,7 +15,9 @@ the results.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -23,11 +25,16 @@ from itertools import pairwise
 from kg.extract.dates import ResolvedDate, resolve
 from kg.kinds import OPERATION_FAMILY, OPERATION_RANK
 
+log = logging.getLogger(__name__)
+
 FAMILY = OPERATION_FAMILY
 KIND_RANK = OPERATION_RANK
 BROAD_PLACES = {"Country", "Region", "Province"}
 #: Titles of positions held by one person at a time.
-SINGLE_HOLDER = {"leader", "president", "prime minister", "king", "emir", "caliph", "chief", "head", "commander"}
+SINGLE_HOLDER = {"leader", "president", "prime minister", "king", "emir", "caliph", "chief", "head", "commander",
+                 "secretary general", "chief of staff", "chairman", "director"}
+#: Titles of the head of a force or state body: one position there ("head of the Guard", "its commander").
+HEAD_TITLES = {"leader", "head", "chief", "commander"}
 
 
 @dataclass
@@ -197,6 +204,8 @@ class Tenure:
     current: bool | None = None
     #: The date the tenure ended (the holder's death), if known.
     ended: str | None = None
+    #: The date (or year) the tenure started, when an article gives it.
+    started: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,39 +217,190 @@ class Succession:
     tenures: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Statement:
+    """An article's statement that the tenure ``later`` came after ``earlier`` (directly, or not)."""
+
+    earlier: str
+    later: str
+    direct: bool
+    article: str
+
+
+@dataclass(frozen=True)
+class SuccessionConflict:
+    """Articles that disagree on the order of two holders: the side more articles support was kept."""
+
+    role: str
+    kept: tuple[str, str]
+    dropped: tuple[str, str]
+    kept_articles: int
+    dropped_articles: int
+
+    def describe(self) -> str:
+        def name(iri: str) -> str:
+            return iri.rsplit("/", 1)[-1]
+        return (f"succession in {name(self.role)}: {self.kept_articles} article(s) put {name(self.kept[0])} before "
+                f"{name(self.kept[1])}, {self.dropped_articles} the other way round; kept the former")
+
+
+@dataclass
+class SuccessionResult:
+    successions: list[Succession]
+    conflicts: list[SuccessionConflict]
+
+
 def succession(tenures: list[Tenure], role_titles: dict[str, str]) -> list[Succession]:
     """Who followed whom in each single-holder role, from ordinals, end dates and "current"."""
+    return order_successions(tenures, role_titles).successions
+
+
+def order_successions(tenures: list[Tenure], role_titles: dict[str, str], statements: Iterable[Statement] = (),
+                      role_groups: dict[str, str] | None = None) -> SuccessionResult:
+    """Who followed whom in each single-holder role.
+
+    The evidence, strongest first: what articles state (:class:`Statement`, weighed by the number of
+    articles that support it; the weaker side of a contradiction is dropped and reported), ordinals,
+    then dates (tenure ends and starts) and "current" / "former". A constraint that would close a cycle
+    is skipped, so the result is always a partial order; the successions are its covering pairs (A then
+    B with nobody known in between). ``role_groups`` maps role IRIs that are one position (the same title
+    in the same organization, spelt differently) to one key.
+    """
+    groups = role_groups or {}
+    by_tenure = {t.iri: t for t in tenures}
     by_role: dict[str, dict[str, Tenure]] = defaultdict(dict)
+    iris: dict[tuple[str, str], list[str]] = defaultdict(list)
+    roles: dict[str, str] = {}
     for t in tenures:
         title = role_titles.get(t.role, "")
         if title not in SINGLE_HOLDER:
             continue
-        held = by_role[t.role].setdefault(t.holder, Tenure(t.iri, t.holder, t.role))
+        key = groups.get(t.role, t.role)
+        roles[key] = min(roles.get(key, t.role), t.role)
+        held = by_role[key].setdefault(t.holder, Tenure(t.iri, t.holder, key))
         held.ordinal = held.ordinal or t.ordinal
         held.current = t.current if t.current is not None else held.current
         held.ended = held.ended or t.ended
-    out = []
-    for role, holders in sorted(by_role.items()):
-        ordered = _order(list(holders.values()))
-        for earlier, later in pairwise(ordered):
-            direct = earlier.ordinal is not None and later.ordinal == earlier.ordinal + 1
-            out.append(Succession(earlier.holder, later.holder, role, direct, (earlier.iri, later.iri)))
+        held.started = min(filter(None, (held.started, t.started)), default=None)
+        iris[(key, t.holder)].append(t.iri)
+    stated: dict[str, dict[tuple[str, str], tuple[set[str], bool]]] = defaultdict(dict)
+    for st in statements:
+        first, second = by_tenure.get(st.earlier), by_tenure.get(st.later)
+        if first is None or second is None or first.holder == second.holder:
+            continue
+        key_a, key_b = groups.get(first.role, first.role), groups.get(second.role, second.role)
+        if key_a != key_b or key_a not in by_role:
+            continue
+        articles, direct = stated[key_a].get((first.holder, second.holder), (set(), False))
+        articles.add(st.article)
+        stated[key_a][(first.holder, second.holder)] = (articles, direct or st.direct)
+    out = SuccessionResult([], [])
+    for key in sorted(by_role):
+        holders = by_role[key]
+        order = _Order()
+        direct_pairs: set[tuple[str, str]] = set()
+        claims = stated.get(key, {})
+        for (a, b), (articles, direct) in sorted(claims.items(), key=lambda kv: (-len(kv[1][0]), kv[0])):
+            against = claims.get((b, a), (set(), False))[0]
+            if len(against) > len(articles) or (len(against) == len(articles) and (b, a) < (a, b)):
+                continue  # the other side wins (or, on a tie, the first in a fixed order, reported)
+            if against:
+                out.conflicts.append(SuccessionConflict(roles[key], (a, b), (b, a), len(articles), len(against)))
+            if order.add(a, b):
+                if direct:
+                    direct_pairs.add((a, b))
+            else:
+                log.info("succession in %s: %s before %s would close a cycle; skipped", key, a, b)
+        for earlier, later in _direct_implications(direct_pairs, order):
+            order.add(earlier, later)
+        # A title in no known organization or country ("leader", "prime minister") is many positions across
+        # articles: only what the articles state orders its holders.
+        anchored = role_groups is None or key in set(groups.values())
+        for a, b in _weaker_constraints(list(holders.values())) if anchored else []:
+            order.add(a, b)
+        for a, b in _direct_implications(direct_pairs, order):
+            order.add(a, b)
+        ordinals = {h.holder: h.ordinal for h in holders.values() if h.ordinal is not None}
+        for a, b in order.covering():
+            direct = (a, b) in direct_pairs or (a in ordinals and b in ordinals and ordinals[b] == ordinals[a] + 1)
+            tenures_used = tuple(sorted(set(iris[(key, a)][:1] + iris[(key, b)][:1])))
+            out.successions.append(Succession(a, b, roles[key], direct, tenures_used))
+    for conflict in out.conflicts:
+        log.warning("%s", conflict.describe())
     return out
 
 
-def _order(holders: list[Tenure]) -> list[Tenure]:
-    """Ordinals first, holders whose tenure ended placed by that date, the current holder last."""
-    with_ordinal = sorted((h for h in holders if h.ordinal is not None and not h.current), key=lambda h: h.ordinal or 0)
-    ended = sorted((h for h in holders if h.ordinal is None and h.ended and not h.current), key=lambda h: h.ended or "")
+class _Order:
+    """A strict partial order grown one constraint at a time, refusing any that closes a cycle."""
+
+    def __init__(self) -> None:
+        self.after: dict[str, set[str]] = defaultdict(set)
+        self.nodes: set[str] = set()
+
+    def reaches(self, a: str, b: str) -> bool:
+        seen, stack = set(), [a]
+        while stack:
+            for n in self.after.get(stack.pop(), ()):
+                if n == b:
+                    return True
+                if n not in seen:
+                    seen.add(n)
+                    stack.append(n)
+        return False
+
+    def add(self, a: str, b: str) -> bool:
+        """Put ``a`` before ``b``; False (and nothing added) if ``b`` is already before ``a``."""
+        if a == b or self.reaches(b, a):
+            return False
+        self.after[a].add(b)
+        self.nodes |= {a, b}
+        return True
+
+    def covering(self) -> list[tuple[str, str]]:
+        """The pairs (a, b) with a before b and nothing known in between, in a fixed order."""
+        out = []
+        for a in sorted(self.nodes):
+            later = {b for b in self.nodes if b != a and self.reaches(a, b)}
+            for b in sorted(later):
+                if not any(c != b and self.reaches(c, b) for c in later):
+                    out.append((a, b))
+        return out
+
+
+def _direct_implications(direct: set[tuple[str, str]], order: _Order) -> list[tuple[str, str]]:
+    """What "B directly followed A" implies: whoever else came after A came after B, and whoever else came
+    before B came before A."""
+    out = []
+    for a, b in sorted(direct):
+        # Two people each said to follow A directly are a contradiction, not an order between them.
+        for c in sorted(order.nodes - {a, b} - {y for x, y in direct if x == a} - {x for x, y in direct if y == b}):
+            if order.reaches(a, c) and not order.reaches(b, c):
+                out.append((b, c))
+            if order.reaches(c, b) and not order.reaches(c, a):
+                out.append((c, a))
+    return out
+
+
+def _weaker_constraints(holders: list[Tenure]) -> list[tuple[str, str]]:
+    """Order from ordinals, then from dates, then from "current" / "former", strongest first."""
+    out: list[tuple[str, str]] = []
+    numbered = sorted((h for h in holders if h.ordinal is not None and not h.current), key=lambda h: h.ordinal or 0)
+    out += [(a.holder, b.holder) for a, b in pairwise(numbered) if (a.ordinal or 0) < (b.ordinal or 0)]
+    dated = [h for h in holders if h.ended and not h.current]
+    for a in dated:
+        for b in dated:
+            if (a.ended or "") < (b.ended or "") and not (b.ended or "").startswith(a.ended or "@"):
+                out.append((a.holder, b.holder))
+    for a in holders:
+        for b in holders:
+            if a is b:
+                continue
+            ended_before = bool(a.ended and b.started and a.ended[:4] <= b.started[:4])
+            started_before = bool(a.started and b.started and a.started[:4] < b.started[:4])
+            if ended_before or started_before:
+                out.append((a.holder, b.holder))
     current = [h for h in holders if h.current]
-    ordered = list(with_ordinal)
-    for h in ended:  # by end date among those whose end date is known
-        position = len(ordered)
-        for i, other in enumerate(ordered):
-            if other.ended and h.ended and h.ended < other.ended:
-                position = i
-                break
-        ordered.insert(position, h)
-    if not ordered and len(current) <= 1:
-        return []
-    return ordered + current[:1] if len(current) == 1 else ordered
+    ordered = {h.holder for h in holders if h.ordinal is not None or h.ended or h.current is False}
+    if len(current) == 1 and ordered - {current[0].holder}:
+        out += [(h, current[0].holder) for h in sorted(ordered - {current[0].holder})]
+    return out

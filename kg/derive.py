@@ -311,9 +311,10 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         g.add((note, RDF.type, OPS.Derivation))
         g.add((note, OPS.about, URIRef(record.iri)))
         g.add((note, OPS.reason, Literal(how)))
-    # Tenures: holder, role, ordinal, current; the end of each from the holder's death.
-    rows = _read(store, iris, "SELECT ?t ?p ?r ?n ?c WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
-                         "OPTIONAL { ?t ops:ordinal ?n } OPTIONAL { ?t ops:current ?c } } }")
+    # Tenures: holder, role, ordinal, current, start; the end of each from the holder's death.
+    rows = _read(store, iris, "SELECT ?t ?p ?r ?n ?c ?s WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
+                         "OPTIONAL { ?t ops:ordinal ?n } OPTIONAL { ?t ops:current ?c } "
+                         "OPTIONAL { ?t ops:startDate ?s } } }")
     deaths: dict[str, tuple[set[str], str]] = {}
     for row in _read(store, iris, "SELECT ?p ?op WHERE { GRAPH ?g { ?p ops:killedIn ?op } }"):
         person = canonical.get(row["p"].value, row["p"].value)
@@ -326,19 +327,47 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         holder = canonical.get(row["p"].value, row["p"].value)
         ordinal = int(row["n"].value) if row["n"] is not None else None
         current = row["c"].value == "true" if row["c"] is not None else None
+        started = row["s"].value if row["s"] is not None else None
         death = deaths.get(holder)
         tenures.append(corpus.Tenure(row["t"].value, holder, row["r"].value, ordinal, current,
-                                     death[1] or None if death else None))
+                                     death[1] or None if death else None, started))
         if death is not None:
             for report in sorted(death[0]):
                 g.add((URIRef(row["t"].value), OPS.endedBy, URIRef(report)))
             if death[1]:
                 ended = ResolvedDate.of(death[1])
                 g.add((URIRef(row["t"].value), OPS.endDate, Literal(ended.value, datatype=XSD[ended.datatype])))
+    g += _successions(store, iris, canonical, tenures)
+    return g
+
+
+def _successions(store: GraphStore, iris: IRIs, canonical: dict[str, str], tenures: list[corpus.Tenure]) -> Graph:
+    """``ops:succeededBy`` and its ``ops:Succession`` nodes, from what the articles state (``ops:follows``,
+    ``ops:comesAfter``) merged with ordinals and dates; contradictions between articles are noted."""
+    g = Graph()
     titles = {}
     for row in _read(store, iris, "SELECT DISTINCT ?r ?l WHERE { GRAPH ?g { ?r a ops:Role ; skos:altLabel ?l } }"):
         titles[row["r"].value] = row["l"].value.split(" of ")[0].strip().lower()
-    for s in corpus.succession(tenures, titles):
+    # One position however its organization is spelt: the same title in the same (canonical) organization;
+    # in a force or a state body (not an armed group, whose commanders are many) its head is its commander.
+    armed = {canonical.get(r["o"].value, r["o"].value)
+             for r in _read(store, iris, "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?o a ops:ArmedGroup } }")}
+    groups = {}
+    for row in _read(store, iris, "SELECT DISTINCT ?r ?o WHERE { GRAPH ?g { ?r a ops:Role ; ops:roleIn ?o } }"):
+        role, org = row["r"].value, canonical.get(row["o"].value, row["o"].value)
+        title = titles.get(role, "")
+        if org not in armed and title in corpus.HEAD_TITLES:
+            title = "head"
+        groups[role] = f"{org} {title}"
+    for row in _read(store, iris, "SELECT DISTINCT ?r ?c WHERE { GRAPH ?g { ?r a ops:Role ; ops:jurisdiction ?c } }"):
+        role = row["r"].value
+        groups.setdefault(role, f"{canonical.get(row['c'].value, row['c'].value)} {titles.get(role, '')}")
+    statements = [corpus.Statement(row["e"].value, row["l"].value, row["p"].value.endswith("#follows"),
+                                   row["g"].value)
+                  for row in _read(store, iris, "SELECT ?l ?e ?p ?g WHERE { GRAPH ?g { ?l ?p ?e "
+                                                "FILTER(?p IN (ops:follows, ops:comesAfter)) } }")]
+    result = corpus.order_successions(tenures, titles, statements, groups)
+    for s in result.successions:
         a, b = URIRef(s.predecessor), URIRef(s.successor)
         g.add((a, OPS.succeededBy, b))
         node = URIRef(f"{iris.base}succession/" + hashlib.sha1(f"{s.predecessor} {s.successor} {s.role}".encode())
@@ -350,6 +379,12 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         g.add((node, OPS.direct, Literal(s.direct)))
         for tenure in s.tenures:
             g.add((node, PROV.wasDerivedFrom, URIRef(tenure)))
+    for conflict in result.conflicts:
+        note = URIRef(f"{iris.base}succession/conflict-" + hashlib.sha1(
+            f"{conflict.dropped} {conflict.role}".encode()).hexdigest()[:16])
+        g.add((note, RDF.type, OPS.Derivation))
+        g.add((note, OPS.about, URIRef(conflict.role)))
+        g.add((note, OPS.reason, Literal(conflict.describe())))
     return g
 
 

@@ -158,8 +158,8 @@ def _coordinated_before(span: SpacySpan) -> SpacySpan | None:
 def _right_phrase(doc: Doc, start: int, end: int) -> list[Token]:
     tokens: list[Token] = []
     for token in doc[start:end]:
-        if token.text in _STOP_RIGHT or token.ent_type_ == "PERSON":
-            break
+        if token.text in _STOP_RIGHT or token.ent_type_ == "PERSON" or token.dep_ == "mark":
+            break  # "X, a month after its previous leader was killed": a clause, not X's role
         if (token.pos_ in ("VERB", "AUX") and token.tag_ != "VBN") or (token.tag_ == "VBN" and token.lower_ in (
                 "known", "believed", "said", "reported", "accused", "suspected", "killed", "targeted")):
             break
@@ -243,6 +243,25 @@ def _salient_group(found: ArticleEntities, g: gaz.Gazetteer) -> EntityRef | None
 def _add_role(phrase: RolePhrase, head: str, person: EntityRef, sentence: Span, found: ArticleEntities,
               g: gaz.Gazetteer, roles: dict[EntityRef, Entity],
               facts: dict[tuple[EntityRef, str, EntityRef | str], Fact]) -> None:
+    role_ref, key, label = _hold(phrase, head, person, sentence, found, roles, facts, holds=True)
+    if phrase.ordinal is not None or phrase.current is not None:
+        _add_tenure(phrase, person, role_ref, key, label, sentence, roles, facts)
+
+
+def add_role(phrase: RolePhrase, head: str, person: EntityRef, sentence: Span, found: ArticleEntities,
+             g: gaz.Gazetteer, roles: dict[EntityRef, Entity],
+             facts: dict[tuple[EntityRef, str, EntityRef | str], Fact], holds: bool = True) -> EntityRef:
+    """The person's tenure of the role the phrase names (for statements about tenures, such as who
+    succeeded whom), and, with ``holds``, that the person holds the role: the tenure's reference."""
+    role_ref, key, label = _hold(phrase, head, person, sentence, found, roles, facts, holds)
+    return _add_tenure(phrase, person, role_ref, key, label, sentence, roles, facts)
+
+
+def _hold(phrase: RolePhrase, head: str, person: EntityRef, sentence: Span, found: ArticleEntities,
+          roles: dict[EntityRef, Entity], facts: dict[tuple[EntityRef, str, EntityRef | str], Fact],
+          holds: bool) -> tuple[EntityRef, str, str]:
+    """The role the phrase names (its reference, key and label); with ``holds``, the person holds it
+    (and is a member of the armed group it is in)."""
     org = found.by_ref(phrase.org) if phrase.org else None
     country = found.by_ref(phrase.country) if phrase.country else None
     place = found.by_ref(phrase.place) if phrase.place else None
@@ -264,24 +283,36 @@ def _add_role(phrase: RolePhrase, head: str, person: EntityRef, sentence: Span, 
         role = roles[role_ref] = Entity(role_ref, label)
     else:
         role.aliases.discard(label)
-
-    def add(subject: EntityRef, predicate: str, obj: EntityRef | str, datatype: str | None = None) -> None:
-        facts.setdefault((subject, predicate, obj), Fact(subject, predicate, obj, sentence, datatype=datatype))
-
-    add(person, "holdsRole", role_ref)
+    if holds:
+        _add(facts, Fact(person, "holdsRole", role_ref, sentence))
     if org is not None:
-        add(role_ref, "roleIn", org.ref)
-        if head in MEMBERSHIP_HEADS and org.kind == "ArmedGroup":
-            add(person, "memberOf", org.ref)
+        _add(facts, Fact(role_ref, "roleIn", org.ref, sentence))
+        if holds and head in MEMBERSHIP_HEADS and org.kind == "ArmedGroup":
+            _add(facts, Fact(person, "memberOf", org.ref, sentence))
     elif country is not None and head in STATE_OFFICES:
-        add(role_ref, "jurisdiction", country.ref)
-    if phrase.ordinal is not None or phrase.current is not None:
-        tenure_ref = EntityRef("Tenure", fold(f"{person.key} {key}"))
-        if tenure_ref not in roles:
-            roles[tenure_ref] = Entity(tenure_ref, f"{person.key} as {label}")
-        add(tenure_ref, "holder", person)
-        add(tenure_ref, "ofRole", role_ref)
-        if phrase.ordinal is not None:
-            add(tenure_ref, "ordinal", str(phrase.ordinal), "integer")
-        if phrase.current is not None:
-            add(tenure_ref, "current", "true" if phrase.current else "false", "boolean")
+        _add(facts, Fact(role_ref, "jurisdiction", country.ref, sentence))
+    return role_ref, key, label
+
+
+def _add_tenure(phrase: RolePhrase, person: EntityRef, role_ref: EntityRef, key: str, label: str, sentence: Span,
+                roles: dict[EntityRef, Entity], facts: dict[tuple[EntityRef, str, EntityRef | str], Fact]) -> EntityRef:
+    """The person's tenure of the role, with what the phrase says of it (ordinal, current or former)."""
+    tenure_ref = EntityRef("Tenure", fold(f"{person.key} {key}"))
+    if tenure_ref not in roles:
+        roles[tenure_ref] = Entity(tenure_ref, f"{person.key} as {label}")
+    _add(facts, Fact(tenure_ref, "holder", person, sentence))
+    _add(facts, Fact(tenure_ref, "ofRole", role_ref, sentence))
+    if phrase.ordinal is not None:
+        _add(facts, Fact(tenure_ref, "ordinal", str(phrase.ordinal), sentence, datatype="integer"))
+    if phrase.current is not None:
+        _add(facts, Fact(tenure_ref, "current", "true" if phrase.current else "false", sentence, datatype="boolean"))
+    return tenure_ref
+
+
+def _add(facts: dict[tuple[EntityRef, str, EntityRef | str], Fact], fact: Fact) -> None:
+    facts.setdefault((fact.subject, fact.predicate, fact.object), fact)
+
+
+def salient_group(found: ArticleEntities, g: gaz.Gazetteer) -> EntityRef | None:
+    """The armed group the article mentions most: what "the group" refers to."""
+    return _salient_group(found, g)
