@@ -225,10 +225,18 @@ def serve(store: Path | None, base: str | None, host: str, port: int, query_time
         raise click.UsageError("--allow-updates needs --token (or OPSKG_TOKEN)")
     settings = _settings(store, base=base)
     if not settings.store.exists():
-        raise StoreError(f"there is no store at {settings.store}: build one with `kg build SOURCE`")
+        if not allow_updates:
+            raise StoreError(f"there is no store at {settings.store}: build one with `kg build SOURCE --store "
+                             f"{settings.store}`, or start an empty one with --allow-updates")
+        click.echo(f"kg: there is no store at {settings.store} yet: starting a new, empty one", err=True)
     options = ServeOptions(allow_updates=allow_updates, token=token, query_timeout=query_timeout, max_rows=max_rows,
                            default_graph=default_graph)
-    run(settings, options, host=host, port=port, threads=threads, processes=processes, access_log=access_log)
+
+    def announce(url: str) -> None:
+        click.echo(f"opskg serving {settings.store} — open {url}")
+
+    run(settings, options, host=host, port=port, threads=threads, processes=processes, access_log=access_log,
+        ready=announce)
 
 
 @cli.command()

@@ -39,25 +39,33 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """``kg serve`` in a subprocess on 127.0.0.1 with its output captured in a file."""
+    """``kg serve`` in a subprocess on 127.0.0.1 with its output captured in a file.
 
-    def __init__(self, store: Path, log: Path, *args: str, token: str | None = None, port: int | None = None) -> None:
+    ``env``: environment variables to set for the server (on top of this process's, without OPSKG_TOKEN).
+    """
+
+    def __init__(self, store: Path, log: Path, *args: str, token: str | None = None, port: int | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.log = log
         self.args = args
         self.token = token
         self.port = port or free_port()
+        self.env = dict(env or {})
         self.url = f"http://127.0.0.1:{self.port}"
         self.session = requests.Session()
         self.session.trust_env = False  # never a proxy: only the local test server is contacted
         self._proc: subprocess.Popen[bytes] | None = None
         #: the dataset last loaded by :func:`load_dataset` (None: unknown, reload)
         self.loaded: object = None
+        #: after :meth:`stop`: the server's exit status (None: it had to be killed) and how long it took to exit
+        self.exit_status: int | None = None
+        self.stop_seconds: float | None = None
 
     def start(self) -> LiveServer:
         command = [kg_command(), "serve", "--store", str(self.store), "--host", "127.0.0.1", "--port", str(self.port),
                    *self.args]
-        env = {k: v for k, v in os.environ.items() if k != "OPSKG_TOKEN"}
+        env = {k: v for k, v in os.environ.items() if k != "OPSKG_TOKEN"} | self.env
         with self.log.open("wb") as out:
             self._proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                           start_new_session=True, env=env)
@@ -74,19 +82,31 @@ class LiveServer:
                     raise RuntimeError(f"kg serve did not start in time: {self.log_text()}") from None
                 time.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, sig: int = signal.SIGTERM, *, group: bool = True) -> int | None:
+        """Stop the server with ``sig``, sent to its whole process group (as Ctrl-C does) or with
+        ``group=False`` to its master process only; its exit status, None if it had to be killed.
+
+        Sets :attr:`exit_status` and :attr:`stop_seconds`, the time it took to exit.
+        """
         proc, self._proc = self._proc, None
         if proc is None:
-            return
+            return self.exit_status
+        self.session.close()  # no kept-alive connection holds the server up
+        started = time.monotonic()
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                os.kill(proc.pid, sig)
         try:
-            proc.wait(timeout=30)
+            self.exit_status = proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        self.session.close()
+            self.exit_status = None
+        self.stop_seconds = time.monotonic() - started
+        return self.exit_status
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the server's live processes (all of its process group)."""
@@ -142,9 +162,9 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def running(store: Path, log: Path, *args: str, token: str | None = None,
-            port: int | None = None) -> Iterator[LiveServer]:
-    server = LiveServer(store, log, *args, token=token, port=port).start()
+def running(store: Path, log: Path, *args: str, token: str | None = None, port: int | None = None,
+            env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+    server = LiveServer(store, log, *args, token=token, port=port, env=env).start()
     try:
         yield server
     finally:
