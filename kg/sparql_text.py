@@ -26,7 +26,11 @@ TOKEN = re.compile(
     r"|(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
     # a prefixed name: PN_PREFIX? ':' PN_LOCAL?, the local part with its escapes (e:a\#b); a local
     # name never ends with '.', so the dot that ends a triple stays outside it
-    r"|(?P<pname>(?<![\w?$])(?:[A-Za-z](?:[\w.-]*[\w-])?)?:"
+    # A dataset keyword glued to a prefixed name (FROM:g, NAMED:g, WITH:g, USING:g) is the keyword,
+    # then ':g', as the SPARQL parser reads it there (server.inspect counts them only outside groups).
+    # SERVICE:x and LOAD:x are caught on the raw text by server.inspect's shape checks.
+    r"|(?P<pname>(?:(?<![\w?$])(?!(?i:from|named|with|using):)"
+    r"[A-Za-z](?:[\w.-]*[\w-])?)?:"
     rf"(?:[\w:%-]|{_LOCAL_ESCAPE}|\.(?=[\w:%-]|{_LOCAL_ESCAPE}))*)"
     rf"|(?P<escape>{_LOCAL_ESCAPE})"
     r"|(?P<comment>#[^\r\n]*)"

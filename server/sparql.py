@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError
+from kg.errors import QueryError, QuerySyntaxError, RDFSyntaxError, StoreError
 from kg.sparql_text import explain_syntax_error, shorten
 from kg.store import GraphStore
 from kg.vocab import OPS, PREFIXES, IRIs
@@ -261,8 +261,10 @@ def _update(text: str, params: dict[str, list[str]]) -> Response:
             _store().update(add_using(text, using, using_named), base_iri=_service_base())
     except QuerySyntaxError as exc:
         raise Refused(400, explain_syntax_error(text, str(exc), update=True)) from None
+    except QueryError as exc:
+        raise Refused(400, shorten(str(exc))) from None
     except (OSError, StoreError, ValueError) as exc:
-        raise Refused(400, f"the update could not be applied: {exc}") from None
+        raise Refused(400, f"the update could not be applied: {shorten(str(exc))}") from None
     return Response(status=204)
 
 
@@ -341,7 +343,7 @@ def graph_store() -> Response:
     default = "default" in request.args
     if (graph is None) == (not default):
         raise Refused(400, "name one graph: ?graph=<IRI> or ?default")
-    if graph is not None and not _is_iri(graph):  # the IRI also goes into SPARQL text: check it
+    if graph is not None and not _is_iri(graph):
         raise Refused(400, f"<{graph}> is not an absolute IRI")
     name = None if default else graph
     if request.method in ("GET", "HEAD"):

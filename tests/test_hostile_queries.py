@@ -144,6 +144,10 @@ def test_ten_megabyte_query_is_refused(server: LiveServer) -> None:
     "PREFIX e: <http://e/\\u0041#> SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:a\\#b ?o . SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ SERVICE#comment\n<{url}>{{ ?s ?p ?o }} }}",
+    # the keyword glued to a prefixed name: the parser reads SERVICE <prefix IRI + x>
+    "PREFIX : <{url}> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
+    "PREFIX : <{url}> select * where {{ service:x{{ ?s ?p ?o }} }}",
+    "PREFIX : <{url}> SELECT * WHERE {{ SERVICE: {{ ?s ?p ?o }} }}",
 ])
 def test_service_to_a_local_port_makes_no_connection(server: LiveServer, listener: Listener, template: str) -> None:
     query = template.format(url=f"http://127.0.0.1:{listener.port}/sparql")
@@ -163,14 +167,16 @@ def test_from_a_local_file_or_url_is_refused_without_reading(server: LiveServer,
     assert listener.connections == 0
 
 
-def test_load_is_refused_with_and_without_the_token(server: LiveServer, listener: Listener) -> None:
-    update = f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>"
+@pytest.mark.parametrize("template", ["LOAD <{url}data.ttl>", "PREFIX : <{url}> LOAD:data.ttl",
+                                      "PREFIX : <{url}> INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}"])
+def test_load_is_refused_with_and_without_the_token(server: LiveServer, listener: Listener, template: str) -> None:
+    update = template.format(url=f"http://127.0.0.1:{listener.port}/")
     anonymous = server.request("POST", "/sparql", data=update.encode(),
                                headers={"Content-Type": "application/sparql-update"})
     assert anonymous.status_code == 401
     authorised = server.request("POST", "/sparql", data=update.encode(),
                                 headers={"Content-Type": "application/sparql-update", **server.auth()})
-    assert authorised.status_code == 400 and "LOAD" in authorised.text
+    assert authorised.status_code == 400 and ("LOAD" in authorised.text or "SERVICE" in authorised.text)
     as_query = _short_plain(server, update, {400})
     assert as_query
     time.sleep(0.3)

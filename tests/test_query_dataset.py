@@ -58,6 +58,10 @@ def test_a_query_dataset_replaces_the_default_in_both_settings(data: OxigraphSto
     # a prefixed name is the same graph as the IRI
     assert _values(client, "PREFIX ex: <http://example.org/> SELECT ?o FROM ex:g2 WHERE { ?s ?p ?o }") == ["b"]
     assert _values(client, "BASE <http://example.org/> PREFIX : <> SELECT ?o FROM :g1 WHERE { ?s ?p ?o }") == ["a"]
+    # the keyword glued to the prefixed name
+    assert _values(client, "PREFIX : <http://example.org/> SELECT ?o FROM:g2 WHERE { ?s ?p ?o }") == ["b"]
+    assert _values(client, "PREFIX : <http://example.org/> SELECT ?o ?g FROM NAMED:g2 WHERE { GRAPH ?g { ?s ?p ?o } }"
+                   ) == ["b@g2"]
 
 
 @pytest.mark.parametrize("setting", ["union", "store"])
@@ -170,10 +174,23 @@ def test_using_graph_parameters_must_be_iris_and_cannot_smuggle_an_operation(dat
                                content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 400 and name in response.get_data(as_text=True)
     assert len(data.native) == before
-    # a valid one is used as the update's dataset
-    response = client.post(f"/sparql?using-graph-uri={G1}", data="DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { ?s ?p ?o }",
-                           content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
+    # a valid one is the update's dataset: the WHERE matches only G2's triple, whatever G1 holds
+    update = f"DELETE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    response = client.post(f"/sparql?using-graph-uri={G2}", data=update, content_type="application/sparql-update",
+                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 204, response.get_data(as_text=True)
+    assert len(data.native) == before  # G2's triple is not in G1: nothing to delete
+    response = client.post(f"/sparql?using-graph-uri={G1}", data=update, content_type="application/sparql-update",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 204 and len(data.native) == before - 1
+
+
+def test_an_update_calling_an_unknown_function_is_a_400(data: OxigraphStore) -> None:
+    token = "t0ken-long-enough"
+    client = create_app(data, options=ServeOptions(allow_updates=True, token=token), TESTING=True).test_client()
+    response = client.post("/sparql", data="INSERT { ?s ?p 'x' } WHERE { ?s ?p ?o FILTER(<http://example.org/f>(?o)) }",
+                           content_type="application/sparql-update", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and "http://example.org/f" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/sparql", "/.well-known/void"])

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.errors import QuerySyntaxError, RDFSyntaxError, StoreError, StoreLockedError
+from kg.errors import QueryError, QuerySyntaxError, RDFSyntaxError, StoreError, StoreLockedError
 from kg.store.base import GraphStore, QueryResult, Term
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ class OxigraphStore(GraphStore):
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"the SPARQL update does not parse: {exc}") from None
+        except RuntimeError as exc:  # what the update asks and the engine cannot do (an unknown function)
+            raise QueryError(f"the SPARQL update could not be applied: {exc}") from None
 
     def replace_graphs(self, graphs: Mapping[str, str], add: Mapping[str, str] | None = None,
                        remove: Mapping[str, str] | None = None) -> None:
