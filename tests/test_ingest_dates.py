@@ -66,6 +66,18 @@ DATELINE_CASES = [
     # The earliest date in the head wins, whatever its format.
     ("ORVENTA, 2 May 2020 - Officials said on March 3, 2020 that...", "2020-05-02"),
     ("Report of 2018-07-04, about events of 9 June 2018", "2018-07-04"),
+    # Numeric byline dates, month first as US outlets print them, and "Updated:" lines.
+    ("by Dana Orr - 04/04/23 11:57 AM ET\nThe council met.", "2023-04-04"),
+    ("Lena Varga\n1/4/2024\nUpdated:\n1/4/2024\nThe council met.", "2024-01-04"),
+    ("Updated: 4 April 2023 14:02 GMT\nThe council met.", "2023-04-04"),
+    ("Kessler Post, Mar 10, 2022\nThe council met.", "2022-03-10"),
+    ("13/45/2023 is no date at all", None),
+    # A photo caption's date is when the picture was taken, not the article's date.
+    ("Brann dam\nA guard walks past the dam in Brann on Aug. 8, 2007. (Ola Berg/Getty Images)\nTom Ruiz\n"
+     "1/4/2024\nThe council met.", "2024-01-04"),
+    ("Brann dam\nMayor Ilse Roth speaks at the dam, March 5, 2021, at Brann. (Tom Ruiz/Brann Post via AP)\n"
+     "The council met on April 4, 2023.", "2023-04-04"),
+    ("A file photo taken on 2 May 2019 shows the dam.", None),
     # Dates that do not exist are not taken.
     ("BRANN, February 30, 2020 - Nothing happened.", None),
     # A year outside 1900-2099, or a date without a day, is not a dateline.

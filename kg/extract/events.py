@@ -9,15 +9,22 @@
   detonate, target, wound, detain, capture), through apposition and coordination, with negation
   ("no civilians were killed", "no confirmation that the raid targeted X") and hedges ("believed
   to be", "reportedly") taken into account.
-- Place and date are read in the clause of the trigger or of the participant's verb; who carried the
-  operation out is the actor stage's (:mod:`kg.extract.actors`), which asks this reader where the
-  operations are (:class:`kg.extract.actors.EventIndex`).
+- Place and date are read here in the clause of the trigger or of the participant's verb, leaving out
+  what belongs to something else ("plotting attacks in X"); once the mentions are merged into
+  operations, the slot-filling stage (:mod:`kg.extract.slots`) looks beyond the clause (the sentence,
+  the paragraph, a retelling, the lede under the dateline) and chooses the most specific place and
+  the most precise date. Who carried the operation out is the actor stage's
+  (:mod:`kg.extract.actors`), which asks this reader where the operations are
+  (:class:`kg.extract.actors.EventIndex`).
+- A "since" clause or an earlier year ("the 2011 raid", "In 2019, X was killed in a raid") marks a
+  recalled operation: it is never the one a later "the raid" refers to, nothing merges into it, and
+  it is reported only when the article says who died or was caught in it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,12 +35,27 @@ from kg import gazetteer as gaz
 from kg.extract.actors import Actors
 from kg.extract.dates import ResolvedDate, resolve
 from kg.extract.entities import ArticleEntities
-from kg.kinds import OPERATION_FAMILY, OPERATION_RANK, place_rank
+from kg.extract.slots import (
+    CLAUSE_DEPS,
+    DETACHED_CLAUSES,
+    SlotFiller,
+    belongs_elsewhere,
+    best_date,
+    dateline_place,
+    detached,
+    is_date,
+    locative,
+    most_specific,
+    part_of_a_name,
+    recalled,
+)
+from kg.kinds import OPERATION_FAMILY, OPERATION_RANK
 from kg.model import Article, Entity, EntityRef, Fact, Span
 
 #: Trigger lemmas -> the kind they give by themselves.
 TRIGGERS = {"raid": "Raid", "strike": "AirStrike", "airstrike": "AirStrike", "operation": "Operation",
-            "bombing": "AirStrike", "assault": "Raid", "incursion": "Raid", "ambush": "Raid"}
+            "bombing": "AirStrike", "bombardment": "AirStrike", "assault": "Raid", "incursion": "Raid",
+            "ambush": "Raid"}
 #: Modifiers of a trigger -> the finer kind they give.
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",
                   "air": "AirStrike", "aerial": "AirStrike", "precision": "AirStrike", "missile": "AirStrike",
@@ -58,13 +80,6 @@ UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "mi
                  "financier", "other", "others", "wife", "child", "children", "family"}
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
            "ten": 10, "a": 1, "an": 1, "several": None, "some": None}
-#: Subordinators of clauses that tell of another time or a contrast, not of the operation.
-DETACHED_CLAUSES = {"after", "since", "before", "although", "though", "until", "once", "unlike"}
-CLAUSE_DEPS = {"advcl", "relcl", "ccomp", "acl", "csubj", "parataxis", "pcomp"}
-LOCATIVE = {"in", "near", "at", "inside", "outside", "around", "on", "across", "within"}
-PLACE_NOUNS = {"village", "town", "city", "province", "governorate", "district", "region", "area", "countryside",
-               "outskirts", "outskirt", "suburb", "suburbs", "neighbourhood", "neighborhood", "house", "home",
-               "compound", "building", "camp", "part", "border", "vicinity"}
 
 
 @dataclass
@@ -82,6 +97,8 @@ class Event:
     statement_dates: list[tuple[str, Span]] = field(default_factory=list)
     #: Token indices of the verbs that gave it participants ("X was killed ... as he fled from Y").
     verbs: set[int] = field(default_factory=set)
+    #: An earlier operation the article recalls ("since X was killed in a raid in 2019", "the 2011 raid").
+    recalled: bool = False
 
     @property
     def family(self) -> str | None:
@@ -193,7 +210,8 @@ class _Reader:
         det = {c.lower_ for c in trigger.children if c.dep_ in ("det", "poss", "amod", "nummod")}
         if trigger.dep_ == "attr" and self.events:
             return self.salient or self.events[-1]  # "It was the second strike this month": about the one in focus
-        new_marked = bool(det & NEW_MARKERS)
+        earlier = recalled(trigger, self.reference)
+        new_marked = bool(det & NEW_MARKERS) or earlier
         definite = bool(det & {"the", "this", "that", "latest", "its", "their"}) or any(
             c.dep_ == "poss" for c in trigger.children) or trigger.pos_ == "VERB"  # "they also raided": the same
         if definite and not new_marked:
@@ -203,7 +221,7 @@ class _Reader:
                         and kind not in ("Raid", "AirStrike")):
                     previous.kind = kind if kind != "Operation" else previous.kind
                 return previous
-        event = Event(len(self.events), kind)
+        event = Event(len(self.events), kind, recalled=earlier)
         event.new_marked = new_marked  # type: ignore[attr-defined]
         self.events.append(event)
         return event
@@ -211,6 +229,8 @@ class _Reader:
     def _recent_compatible(self, kind: str) -> Event | None:
         family = FAMILY.get(kind)
         for event in reversed(self.events):
+            if event.recalled:
+                continue  # "the raid" after a recalled one is about the article's own
             if family is None or event.family in (family, None):
                 return event
         return None
@@ -387,9 +407,9 @@ class _Reader:
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
-            relation = _locative(span.root)
-            if relation is None:
-                continue
+            relation = locative(span.root)
+            if relation is None or part_of_a_name(span):
+                continue  # not "in X", or "on X Street"
             event = self._event_of(span.root) or self._participant_event(span.root)
             if event is None and self.by_trigger_in(sent):
                 only = self._only_event(sent)
@@ -398,12 +418,14 @@ class _Reader:
                     event = only  # not "... after his men were defeated in X in 2019"
             elif event is None and _participant_sentence(self, sent):
                 event = self._fallback(number)
+            if event is not None and belongs_elsewhere(span.root, [*(t.i for t in event.triggers), *event.verbs]):
+                continue  # "plotting attacks in X", "based in X", "who led the group in X"
             if event is not None:
                 event.places.append((ref, Span(sent.start_char, sent.end_char), relation))
 
     def _dates(self, sent: SpacySpan, number: int) -> None:
         for ent in sent.ents:
-            if ent.label_ != "DATE":
+            if not is_date(ent):
                 continue
             verb = _verb_of(ent.root)
             event = self._event_of(ent.root)
@@ -443,25 +465,9 @@ class _Reader:
         if event is None:
             return None
         own = [t for t in event.triggers if verb.sent.start <= t.i < verb.sent.end]
-        return event if any(not _detached(t, verb) for t in own) else None
+        return event if any(not detached(t, verb) for t in own) else None
 
     # --- output -------------------------------------------------------------------------------
-
-    def _dateline_place(self) -> tuple[EntityRef, Span] | None:
-        """"HOLEB, Syria —": the place an article was filed from, when it opens with one."""
-        head = self.doc.text[:200]
-        for (start, end), ref in sorted(self.found.at.items()):
-            if start > 120:
-                break
-            entity = self.found.by_ref(ref)
-            if ref.cls != "Location" or entity is None or entity.kind in ("Country", "Region", "Province"):
-                continue
-            rest = head[end:end + 40]
-            if re.match(r"^(?:,\s*[A-Z][\w .'-]{1,30})?\s*(?:\(\w+\)\s*)?[—–-]{1,2}\s", rest):
-                span = self.doc.char_span(start, end, alignment_mode="expand")
-                if span is not None:
-                    return ref, Span(span.sent.start_char, span.sent.end_char)
-        return None
 
     def _within(self, inner: EntityRef, outer: EntityRef) -> bool:
         """Whether the article places ``inner`` inside ``outer`` (or inside ``outer``'s own container)."""
@@ -482,23 +488,35 @@ class _Reader:
         return False
 
     def result(self) -> EventResult:
-        events = _merge_compatible(self.events, self.found)
-        dateline = self._dateline_place()
+        events = _merge_compatible(self.events, self.found, self._within)
+        dateline = dateline_place(self.doc, self.found)
         if dateline is not None:
             # An operation known only to be in a region or country that contains the dateline's town
             # took place there: such local reports are filed from where it happened.
             for event in events:
-                place = _most_specific(event.places, self.found)
+                place = most_specific(event.places, self.found)
                 if place is None:
                     continue
                 entity = self.found.by_ref(place[0])
                 if entity is not None and entity.kind in ("Country", "Region") and self._within(dateline[0], place[0]):
-                    event.places.append((dateline[0], dateline[1], "in"))
+                    event.places.append(dateline)
+        final = {t.i: e for e in events for t in e.triggers}
+
+        def owner(token: Token) -> Event | None:
+            event = self._event_of(token)
+            return final.get(event.triggers[0].i) if event is not None and event.triggers else None
+
+        told = [e for e in events if not e.recalled and (e.participants or e.places or e.actors or e.dates)]
+        main = min(told, key=lambda e: min(t.i for t in e.triggers)) if told else None
+        filler = SlotFiller(self.doc, self.found, self.reference, owner, final)  # type: ignore[arg-type]
+        near_dates = filler.fill(told, main, dateline)  # type: ignore[arg-type]
         entities: list[Entity] = list(self.unnamed)
         facts = _FactSet()
         for event in events:
             if not (event.participants or event.places or event.actors or event.dates):
                 continue  # a passing mention with nothing known about it
+            if event.recalled and not event.participants:
+                continue  # "the 1983 bombing", "since a raid in 2019": background, not an operation reported
             ref = self._event_ref(event)
             trigger_words = sorted({_phrase(t) for t in event.triggers})
             entity = Entity(ref, trigger_words[0] if trigger_words else event.kind.lower(),
@@ -513,13 +531,15 @@ class _Reader:
                 facts.add(Fact(person, relation, ref, span, certainty=certainty))
                 if relation == "killedIn" and self._is_militant(person):
                     facts.add(Fact(person, "targetedIn", ref, span, certainty=min(certainty, 0.8)))
-            place = _most_specific(event.places, self.found)
+            place = most_specific(event.places, self.found)
             if place is not None:
                 place_ref, span, relation = place
                 facts.add(Fact(ref, "tookPlaceIn", place_ref, span, qualifier=relation if relation == "near" else None))
             for actor, span, certainty in sorted(event.actors, key=lambda a: -a[2]):
                 facts.add(Fact(ref, "conductedBy", actor, span, certainty=certainty))
-            resolved = self._date(event)
+            # its own clause's date, else one beyond it, else the date of a statement that reports it
+            resolved = next((d for d in (best_date(c, self.reference) for c in (
+                event.dates, near_dates.get(id(event), []), event.statement_dates)) if d is not None), None)
             if resolved is not None:
                 value, span = resolved
                 if isinstance(value, ResolvedDate):
@@ -534,21 +554,9 @@ class _Reader:
         """A named person killed in an operation is its target when they hold a role in an armed group."""
         return person in self.members
 
-    def _date(self, event: Event) -> tuple[ResolvedDate | str, Span] | None:
-        """The most precise resolved date; else the relative expression, to be resolved by the corpus."""
-        best: tuple[ResolvedDate | str, Span] | None = None
-        for text, span in event.dates or event.statement_dates:
-            value = resolve(text, self.reference)
-            if value is not None:
-                if best is None or not isinstance(best[0], ResolvedDate) or len(value.value) > len(best[0].value):
-                    best = (value, span)
-            elif best is None and resolve(text, date(2000, 6, 15)) is not None:
-                best = (text, span)  # relative, with no publication date to anchor it
-        return best
-
     def _event_ref(self, event: Event) -> EntityRef:
         digest = hashlib.sha1(f"{self.article.id} {event.index}".encode()).hexdigest()[:8]
-        place = _most_specific(event.places, self.found)
+        place = most_specific(event.places, self.found)
         place_entity = self.found.by_ref(place[0]) if place else None
         parts = [event.kind.lower()]
         if place_entity is not None:
@@ -556,20 +564,6 @@ class _Reader:
         parts.append(digest)
         return EntityRef("Operation", " ".join(parts))
 
-
-def _detached(token: Token, verb: Token) -> bool:
-    """Whether the token stands in a clause of another time or a contrast than the verb's own: "struck
-    the house a day after a raid killed X" (the raid), below the two's common ancestor."""
-    above = {verb.i, *(a.i for a in verb.ancestors)}
-    for ancestor in [token, *token.ancestors]:
-        if ancestor.i in above:
-            return False
-        if ancestor.dep_ == "prep" and ancestor.lower_ in DETACHED_CLAUSES:
-            return True
-        if ancestor.dep_ in CLAUSE_DEPS and any(c.dep_ == "mark" and c.lower_ in DETACHED_CLAUSES
-                                                for c in ancestor.children):
-            return True
-    return False
 
 
 def _head_noun(token: Token) -> str:
@@ -707,24 +701,6 @@ def _hedged(verb: Token) -> bool:
     return False
 
 
-def _locative(token: Token) -> str | None:
-    """"in X", "near X", "in the village of X", "near the town of X": the preposition, else None."""
-    current = token
-    for _ in range(4):
-        if current.dep_ in ("compound", "appos", "amod", "flat") and (
-                current.head.ent_type_ in ("GPE", "LOC", "FAC") or current.head.lemma_.lower() in PLACE_NOUNS):
-            current = current.head
-            continue
-        if current.dep_ == "pobj":
-            prep = current.head
-            if prep.lower_ in LOCATIVE:
-                return "near" if prep.lower_ == "near" else "in"
-            if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS:
-                current = prep.head
-                continue
-        return None
-    return None
-
 
 def _participant_sentence(reader: _Reader, sent: SpacySpan) -> bool:
     return any(sent.start_char <= s.start < sent.end_char for e in reader.events for _r, _p, s, _c in e.participants)
@@ -742,16 +718,6 @@ def _phrase(trigger: Token) -> str:
     return trigger.doc[start:trigger.i + 1].text.lower()
 
 
-def _most_specific(places: list[tuple[EntityRef, Span, str]],
-                   found: ArticleEntities) -> tuple[EntityRef, Span, str] | None:
-    best = None
-    for ref, span, relation in places:
-        entity = found.by_ref(ref)
-        r = place_rank(entity.kind) if entity else 9
-        if best is None or r < best[0]:
-            best = (r, (ref, span, relation))
-    return best[1] if best else None
-
 
 def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
     if a.family and b.family and a.family != b.family:
@@ -762,8 +728,8 @@ def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
     pa = {r for r, _s, _x in a.places}
     pb = {r for r, _s, _x in b.places}
     if pa and pb and not pa & pb:
-        specific_a = _most_specific(a.places, found)
-        specific_b = _most_specific(b.places, found)
+        specific_a = most_specific(a.places, found)
+        specific_b = most_specific(b.places, found)
         ea = found.by_ref(specific_a[0]) if specific_a else None
         eb = found.by_ref(specific_b[0]) if specific_b else None
         small = {"Village", "Town", "City", "Camp", None}
@@ -797,6 +763,15 @@ def _shared(a: Event, b: Event, found: ArticleEntities) -> bool:
     return bool(getattr(a, "unnamed_heads", set()) & getattr(b, "unnamed_heads", set())) and bool(heads_a and heads_b)
 
 
+def _nested(a: Event, b: Event, within: Callable[[EntityRef, EntityRef], bool] | None) -> bool:
+    """Whether every place of ``b`` lies in one of ``a``'s places, which the article states or the
+    gazetteer knows (a city of the country the other report names)."""
+    outer = {r for r, _s, _x in a.places}
+    inner = {r for r, _s, _x in b.places}
+    return within is not None and bool(inner and outer) and all(
+        any(i == o or within(i, o) for o in outer) for i in inner)
+
+
 def _thin(event: Event, found: ArticleEntities) -> bool:
     """A mention that says nothing particular ("A rare raid in Syria..."): no participant, no place
     narrower than a country."""
@@ -805,16 +780,20 @@ def _thin(event: Event, found: ArticleEntities) -> bool:
     return all((e := found.by_ref(ref)) is not None and e.kind == "Country" for ref, _s, _x in event.places)
 
 
-def _merge_compatible(events: list[Event], found: ArticleEntities) -> list[Event]:
-    """Two indefinite reports of one operation in an article ("a US raid" ... "a separate raid") become one."""
+def _merge_compatible(events: list[Event], found: ArticleEntities,
+                      within: Callable[[EntityRef, EntityRef], bool] | None = None) -> list[Event]:
+    """Two indefinite reports of one operation in an article ("a US raid" ... "a separate raid") become one,
+    and so does a report with no participant whose place lies in the other's ("a drone strike in Kabul"
+    after "X was killed in a drone strike in Afghanistan")."""
     merged: list[Event] = []
     for event in events:
         target = None
         if not getattr(event, "new_marked", False) or any(t.lower_ == "separate" for tr in event.triggers
                                                            for t in tr.children):
             target = next((m for m in merged if (m.family or m.kind) == (event.family or event.kind)
-                           and _compatible(m, event, found)
-                           and (_shared(m, event, found) or _thin(m, found) or _thin(event, found))), None)
+                           and not m.recalled and _compatible(m, event, found)
+                           and (_shared(m, event, found) or _thin(m, found) or _thin(event, found)
+                                or (not event.participants and _nested(m, event, within)))), None)
         if target is None:
             merged.append(event)
             continue

@@ -1,4 +1,10 @@
-"""Publication dates: the explicit date line of the seed corpus and datelines in the text."""
+"""Publication dates: the explicit date line of the seed corpus and datelines in the text.
+
+A dateline or byline date comes in any common format: "Oct. 6, 2022", "6 October 2022",
+"2022-10-06", "Updated: 4 April 2023 14:02 GMT", and the numeric month-first byline dates of US
+outlets ("04/04/23 11:57 AM ET", "1/4/2024"). A date on a photo caption's line ("... on Aug. 8, 2007.
+(Name/Getty Images)") is when the photo was taken, not when the article was published: it is skipped.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +23,14 @@ _DATELINES = [
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
     re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"),
+    # Month first, as US bylines print it: "04/04/23", "1/4/2024".
+    re.compile(r"(?<![\d/])(?P<mnum>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"),
 ]
+#: A line that credits a photo or an image: its date is the picture's.
+_CAPTION = re.compile(r"\b(?:photo|photograph|image|images|picture|pictured|getty|file)\b|"
+                      r"\bvia\s+(?:ap|afp|reuters)\b|/(?:ap|afp|reuters|epa)\b", re.I)
 #: How far into the text a dateline may stand.
-DATELINE_WINDOW = 300
+DATELINE_WINDOW = 400
 
 
 def split_date_line(text: str) -> tuple[str | None, str]:
@@ -40,12 +51,22 @@ def find_dateline(text: str) -> str | None:
     for pattern in _DATELINES:
         for match in pattern.finditer(head):
             groups = match.groupdict()
+            if _on_caption_line(head, match.start()):
+                continue
             month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()[:3]]
-            iso = _valid_iso(int(groups["year"]), month, int(groups["day"]))
+            year = int(groups["year"])
+            iso = _valid_iso(year + 2000 if year < 100 else year, month, int(groups["day"]))
             if iso:  # an impossible date ("February 30") does not hide a later valid one
                 found.append((match.start(), iso))
                 break
     return min(found)[1] if found else None
+
+
+def _on_caption_line(text: str, at: int) -> bool:
+    """Whether the position stands on a line that credits a photo or an image."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return bool(_CAPTION.search(text[start:end if end >= 0 else len(text)]))
 
 
 def normalise_date(value: str) -> str | None:
