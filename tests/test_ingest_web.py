@@ -922,3 +922,15 @@ def test_read_sources_url_scheme_is_case_insensitive(base):
     article = read_url(base.replace("http://", "HTTP://") + "/news/bridge.html")
     assert isinstance(article, Article), article
     assert PARAGRAPHS[0] in article.text
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://[::1/x", "Invalid IPv6 URL"),
+    ("http://exa mple.test/", "invalid character"),
+    ("http://example.test:99999/", "Port out of range"),
+])
+def test_a_malformed_url_is_a_clear_fetch_error(url: str, reason: str) -> None:
+    with pytest.raises(FetchError) as caught:
+        web.fetch(url, timeout=2, max_bytes=1000)
+    message = str(caught.value)
+    assert "is not a valid URL" in message and reason in message and "check the URL" in message

@@ -85,8 +85,12 @@ def is_public_address(address: IPAddress) -> bool:
 
 
 def check_url(url: str) -> None:
-    """Refuse URLs that are not http(s) or have no host; the address is checked when connecting."""
-    parts = urlsplit(url)
+    """Refuse URLs that are not http(s), have no host or do not parse; the address is checked when connecting."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number (or out of range) raises here
+    except ValueError as exc:
+        raise FetchError(url, f"is not a valid URL ({exc})", "check the URL") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(url, f"scheme {parts.scheme!r} is not allowed", "give an http:// or https:// URL")
     if not parts.hostname:
@@ -251,6 +255,8 @@ def _get(session: requests.Session, url: str, current: str, timeout: float) -> r
         )
     except FetchError as exc:  # a refused scheme, host or address
         raise _hop_error(url, current, exc.reason, exc.fix) from None
+    except requests.exceptions.InvalidURL as exc:
+        raise _hop_error(url, current, f"is not a valid URL ({_short(exc)})", "check the URL") from None
     except requests.ConnectTimeout:
         raise _hop_error(url, current, f"cannot connect to {_host_port(current)} (timed out after {timeout:g} s)",
                          f"{SERVER_FIX}; or try again later") from None
