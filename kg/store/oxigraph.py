@@ -44,7 +44,7 @@ class OxigraphStore(GraphStore):
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: IO error" mid-write
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
                     f"the store {path} is open in another process (a running `kg build` or `kg serve`): "
