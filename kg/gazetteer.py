@@ -19,6 +19,7 @@ from kg.errors import OpsKGError
 from kg.names import entity_key
 
 DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
+CAPITALS = Path(str(resources.files("kg") / "data" / "capitals.tsv"))
 
 #: Place kinds in the data -> ontology classes.
 PLACE_CLASSES = {
@@ -30,6 +31,14 @@ ORG_CLASSES = {
     "armed_group": "ArmedGroup", "military": "MilitaryUnit", "government": "GovernmentBody",
     "news": "NewsOrganization", "monitor": "NewsOrganization", "international": None, "company": None,
 }
+
+
+@cache
+def national_capitals(path: Path = CAPITALS) -> frozenset[str]:
+    """Lookup keys of national capitals: a bare capital's name is the city, not its province."""
+    with path.open(encoding="utf-8") as f:
+        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
+        return frozenset(lookup_key(row["capital"]) for row in rows)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,12 @@ Transliteration varies between sources (al-Qurashi / al-Quraishi / Al Quraishi /
 Hashimi / Hashemi, Atmeh / Atme). Two tools deal with it:
 
 - :func:`skeleton` is a coarse phonetic key used only to *find* candidate matches;
+- :func:`compound_words` joins the parts of compound names written apart ("Abdul Karim",
+  "Saif ad-Din"), so that they compare with their joined spellings ("Abdelkarim", "Saifadin");
+- under Arabic-name grammar (a kunya, a nisba or a nasab on both sides) :func:`part_match` also
+  allows the consonant swaps of transliteration (g/j/z: Gabari / Jabari, Zahidi / Jahidi) and
+  ``aw`` for ``u`` (Nawfali / Nufali); long words one typing slip apart match too, but never two
+  different compass words;
 - :func:`part_match` and :func:`person_match` decide, part by part, whether two names can denote
   one person: a kunya (Abu X) must agree, and every part of the shorter name must match a
   distinct part of the longer one.
@@ -14,7 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+
+from rapidfuzz.distance import Indel, Levenshtein
 
 _QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\u00b4]")
 _DQUOTES = "\"\u201c\u201d\u00ab\u00bb"
@@ -31,6 +38,7 @@ TITLES = frozenset({
     "cmdr", "cdr", "brigadier", "brig", "marshal", "field", "staff", "chief", "officer", "commodore",
     "spokesman", "spokeswoman", "spokesperson", "deputy", "brig-gen", "lt-gen", "maj-gen", "lt-col",
     "pfc", "spc", "ens", "1st", "2nd", "rear", "air", "vice-admiral", "sheikha", "mufti", "ayatollah",
+    "advisor", "adviser", "leader",
 })
 #: Heads of a kunya ("Abu Bakr", "Umm Sayyaf").
 KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})
@@ -92,18 +100,90 @@ def skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", w[0] + rest)
 
 
-def part_match(a: str, b: str) -> float:
-    """How well two name parts match (0 to 1), tolerant of transliteration for longer words."""
+#: Compass words: two different ones never denote one place, however alike they are spelt.
+COMPASS = frozenset(
+    f"{a}{b}{c}" for a in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+    for b, c in (("", ""), ("ern", ""), ("ward", ""), ("", "s"))
+) | frozenset({"central", "upper", "lower", "middle", "inner", "outer"})
+#: Heads of Arabic compound given names ("Abd al-Karim", "Abdul Aziz"), joined to the next word.
+ABD_HEADS = frozenset({"abd", "abdul", "abdel", "abdal", "abdil", "abdoul", "abdu"})
+#: The second word of "X ad-Din" names ("Saif ad-Din", "Nur al-Din", "Salah ud-Din").
+DIN_WORDS = frozenset({"din", "deen", "dine", "dinn"})
+_DIN_ARTICLES = frozenset({"ad", "al", "ud", "ed", "el", "ul", "id"})
+#: Minimum length of two words that may differ by one typing slip ("Associate" / "Associated").
+TYPO_LENGTH = 8
+
+
+def compound_words(words: list[str]) -> list[str]:
+    """Folded words with Arabic compound names joined: ``abdul karim`` -> ``abdulkarim``,
+    ``saif ad din`` -> ``saifaddin``."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ABD_HEADS and i + 1 < len(words):
+            j = i + 2 if words[i + 1] in ARTICLES and i + 2 < len(words) else i + 1
+            out.append("".join(words[i:j + 1]))
+            i = j + 1
+        elif i + 2 < len(words) and words[i + 1] in _DIN_ARTICLES and words[i + 2] in DIN_WORDS:
+            out.append(w + "addin")
+            i += 3
+        else:
+            out.append(w)
+            i += 1
+    return out
+
+
+def name_words(text: str) -> list[str]:
+    """The words that identify a group's or place's name: folded, compounds joined, without the
+    article, the last word singular ("Radwan Forces" -> ``radwan force``)."""
+    words = [w for w in compound_words(fold(text).split()) if w not in ("al", "el", "the")]
+    if len(words) > 1 and len(words[-1]) > 4 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return words
+
+
+def words_match(a: list[str], b: list[str]) -> float:
+    """The weakest part match of two names of as many words (0 when their lengths differ)."""
+    if not a or len(a) != len(b):
+        return 0.0
+    return min(part_match(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _arabic_form(word: str) -> str:
+    """A vowel form with ``aw`` before a consonant read as ``u`` (Nawfali / Nufali)."""
+    return re.sub(r"aw(?=[^aiu]|$)", "u", vowel_form(word))
+
+
+def _arabic_skeleton(word: str) -> str:
+    """A skeleton with the consonants that transliterations swap (g, j, z) made one."""
+    return skeleton(word).replace("g", "j").replace("z", "j")
+
+
+def part_match(a: str, b: str, arabic: bool = False) -> float:
+    """How well two name parts match (0 to 1), tolerant of transliteration for longer words.
+
+    ``arabic``: both names follow Arabic-name grammar, so the consonant swaps of transliteration
+    count as variants too.
+    """
     va, vb = vowel_form(a), vowel_form(b)
     if not va or not vb:
         return 0.0
     if va == vb:
         return 1.0
+    fa, fb = fold(a), fold(b)
+    if fa in COMPASS or fb in COMPASS:
+        return 0.0  # northeastern is not northwestern
     if min(len(va), len(vb)) < 5:
         return 0.0  # short parts (Ali / Ala, Bakr / Bakir) must agree exactly
-    if skeleton(a) != skeleton(b):
-        return 0.0
-    return SequenceMatcher(None, va, vb).ratio()
+    arabic_score = Indel.normalized_similarity(_arabic_form(a), _arabic_form(b)) if arabic else 0.0
+    if skeleton(a) == skeleton(b):
+        return max(Indel.normalized_similarity(va, vb), arabic_score)
+    if arabic and _arabic_skeleton(a) == _arabic_skeleton(b):
+        return arabic_score
+    if min(len(fa), len(fb)) >= TYPO_LENGTH and Levenshtein.distance(fa, fb) == 1:
+        return 0.9  # one typing slip in a long word
+    return 0.0
 
 
 #: The most a single-word name ("Baghdadi", "Al-Assad") can score against a fuller name.
@@ -131,9 +211,16 @@ class PersonName:
     def surname(self) -> str | None:
         if self.nisbas:
             return self.nisbas[-1]
+        if self.nasab and not self.nisbas:
+            return self.nasab[-1]  # "Hamza bin Tahir": bin Tahir
         if len(self.given) > 1:
             return self.given[-1]
         return None
+
+    @property
+    def arabic(self) -> bool:
+        """Whether the name follows Arabic-name grammar: a kunya, a nasab or a nisba."""
+        return bool(self.kunya or self.nasab or self.nisbas)
 
     @property
     def is_single(self) -> bool:
@@ -162,7 +249,7 @@ def parse_person(text: str) -> PersonName:
     """Parse a personal name: titles, kunya (Abu X), given names, nasab (bin X), nisbas (al-X)."""
     cleaned, nicknames = split_nicknames(strip_possessive(text.strip()))
     cleaned, titles = strip_titles(cleaned)
-    words = fold(cleaned.replace("-", " ")).split()
+    words = compound_words(fold(cleaned.replace("-", " ")).split())
     kunya = None
     given: list[str] = []
     nasab: list[str] = []
@@ -218,6 +305,7 @@ def _directed_match(short: PersonName, long_: PersonName) -> float:
         return 0.0
     if short.is_single and not long_.kunya and not short.kunya and len(long_.parts) <= 1:
         return 1.0 if part_match(short.parts[0], long_.parts[0]) >= 0.9 else 0.0
+    arabic = short.arabic and long_.arabic
     candidates = list(long_.parts)
     nick_slots = {len(candidates) + i: n for i, n in enumerate(fold(n) for n in long_.nicknames)}
     used: set[int] = set()
@@ -227,14 +315,14 @@ def _directed_match(short: PersonName, long_: PersonName) -> float:
         for j, other in [*enumerate(candidates), *nick_slots.items()]:
             if j in used:
                 continue
-            score = part_match(part, other)
+            score = part_match(part, other, arabic)
             if score > best:
                 best, best_j = score, j
         if best < 0.8:
             return 0.0
         used.add(best_j)
         total += best
-    if short.is_single and (long_.surname is None or part_match(short.parts[0], long_.surname) < 0.8):
+    if short.is_single and (long_.surname is None or part_match(short.parts[0], long_.surname, arabic) < 0.8):
         return 0.0  # "Ali" is not "Ali Hassan al-Majid"'s surname; "Baghdadi" is Abu Bakr al-Baghdadi's
     coverage = len([j for j in used if j < len(candidates)]) / max(1, len(candidates))
     kunya_bonus = 0.1 if a.kunya and b.kunya else 0.0

@@ -25,11 +25,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from kg.model import CORE_CLASSES
-from kg.names import fold, parse_person, part_match, person_match, skeleton
+from kg.names import name_words, parse_person, part_match, person_match, skeleton, words_match
 from kg.vocab import OPS
 
 #: Two people in different articles merge at or above this score (names and context together).
 CROSS_ARTICLE_MATCH = 0.85
+#: A lone surname ("Jubouri") is a fuller name's surname at or above this score (its cap is below
+#: the cross-article threshold); it joins that person when no other person in play has it.
+LONE_SURNAME_MATCH = 0.7
 #: What a shared organization adds to a name score.
 CONTEXT_BONUS = 0.15
 
@@ -136,14 +139,7 @@ def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
 
 
 def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
-    best = 0.0
-    for fa in a.forms:
-        for fb in b.forms:
-            wa, wb = fold(fa).split(), fold(fb).split()
-            wa = [w for w in wa if w not in ("al", "el", "the")]
-            wb = [w for w in wb if w not in ("al", "el", "the")]
-            if wa and len(wa) == len(wb):
-                best = max(best, min(part_match(x, y) for x, y in zip(wa, wb, strict=True)))
+    best = max((words_match(name_words(fa), name_words(fb)) for fa in a.forms for fb in b.forms), default=0.0)
     return best, f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r}"
 
 
@@ -158,9 +154,10 @@ def _keys(record: EntityRecord) -> set[str]:
             if name.parts:
                 keys.add("p:" + skeleton(name.parts[-1]))
         else:
-            words = [w for w in fold(form).split() if w not in ("al", "el", "the")]
+            words = name_words(form)
             if words:
                 keys.add("n:" + " ".join(skeleton(w) for w in words))
+                keys.add("f:" + " ".join(w[:4] for w in words))  # a typing slip may change a skeleton
     return keys
 
 
@@ -181,6 +178,43 @@ def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str
                     and not (_is_lone(x) or _is_lone(y)):
                 return True
     return False
+
+
+def _lone_surnames(records: list[EntityRecord], pairs: set[tuple[str, str]], uf: _UnionFind,
+                   by_iri: dict[str, EntityRecord]) -> list[Decision]:
+    """A lone surname ("Tikriti", "bin Tahir") joins the one person in play who has it.
+
+    A surname alone scores below the cross-article threshold (it may be anyone's); when every
+    fuller name in the corpus it matches belongs to a single cluster, it is that person. When
+    several people share it, or the two are said to be in different groups, it stays
+    apart.
+    """
+    decisions = []
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    for record in sorted(records, key=lambda r: r.iri):
+        if record.core_class != "Person" or not _is_lone(record):
+            continue
+        matches: dict[str, str] = {}
+        for other in sorted(neighbours[record.iri]):
+            candidate = by_iri[other]
+            if candidate.core_class != "Person" or _is_lone(candidate) or uf.find(other) == uf.find(record.iri):
+                continue
+            if record.orgs and candidate.orgs and not record.orgs & candidate.orgs:
+                continue  # said to be in different groups: not the same man
+            score = _person_score(record, candidate)[0]
+            if score >= LONE_SURNAME_MATCH:
+                matches.setdefault(uf.find(other), other)
+        if len(matches) == 1:
+            other = next(iter(matches.values()))
+            if not _cannot_link(uf, by_iri, record.iri, other):
+                uf.union(record.iri, other)
+                decisions.append(Decision(record.iri, other, LONE_SURNAME_MATCH,
+                                          f"{preferred_name(record.forms)!r} is the surname of the only person "
+                                          f"in play who has it, {preferred_name(by_iri[other].forms)!r}"))
+    return decisions
 
 
 def _is_lone(record: EntityRecord) -> bool:
@@ -219,6 +253,7 @@ def cluster(records: list[EntityRecord],
         if score >= threshold and not _cannot_link(uf, by_iri, a_iri, b_iri):
             uf.union(a_iri, b_iri)
             decisions.append(Decision(a_iri, b_iri, round(score, 3), reason))
+    decisions += _lone_surnames(records, pairs, uf, by_iri)
     members: dict[str, list[str]] = defaultdict(list)
     for record in records:
         members[uf.find(record.iri)].append(record.iri)

@@ -176,3 +176,78 @@ def test_province_and_its_capital_are_two_linked_entities() -> None:
     found = entities_of(doc)
     assert sorted((e.gazetteer, e.kind) for e in of_class(found, "Location")) == \
         [("Saren", "City"), ("Saren Governorate", "Province")], describe(doc)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Omar Khalil al-Jubouri, referred to as Abu Usama al-Karkhi, was killed in the raid.",
+    "Omar Khalil al-Jubouri “Abu Usama al-Karkhi” was killed in the raid.",
+    "Omar Khalil al-Jubouri (Abu Usama al-Karkhi) was killed in the raid.",
+])
+def test_more_alias_statements_join_the_main_name(sentence: str) -> None:
+    doc = parse_with_labels(sentence, [("Omar Khalil al-Jubouri", "PERSON"), ("Abu Usama al-Karkhi", "PERSON")])
+    people = of_class(entities_of(doc), "Person")
+    assert len(people) == 1, describe(doc)
+    assert people[0].surface_forms == {"Omar Khalil al-Jubouri", "Abu Usama al-Karkhi"}
+
+
+def test_a_possessive_real_name_statement_joins_the_person() -> None:
+    text = "Abu Usama al-Karkhi was killed. Al-Karkhi's real name was Omar Khalil al-Jubouri, the group said."
+    doc = parse_with_labels(text, [("Abu Usama al-Karkhi", "PERSON"), ("Al-Karkhi", "PERSON"),
+                                   ("Omar Khalil al-Jubouri", "PERSON")])
+    people = of_class(entities_of(doc), "Person")
+    assert len(people) == 1, describe(doc)
+
+
+def test_a_person_after_a_preposition_of_place_is_a_place() -> None:
+    text = "A blast hit a market in Khan Dabbas on Monday. Omar Khalil al-Jubouri was killed."
+    doc = parse_with_labels(text, [("Khan Dabbas", "PERSON"), ("Omar Khalil al-Jubouri", "PERSON")])
+    found = entities_of(doc)
+    assert [e.name for e in of_class(found, "Location")] == ["Khan Dabbas"], describe(doc)
+    assert [e.name for e in of_class(found, "Person")] == ["Omar Khalil al-Jubouri"]
+
+
+@pytest.mark.parametrize(("text", "labels"), [
+    ("The Daily Courier Logo sits above the story.", [("Daily Courier Logo", "ORG")]),
+    ("Fighters hoped to reach Paradise, the preacher said.", [("Paradise", "GPE")]),
+    ("Two Reapers flew over the town.", [("Reapers", "ORG")]),
+    ("Washington lists the group as a Foreign Terrorist Organization.",
+     [("Foreign Terrorist Organization", "ORG")]),
+    ("Drone Strike Kills Rebel Commander in the north.", [("Drone Strike Kills Rebel Commander", "PERSON")]),
+])
+def test_non_names_are_no_entities(text: str, labels: list[tuple[str, str]]) -> None:
+    doc = parse_with_labels(text, labels)
+    assert entities_of(doc).entities == [], describe(doc)
+
+
+def test_a_repaired_name_keeps_its_page_words_as_the_mention() -> None:
+    text = "Forces killed Yusuf Hamdan al- Rifai on Monday."
+    doc = parse(text)
+    people = of_class(entities_of(doc), "Person")
+    assert [p.name for p in people] == ["Yusuf Hamdan al-Rifai"], describe(doc)
+
+
+def test_another_spelling_of_a_group_the_model_called_a_person_joins_the_group() -> None:
+    text = "Harakat Ansar al-Sahra named a new emir. Harakat Ansar al-Sahraa fighters fired shots."
+    doc = parse_with_labels(text, [("Harakat Ansar al-Sahra", "ORG"), ("Harakat Ansar al-Sahraa", "PERSON")])
+    orgs = of_class(entities_of(doc), "Organization")
+    assert len(orgs) == 1 and not of_class(entities_of(doc), "Person"), describe(doc)
+
+
+def test_a_person_named_like_a_group_is_a_group() -> None:
+    text = "Fighters of the Tariq ibn Ziyad Brigades said they had shelled the base."
+    doc = parse_with_labels(text, [("Tariq ibn Ziyad Brigades", "PERSON")])
+    found = entities_of(doc)
+    assert [e.name for e in of_class(found, "Organization")] == ["Tariq ibn Ziyad Brigades"], describe(doc)
+
+
+def test_a_quoted_other_name_before_a_comma_joins_the_person() -> None:
+    text = "The strike killed Omar Khalil al-Jubouri “Abu Usama al-Karkhi,” the ministry said."
+    doc = parse_with_labels(text, [("Omar Khalil al-Jubouri", "PERSON"), ("Abu Usama al-Karkhi", "PERSON")])
+    assert len(of_class(entities_of(doc), "Person")) == 1, describe(doc)
+
+
+@pytest.mark.parametrize("name", ["Jaysh al-Wadi", "Liwa Salah al-Tamimi", "Kataib al-Nour"])
+def test_arabic_group_words_make_a_group(name: str) -> None:
+    doc = parse_with_labels(f"Fighters of {name} shelled the base on Monday.", [(name, "PERSON")])
+    found = entities_of(doc)
+    assert [e.name for e in of_class(found, "Organization")] == [name], describe(doc)

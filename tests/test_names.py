@@ -8,14 +8,17 @@ from hypothesis import strategies as st
 
 from kg.names import (
     SINGLE_WORD_CAP,
+    compound_words,
     entity_key,
     fold,
+    name_words,
     parse_person,
     part_match,
     person_match,
     skeleton,
     strip_possessive,
     vowel_form,
+    words_match,
 )
 
 
@@ -121,3 +124,39 @@ def test_normalisers_are_total_and_idempotent(text: str) -> None:
     assert fold(once) == once
     assert vowel_form(vowel_form(text)) == vowel_form(text) or vowel_form(text) == ""
     parse_person(text)  # never raises
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Ayman al-Zawahri", "Ayman al-Jawahri"),          # z / j under Arabic-name grammar
+    ("Abu Omar al-Golani", "Abu Umar al-Julani"),       # g / j
+    ("Khalid al-Jawlani", "Khaled al-Julani"),          # aw / u
+    ("Abdelkarim al-Tikriti", "Abdul Karim al-Tikriti"),  # a compound given name written apart
+    ("Mokhtar Belkacem", "Mukhtar Belkacem"),
+    ("Qassem Haddad", "Kassem Haddad"),
+])
+def test_transliteration_variants_match(one: str, other: str) -> None:
+    assert match(one, other) >= 0.85
+
+
+def test_consonant_swaps_only_under_arabic_name_grammar() -> None:
+    assert part_match("Golani", "Julani", arabic=True) >= 0.8
+    assert part_match("Golani", "Julani") == 0.0
+    assert match("John Gordon", "John Jordan") == 0.0
+
+
+def test_compass_words_never_match() -> None:
+    assert part_match("northeastern", "northwestern") == 0.0
+    assert part_match("southeastern", "southwestern", arabic=True) == 0.0
+    assert part_match("Associate", "Associated") >= 0.8  # one slip in a long word
+
+
+def test_compound_words_and_name_words() -> None:
+    assert compound_words(["izz", "ad", "din", "al", "qassim"]) == ["izzaddin", "al", "qassim"]
+    assert compound_words(["abd", "al", "karim"]) == ["abdalkarim"]
+    assert name_words("Saif ad-Din Brigades") == ["saifaddin", "brigade"]
+    assert words_match(name_words("Saifaddin Brigades"), name_words("Saif ad-Din Brigade")) >= 0.8
+
+
+def test_a_surname_in_a_nasab() -> None:
+    assert parse_person("Hamza bin Tahir").surname == "tahir"
+    assert match("bin Tahir", "Hamza bin Tahir") == SINGLE_WORD_CAP

@@ -110,11 +110,11 @@ def test_lone_surname_never_chains_two_different_people(first: str, second: str,
     ("Salim Hadi al-Obeidi", "al-Obeidi"),
     ("Abu Yahya al-Tikriti", "Tikriti"),
 ])
-def test_lone_surname_merges_only_with_a_shared_org(full: str, lone: str) -> None:
+def test_lone_surname_merges_unless_its_group_differs(full: str, lone: str) -> None:
     a = person("full", [full], [1], (NF,))
     without = person("lone", [lone], [2])
     canonical, _ = cluster([a, without])
-    assert not merged(canonical, a, without)
+    assert merged(canonical, a, without)  # the only person in play with that surname
     elsewhere = person("lone", [lone], [2], (HAS,))
     canonical, _ = cluster([a, elsewhere])
     assert not merged(canonical, a, elsewhere)
@@ -135,7 +135,9 @@ def test_lone_surname_merges_at_the_threshold_and_not_below(monkeypatch: pytest.
     assert [d.score for d in decisions] == [round(score, 3)]
     assert "both in" in decisions[0].reason and NF in decisions[0].reason
     monkeypatch.setattr(kg.resolve, "CROSS_ARTICLE_MATCH", score + 1e-9)
-    canonical, decisions = cluster([a, b])
+    # a namesake in play: the surname is no longer that of the only person who has it
+    c = person("namesake", ["Salim Hadi al-Jubouri"], [3])
+    canonical, decisions = cluster([a, b, c])
     assert not merged(canonical, a, b) and decisions == []
 
 
@@ -238,3 +240,40 @@ def test_every_iri_of_a_cluster_gets_the_same_label() -> None:
 def test_gazetteer_place_is_canonical_in_its_cluster(order: list[EntityRecord]) -> None:
     canonical, _ = cluster(order, FIXED)
     assert canonical[BASE + "location/dumeir"] == BASE + "location/dumayr"
+
+
+def test_a_lone_surname_joins_the_only_person_in_play_who_has_it() -> None:
+    full = person("full", ["Hamza bin Tahir"], [1])
+    lone = person("lone", ["bin Tahir"], [2])
+    other = person("other", ["Salim Hadi"], [3])
+    canonical, decisions = cluster([full, lone, other])
+    assert merged(canonical, full, lone)
+    assert not merged(canonical, full, other)
+    assert any("only person" in d.reason for d in decisions)
+
+
+def test_a_lone_surname_two_people_share_stays_apart() -> None:
+    one = person("one", ["Omar Khalil al-Jubouri"], [1])
+    two = person("two", ["Salim Hadi al-Jubouri"], [2])
+    lone = person("lone", ["Jubouri"], [3])
+    canonical, _ = cluster([one, two, lone])
+    assert not merged(canonical, lone, one) and not merged(canonical, lone, two)
+    assert not merged(canonical, one, two)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Saif ad-Din Brigades", "Saifaddin Brigade"),   # a compound written apart, a plural
+    ("Associated Wire", "Associate Wire"),           # one slip in a long word
+])
+def test_group_spellings_merge(one: str, other: str) -> None:
+    a = record("organization", "a", [one], [1])
+    b = record("organization", "b", [other], [2])
+    canonical, _ = cluster([a, b])
+    assert merged(canonical, a, b)
+
+
+def test_opposite_compass_places_never_merge() -> None:
+    a = record("location", "a", ["northeastern Velmar"], [1])
+    b = record("location", "b", ["northwestern Velmar"], [2])
+    canonical, _ = cluster([a, b])
+    assert not merged(canonical, a, b)

@@ -82,8 +82,8 @@ class GazetteerRecognizer:
         """One entry for a matched name: organizations first, then the place the context suggests.
 
         A bare name shared by a province and its capital ("Idlib") is the province unless the
-        text says city; a town or city is kept only if the article names no country or names its
-        country (no Saudi Taif in an article about Syria).
+        text says city or the city is a national capital ("Cairo"); a town or city is kept only if
+        the article names no country or names its country (no Saudi Taif in an article about Syria).
         """
         orgs = [o for o in options if o[0] == "org"]
         if orgs:
@@ -102,8 +102,11 @@ class GazetteerRecognizer:
             return None
         before = doc[max(0, start - 3):start].text.lower()
         after = doc[end:end + 1].text.lower()
+        capitals = [p for p in places if p.kind == "city" and gaz.lookup_key(p.name) in gaz.national_capitals()]
         if "city of" in before or "capital" in before or after == "city" or "town of" in before:
             preferred = [p for p in places if p.kind in ("city", "town", "village")]
+        elif capitals and not any(p.kind == "country" for p in places):
+            preferred = capitals  # a bare capital is the city; "X Province" says the province
         else:
             preferred = [p for p in places if p.kind in ("country", "province", "region")]
         chosen = (preferred or places)[0]

@@ -3,6 +3,7 @@
 - A kunya ("Abu ‘Ala", "Abu Mu’Ad al-Qahtani", "Umm Sayyaf") is a person, whatever the model
   said, unless the gazetteer knows the words as a place ("Abu Kamal", "Abu Dhabi").
 - Given names the model split off are joined back ("Rakkan" + "Wahid al-Shammari").
+- An article the page broke from its name ("al- Rifai") stays in the name.
 - Titles and ranks are trimmed from a person's span ("Colonel Joe Buccino" -> "Joe Buccino").
 """
 
@@ -36,6 +37,9 @@ def _name_end(doc: Doc, i: int) -> int:
             end = nxt + 1
         elif token.lower_ in NASAB_HEADS and end + 1 < len(doc) and is_name_token(doc[end + 1].text):
             end += 2
+        elif token.text.endswith("-") and token.lower_[:-1] in ARTICLES and end + 1 < len(doc) \
+                and is_name_token(doc[end + 1].text):
+            end += 2  # "al- Rifai": the page broke the article from its name
         elif is_name_token(token.text) and token.tag_ in _NAME_TAGS and fold(token.text) not in TITLES \
                 and token.ent_type_ not in ("ORG", "GPE", "LOC", "FAC") and token.lower_ not in KUNYA_HEADS:
             end += 1

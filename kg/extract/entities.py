@@ -21,7 +21,17 @@ from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
 from kg.model import Entity, EntityRef, Mention, Span
-from kg.names import entity_key, fold, parse_person, part_match, person_match, strip_possessive, strip_titles
+from kg.names import (
+    entity_key,
+    fold,
+    name_words,
+    parse_person,
+    person_match,
+    strip_possessive,
+    strip_titles,
+    words_match,
+)
+from kg.nonnames import is_non_name, repair
 
 #: Labels of the pipeline's entities -> core classes.
 LABEL_CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC": "Location",
@@ -30,11 +40,35 @@ LABEL_CLASSES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "
 PLACE_SUFFIXES = ("province", "governorate", "district", "region", "countryside")
 #: Within one article, a person mention joins a fuller name at or above this score.
 WITHIN_ARTICLE_MATCH = 0.7
+#: Two full names (two parts or more) that match at or above this score spell one name.
+SAME_PERSON = 0.8
 _ALIAS_BETWEEN = re.compile(
-    r"^\s*,?\s*(?:\(?\s*)?(?:also known as|also called|better known as|known as|a\.k\.a\.?|aka|alias|"
-    r"nicknamed|whose real name is|real name|born)\s*:?\s*$",
+    r"^\s*(?:['’]s\s+)?,?\s*(?:\(?\s*)?(?:also known as|also called|better known as|known as|a\.k\.a\.?|aka|alias|"
+    r"nicknamed|referred to as|also referred to as|known by the nom de guerre|nom de guerre|"
+    r"whose real name (?:is|was)|(?:real|true|full|birth) name(?: (?:is|was))?|born)\s*:?\s*[\"“‘']?\s*$",
     re.I,
 )
+#: "Y (X)" and Y "X": a person's other name in brackets or quotes right after the name.
+_BRACKETED = re.compile(r"^\s*[(\"“‘]\s*$")
+_CLOSING = re.compile(r"^\s*[,.]?\s*[)\"”’]")
+#: Head nouns of group names: a personal name never ends with one ("X Brigades", "Y Front").
+GROUP_HEADS = frozenset({
+    "brigade", "brigades", "battalion", "battalions", "force", "forces", "front", "army", "movement",
+    "council", "party", "corps", "committee", "organization", "organisation", "ministry", "militia",
+    "militias", "group", "network", "unit", "units", "division", "regiment", "command", "agency",
+    "college", "university", "league", "union", "alliance", "coalition", "faction", "factions",
+})
+#: Arabic words that head group names, as transliterated ("Jaysh al-X" army, "Liwa X" brigade,
+#: "Harakat X" movement, "Jabhat X" front, "Kataib X" battalions, "Saraya X" companies, "Hashd"
+#: mobilisation): a personal name holds none of them.
+ARABIC_GROUP_WORDS = frozenset({
+    "jaysh", "jaish", "jeish", "liwa", "liwaa", "harakat", "harakah", "haraka", "jabhat", "jabhah",
+    "kataib", "kataeb", "saraya", "hashd", "tanzim", "jamaat", "jamaah", "jamaa", "hayat", "tahrir",
+    "firqat", "faylaq", "quwat",
+})
+#: Prepositions of place: a "person" right after one of them is a place ("in Khan X", "near Tal Y").
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|into|towards?|across|from the town of|in the town of)\s+$",
+                       re.I)
 
 
 @dataclass
@@ -47,6 +81,8 @@ class RawMention:
     kind: str | None
     canonical: str | None
     cls: str = ""
+    #: The words on the page when the name was repaired ("al- Rifai" for "al-Rifai").
+    page_text: str = ""
 
 
 @dataclass
@@ -73,8 +109,10 @@ class ArticleEntities:
 def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None) -> ArticleEntities:
     g = gazetteer or gaz.default()
     mentions = [m for m in (_raw(ent) for ent in doc.ents) if m is not None]
-    mentions = [m for m in mentions if m.canonical or not _concatenation(m.text, g)]
+    mentions = [m for m in mentions if m.canonical or not _concatenation(m.page_text or m.text, g)]
     _people_by_context(doc, mentions)
+    _groups_by_context(mentions)
+    _places_by_context(doc, mentions)
     _consistent_classes(mentions)
     aliases = _alias_pairs(doc, mentions)
     groups: list[list[RawMention]] = []
@@ -106,9 +144,18 @@ def _raw(ent: SpacySpan) -> RawMention | None:
         text = name
     if not _plausible(text):
         return None
+    end = start + len(text)
+    page_text = text
+    if not ent._.opskg_canonical:
+        fixed = repair(text)
+        if fixed != text and text.startswith(fixed):
+            end, page_text = start + len(fixed), fixed  # a footnote mark dropped from the end
+        text = fixed  # else the span keeps the page's words ("al- Tikriti"), the name is repaired
+        if is_non_name(text, person=cls == "Person"):
+            return None
     sent = ent.sent
-    return RawMention(text, start, start + len(text), Span(sent.start_char, sent.end_char), ent.label_,
-                      ent._.opskg_kind, ent._.opskg_canonical, cls)
+    return RawMention(text, start, end, Span(sent.start_char, sent.end_char), ent.label_,
+                      ent._.opskg_kind, ent._.opskg_canonical, cls, page_text)
 
 
 def _plausible(text: str) -> bool:
@@ -150,8 +197,39 @@ def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
         short_form = name.parts and any(person_match(name, p) >= WITHIN_ARTICLE_MATCH
                                         and len(p.parts) + bool(p.kunya) > len(name.parts) + bool(name.kunya)
                                         for p in people)  # a strictly shorter form of a person's name
-        if named_regime or short_form:
+        # another spelling of a person's full name ("Abdelkarim X" after "Abdul Karim X")
+        spelling = len(name.parts) >= 2 and any(person_match(name, p) >= SAME_PERSON for p in people)
+        if named_regime or short_form or spelling:
             m.cls, m.kind = "Person", None
+
+
+def _groups_by_context(mentions: list[RawMention]) -> None:
+    """Names the model took for a person but that are a group's: another spelling of a group of
+    the same article ("X al-Sahraa" after the known "X al-Sahra"), a name ending with a group's
+    head noun ("X Brigades") or holding an Arabic one ("Jaysh al-X")."""
+    groups = [name_words(m.text) for m in mentions if m.cls == "Organization"]
+    for m in mentions:
+        if m.cls != "Person" or m.canonical:
+            continue
+        words = name_words(m.text)
+        folded = fold(m.text).split()
+        headed = len(words) >= 2 and (folded[-1] in GROUP_HEADS or bool(ARABIC_GROUP_WORDS & set(folded)))
+        if headed or (len(words) >= 2 and any(words_match(words, g) >= SAME_PERSON for g in groups)):
+            m.cls, m.kind = "Organization", None
+
+
+def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
+    """Names the model took for a person but a preposition of place shows to be a place.
+
+    "a blast in Khan Dabbas": people are not *in* a name; a kunya ("near Abu X") stays a person,
+    and so does a name someone is said to be elsewhere in the article ("Ali Zaid, who ...").
+    """
+    for m in mentions:
+        if m.cls != "Person" or m.canonical or parse_person(m.text).kunya or len(m.text.split()) < 2:
+            continue
+        possessive = doc.text[m.end:m.end + 2] in ("'s", "’s")  # "at Ali Zaid's house"
+        if not possessive and _LOCATIVE.search(doc.text[max(0, m.start - 24):m.start]):
+            m.cls, m.kind = "Location", None
 
 
 def _consistent_classes(mentions: list[RawMention]) -> None:
@@ -185,7 +263,8 @@ def _alias_pairs(doc: Doc, mentions: list[RawMention]) -> list[tuple[RawMention,
     pairs = []
     for a, b in pairwise(ordered):
         between = text[a.end:b.start]
-        if a.cls == b.cls == "Person" and _ALIAS_BETWEEN.match(between):
+        if a.cls == b.cls == "Person" and (_ALIAS_BETWEEN.match(between) or (
+                _BRACKETED.match(between) and _CLOSING.match(text[b.end:b.end + 3]))):
             pairs.append((a, b))
         elif re.fullmatch(r"\s*\(\s*", between) and text[b.end:b.end + 2].lstrip().startswith(")"):
             acronym = b.text.replace(".", "")
@@ -219,8 +298,8 @@ def _group_people(people: list[RawMention],
         best: list[RawMention] | None = None
         best_key: tuple[float, int] = (0.0, 0)
         for cluster in clusters:
-            score = max((person_match(parsed[id(m)], parsed[id(x)]) for x in cluster if id(x) not in alias_of),
-                        default=0.0)
+            score = max((person_match(parsed[id(m)], parsed[id(x)]) for x in cluster
+                         if id(x) not in alias_of or not parsed[id(x)].is_single), default=0.0)
             nearest = max((x.start for x in cluster), default=0)
             key = (score, -abs(m.start - nearest))
             if score >= WITHIN_ARTICLE_MATCH and (best is None or key > best_key):
@@ -259,8 +338,8 @@ def _group_by_key(mentions: list[RawMention], aliases: list[tuple[RawMention, Ra
         key = m.canonical or _place_key(m.text)
         target = index.get(key)
         if target is None and not m.canonical:
-            target = next((g for k, g in index.items() if not k.startswith(("place:", "org:"))
-                           and _same_name(k, key)), None)
+            # a variant spelling joins a name seen before, a known one's included ("Harakat X al-Sahraa")
+            target = next((g for g in groups if any(_same_name(_place_key(x.text), key) for x in g)), None)
         if target is None:
             target = []
             groups.append(target)
@@ -276,8 +355,7 @@ def _group_by_key(mentions: list[RawMention], aliases: list[tuple[RawMention, Ra
 
 
 def _same_name(a: str, b: str) -> bool:
-    wa, wb = a.split(), b.split()
-    return len(wa) == len(wb) and all(part_match(x, y) >= 0.8 for x, y in zip(wa, wb, strict=True))
+    return words_match(name_words(a), name_words(b)) >= 0.8
 
 
 def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
@@ -304,7 +382,7 @@ def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
                     name=name, kind=_kind_class(cls, kind), attributes=attributes,
                     gazetteer=canonical.split(":", 1)[1] if canonical else None)
     for m in sorted(group, key=lambda m: m.start):
-        entity.mentions.append(Mention(m.text, Span(m.start, m.end), m.sentence))
+        entity.mentions.append(Mention(m.page_text or m.text, Span(m.start, m.end), m.sentence))
         if m.text != name:
             entity.aliases.add(m.text)
     return entity
