@@ -136,7 +136,7 @@ def compound_words(words: list[str]) -> list[str]:
 
 def name_words(text: str) -> list[str]:
     """The words that identify a group's or place's name: folded, compounds joined, without the
-    article, the last word singular ("Radwan Forces" -> ``radwan force``)."""
+    article, the last word singular ("Northern Lions Brigades" -> ``northern lions brigade``)."""
     words = [w for w in compound_words(fold(text).split()) if w not in ("al", "el", "the")]
     if len(words) > 1 and len(words[-1]) > 4 and words[-1].endswith("s") and not words[-1].endswith("ss"):
         words[-1] = words[-1][:-1]

@@ -34,7 +34,7 @@ _FURNITURE = re.compile(
 _GLUE = frozenset({"of", "the", "a", "an", "and", "in", "on", "for", "to", "by", "al", "el"})
 _BROKEN_ARTICLE = re.compile(r"\b([Aa]l|[Ee]l|[Aa]d|[Uu]d|[Aa]r|[Aa]s|[Aa]sh|[Aa]z|[Aa]n|[Aa]t)-\s+(?=[A-Z])")
 _FOOTNOTE = re.compile(r"\s*\.?\s*\[\s*\d*\s*\]?\s*$")
-#: A lower-to-upper change inside a word, except in surname prefixes (McKenzie, MacArthur, DeSantis).
+#: A lower-to-upper change inside a word, except in surname prefixes (McDonald, MacArthur, DeSantis).
 _GLUED = re.compile(r"(?<![A-Z][a-z])(?<!\bMac)(?<=[a-z]{2})(?=[A-Z][a-z])")
 
 

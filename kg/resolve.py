@@ -30,7 +30,7 @@ from kg.vocab import OPS
 
 #: Two people in different articles merge at or above this score (names and context together).
 CROSS_ARTICLE_MATCH = 0.85
-#: A lone surname ("Jubouri") is a fuller name's surname at or above this score (its cap is below
+#: A lone surname ("Tamimi") is a fuller name's surname at or above this score (its cap is below
 #: the cross-article threshold); it joins that person when no other person in play has it.
 LONE_SURNAME_MATCH = 0.7
 #: What a shared organization adds to a name score.
@@ -81,7 +81,7 @@ def display_name(record: EntityRecord, forms: Counter[str] | None = None) -> str
     """The name to show for an entity: its preferred name, a dateline's capitals undone for places."""
     name = preferred_name(forms if forms is not None else record.forms, person=record.core_class == "Person")
     if record.core_class == "Location" and name.isupper() and len(name) > 4:
-        name = name.title()  # "HOLEB, Syria": a dateline is no spelling of the name
+        name = name.title()  # "KARANA, Syria": a dateline is no spelling of the name
     return name
 
 
@@ -164,8 +164,8 @@ def _keys(record: EntityRecord) -> set[str]:
 def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str) -> bool:
     """Whether joining the clusters of ``a`` and ``b`` would put two incompatible people together.
 
-    A lone surname may match two different people ("Jubouri" ~ Omar Khalil al-Jubouri and ~ Salim
-    Hadi al-Jubouri); merging must not chain them.
+    A lone surname may match two different people ("Tamimi" ~ Omar Khalil al-Tamimi and ~ Salim
+    Hadi al-Tamimi); merging must not chain them.
     """
     ra, rb = uf.find(a), uf.find(b)
     if ra == rb or by_iri[a].core_class != "Person":

@@ -32,7 +32,7 @@ def variants(form: str) -> set[str]:
     if "-" in form:
         out |= {v.replace("-", " ") for v in out} | {v.replace(" ", "-") for v in out if " " in v}
     if len(form.split()) == 1 and not form.isupper():
-        out.add(form.upper())  # datelines: "HOLEB, Syria"
+        out.add(form.upper())  # datelines: "KARANA, Syria"
     if form.isupper() and form.isalpha() and len(form) >= 4:
         out.add(form.capitalize())  # acronyms written as words: "Centcom", "Nato"
     return out
@@ -83,7 +83,7 @@ class GazetteerRecognizer:
 
         A bare name shared by a province and its capital ("Idlib") is the province unless the
         text says city or the city is a national capital ("Cairo"); a town or city is kept only if
-        the article names no country or names its country (no Saudi Taif in an article about Syria).
+        the article names no country or names its country (no Saudi town in an article about Syria).
         """
         orgs = [o for o in options if o[0] == "org"]
         if orgs:

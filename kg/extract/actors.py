@@ -6,7 +6,7 @@ Where a mention stands says whether it names the operation's actor:
 - the subject of a verb of carrying out, striking, killing or capturing, alone or through a shared
   subject or a participle: "the US carried out a raid", "French troops killed X in a raid", "troops
   attacked and killed X", "the military delivered a blow, launching an airstrike";
-- the agent: "a raid by Delta operators", "killed by Israeli forces"; a partner: "a raid with US
+- the agent: "a raid by commandos", "killed by Israeli forces"; a partner: "a raid with US
   troops and local fighters", "in coordination with the Somali government, AFRICOM conducted...";
 - a speaker who says that it did it: "the Israeli army said it killed X", "CENTCOM said its forces
   killed X", "X said we carried out the strike".

@@ -159,7 +159,7 @@ def _right_phrase(doc: Doc, start: int, end: int) -> list[Token]:
     tokens: list[Token] = []
     for token in doc[start:end]:
         if token.text in _STOP_RIGHT or token.ent_type_ == "PERSON" or token.dep_ == "mark":
-            break  # "X, a month after its previous leader was killed": a clause, not X's role
+            break  # "X, weeks after the former chief died": a clause, not X's role
         if (token.pos_ in ("VERB", "AUX") and token.tag_ != "VBN") or (token.tag_ == "VBN" and token.lower_ in (
                 "known", "believed", "said", "reported", "accused", "suspected", "killed", "targeted")):
             break

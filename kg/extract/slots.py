@@ -16,12 +16,12 @@ article's mentions are merged into operations, does the rest:
   day; the object of such a verb is a place ("struck X");
 - **the article's main operation** (the first one it tells of, not a recalled earlier one) takes the
   first place an operation's verb governs anywhere in the article, unless that sentence tells of
-  another operation or its people ("the house targeted overnight in the town of X"), and falls back
-  on the places and the day of the lede that opens with the dateline ("HOLEB, Syria —", "BEIRUT (AP)
+  another operation or its people ("the compound struck at dawn in the town of X"), and falls back
+  on the places and the day of the lede that opens with the dateline ("KARANA, Syria —", "BEIRUT (AP)
   —", "Mogadishu, Somalia –", "TEHRAN:"); the dateline's own place is where the article was filed
   ("WASHINGTON —"), which is the operation's only when the operation is known to be in a country or
   region that holds it (see :mod:`kg.extract.events`);
-- a place that is only part of a longer name ("on Palestine Street") is none;
+- a place that is only part of a longer name ("on Freedom Street") is none;
 - the most specific place and the most precise date win: the clause's date, else one beyond it, else
   the date of a statement that reports the operation.
 
@@ -66,7 +66,7 @@ OWN_PLACE_PLURALS = {"attack", "bombing", "operation", "strike", "raid", "assaul
 OWN_PLACE_VERBS = {"plot", "plan", "base", "operate", "orchestrate", "mastermind", "recruit", "train", "fight",
                    "lead", "found", "bear", "head", "command", "run", "oversee", "deploy", "station", "prepare",
                    "direct", "coordinate", "want", "seek", "grow", "study"}
-#: Verbs that tell what an operation did to a place: "the house targeted overnight in the town of X".
+#: Verbs that tell what an operation did to a place: "the compound struck at dawn in the town of X".
 STRUCK = {"target", "strike", "hit", "raid", "bomb", "storm", "surround", "shell", "attack"}
 #: Prepositions that never give where the operation was: "a leader from X", "attacks into X".
 NOT_LOCATIVE = {"from", "into", "against", "toward", "towards", "to", "of", "for", "with", "over"}
@@ -99,7 +99,7 @@ class Slotted(Protocol):
 
 
 def locative(token: Token) -> str | None:
-    """"in X", "near X", "in the village of X", "at his hideout in X": the relation ("in"/"near"), else None."""
+    """"in X", "near X", "in the village of X", "at a safe house in X": the relation ("in"/"near"), else None."""
     current = token
     for _ in range(4):
         if current.dep_ in ("compound", "appos", "amod", "flat") and (
@@ -119,12 +119,12 @@ def locative(token: Token) -> str | None:
     return None
 
 
-#: Words after a place name that make it part of another name: "Palestine Street", "Kabul Airport Road".
+#: Words after a place name that make it part of another name: "Freedom Street", "Airport Road".
 STREET_WORDS = {"street", "road", "avenue", "square", "highway", "boulevard", "bridge", "lane", "roundabout"}
 
 
 def part_of_a_name(span: SpacySpan) -> bool:
-    """Whether a place's mention is only part of a longer name: "on Palestine Street" is a street, not
+    """Whether a place's mention is only part of a longer name: "on Freedom Street" is a street, not
     the country."""
     following = span.doc[span.end] if span.end < len(span.doc) else None
     return following is not None and following.is_title and following.lower_ in STREET_WORDS
@@ -376,7 +376,7 @@ class SlotFiller:
 
     def _struck_places(self, main: Slotted) -> list[PlaceSlot]:
         """For the article's main operation: the first place anywhere in the article that an operation's
-        verb governs and no other operation claims ("the house targeted overnight in the town of X")."""
+        verb governs and no other operation claims ("the compound struck at dawn in the town of X")."""
         for sent in self.sents:
             if self._tells_of_another(sent, main):
                 continue
@@ -474,7 +474,7 @@ def best_date(candidates: list[tuple[str, Span]], reference: date | None) -> tup
 
 
 def dateline_place(doc: Doc, found: ArticleEntities) -> PlaceSlot | None:
-    """"HOLEB, Syria —", "BEIRUT (AP) —", "TEHRAN:": the place an article was filed from, when a line near
+    """"KARANA, Syria —", "BEIRUT (AP) —", "TEHRAN:": the place an article was filed from, when a line near
     its top opens with one."""
     text = doc.text
     for (start, end), ref in sorted(found.at.items()):

@@ -159,7 +159,7 @@ def _read_role(token: Token, context: _Context) -> _Role | None:
     if org is None:
         org = _organization_of_verb(token, context)
     if org is None and country is None:
-        org, country = _only_position(head, context)  # "was named acting prime minister" of the one in the article
+        org, country = _only_position(head, context)  # "was named interim president" of the one in the article
     if org is None and country is None and head not in ("president", "king", "prime minister"):
         org = context.salient  # "its new leader", "the new caliph" in an article about one group
     return _Role(head, org, country)

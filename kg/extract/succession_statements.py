@@ -283,7 +283,7 @@ class StatementReader:
         return None
 
     def _role_as(self, verb: Token) -> Token | None:
-        """The role word of "as head of G" / "as its new leader" / "named acting prime minister" on a verb."""
+        """The role word of "as head of G" / "as its new leader" / "named interim president" on a verb."""
         role = self._pobj(verb, "as")
         if role is None:
             role = self._child(verb, "oprd", "attr", "xcomp")

@@ -2,7 +2,7 @@
 
 A dateline or byline date comes in any common format: "Oct. 6, 2022", "6 October 2022",
 "2022-10-06", "Updated: 4 April 2023 14:02 GMT", and the numeric month-first byline dates of US
-outlets ("04/04/23 11:57 AM ET", "1/4/2024"). A date on a photo caption's line ("... on Aug. 8, 2007.
+outlets ("11/09/21 8:05 PM ET", "3/2/2024"). A date on a photo caption's line ("... on March 3, 2015.
 (Name/Getty Images)") is when the photo was taken, not when the article was published: it is skipped.
 """
 
@@ -23,7 +23,7 @@ _DATELINES = [
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b", re.I),
     re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"),
-    # Month first, as US bylines print it: "04/04/23", "1/4/2024".
+    # Month first, as US bylines print it: "11/09/21", "3/2/2024".
     re.compile(r"(?<![\d/])(?P<mnum>\d{1,2})/(?P<day>\d{1,2})/(?P<year>(?:19|20)?\d{2})(?![\d/])"),
 ]
 #: A line that credits a photo or an image: its date is the picture's.
