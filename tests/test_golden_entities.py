@@ -32,11 +32,10 @@ from kg.extract import extract
 from kg.model import Article, Extraction
 from kg.rdf import article_graph
 from kg.vocab import OPS, IRIs
-from tests.extraction_support import gazetteer, parse
+from tests.extraction_support import expected, gazetteer, golden_cases, golden_params, parse
 
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "entities"
 BASE = "https://example.org/id/"
 IRIS = IRIs(BASE)
 
@@ -48,7 +47,7 @@ KEPT_PREDICATES = {OPS.holdsRole, OPS.roleIn, OPS.memberOf, OPS.locatedIn}
 #: Cases whose correct expectation the program does not meet yet, with the reason.
 XFAIL: dict[str, str] = {}
 
-CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
+CASES = golden_cases("entities")
 
 
 def entity_level(extraction: Extraction, graph: Graph) -> Graph:
@@ -69,10 +68,6 @@ def build(case: Path) -> Graph:
     return entity_level(extraction, article_graph(extraction, IRIS))
 
 
-def expected(case: Path) -> Graph:
-    return Graph().parse(case / "expected.ttl", format="turtle")
-
-
 def _lines(graph: Graph, namespaces: Graph) -> str:
     nm = namespaces.namespace_manager
     rows = sorted(" ".join(term.n3(nm) for term in triple) for triple in graph)
@@ -91,11 +86,7 @@ def test_there_are_golden_cases() -> None:
         assert all(p == RDF.type or p in KEPT_PREDICATES for p in graph.predicates()), case.name
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, id=case.name,
-                 marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case.name])] if case.name in XFAIL else [])
-    for case in CASES
-])
+@pytest.mark.parametrize("case", golden_params(CASES, XFAIL))
 def test_golden_entities(case: Path) -> None:
     actual, wanted = build(case), expected(case)
     if not isomorphic(actual, wanted):

@@ -30,15 +30,13 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg.extract import extract
-from kg.ingest.dates import split_date_line
-from kg.model import Article, Extraction
+from kg.model import Extraction
 from kg.rdf import article_graph
 from kg.vocab import OPS, IRIs
-from tests.extraction_support import gazetteer, parse
+from tests.extraction_support import expected, gazetteer, golden_cases, golden_params, parse, read_case
 
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "events"
 BASE = "https://example.org/id/"
 IRIS = IRIs(BASE)
 
@@ -50,12 +48,7 @@ KEPT_PREDICATES = PARTICIPATION | OPERATION_PREDICATES | {RDF.type, OPS["count"]
 #: Cases whose correct expectation the program does not meet yet, with the reason.
 XFAIL: dict[str, str] = {}
 
-CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
-
-
-def read_case(case: Path) -> Article:
-    published, text = split_date_line((case / "article.txt").read_text(encoding="utf-8"))
-    return Article(id=case.name, text=text, source=str(case / "article.txt"), published=published)
+CASES = golden_cases("events")
 
 
 def operation_level(extraction: Extraction, graph: Graph) -> Graph:
@@ -77,10 +70,6 @@ def build(case: Path) -> Graph:
     article = read_case(case)
     extraction = extract(parse(article.text), article, gazetteer())
     return operation_level(extraction, article_graph(extraction, IRIS))
-
-
-def expected(case: Path) -> Graph:
-    return Graph().parse(case / "expected.ttl", format="turtle")
 
 
 def _readable(graph: Graph, namespaces: Graph) -> set[str]:
@@ -123,11 +112,7 @@ def test_there_are_golden_cases() -> None:
     assert any(read_case(c).published for c in CASES) and any(not read_case(c).published for c in CASES)
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, id=case.name,
-                 marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case.name])] if case.name in XFAIL else [])
-    for case in CASES
-])
+@pytest.mark.parametrize("case", golden_params(CASES, XFAIL))
 def test_golden_events(case: Path) -> None:
     actual, wanted = build(case), expected(case)
     if not isomorphic(actual, wanted):

@@ -26,15 +26,12 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kg.extract import extract
-from kg.ingest.dates import split_date_line
-from kg.model import Article
 from kg.rdf import article_graph
 from kg.vocab import OPS, IRIs
-from tests.extraction_support import gazetteer, parse
+from tests.extraction_support import expected, gazetteer, golden_cases, golden_params, parse, read_case
 
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "succession"
 BASE = "https://example.org/id/"
 IRIS = IRIs(BASE)
 LINKS = {OPS.follows, OPS.comesAfter}
@@ -43,12 +40,7 @@ KEPT = LINKS | {OPS.holder, OPS.ofRole, OPS.startDate}
 #: Cases whose correct expectation the program does not meet yet, with the reason.
 XFAIL: dict[str, str] = {}
 
-CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
-
-
-def read_case(case: Path) -> Article:
-    published, text = split_date_line((case / "article.txt").read_text(encoding="utf-8"))
-    return Article(id=case.name, text=text, source=str(case / "article.txt"), published=published)
+CASES = golden_cases("succession")
 
 
 def build(case: Path) -> Graph:
@@ -61,10 +53,6 @@ def build(case: Path) -> Graph:
         if p in LINKS or (p in KEPT and s in linked):
             kept.add((s, p, o))
     return kept
-
-
-def expected(case: Path) -> Graph:
-    return Graph().parse(case / "expected.ttl", format="turtle")
 
 
 def _lines(graph: Graph, namespaces: Graph) -> set[str]:
@@ -83,11 +71,7 @@ def test_there_are_golden_cases() -> None:
         assert 80 <= len(read_case(case).text.split()) <= 250, case.name
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(case, id=case.name,
-                 marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case.name])] if case.name in XFAIL else [])
-    for case in CASES
-])
+@pytest.mark.parametrize("case", golden_params(CASES, XFAIL))
 def test_golden_succession(case: Path) -> None:
     actual, wanted = build(case), expected(case)
     got, want = _lines(actual, wanted), _lines(wanted, wanted)
