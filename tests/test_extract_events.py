@@ -464,3 +464,126 @@ def test_a_dateline_does_not_replace_a_specific_place() -> None:
     e = events_in("MARZIN, Northland — A drone strike in the village of Kafr Selim killed Nabil Osman on "
                   "Thursday, officials said.")
     assert e.places(e.only()) == [("Kafr Selim", None)]
+
+
+# --- mentions of one operation, and of others ----------------------------------------------------
+
+
+def test_a_victimless_report_joins_the_operation_that_names_the_dead() -> None:
+    e = events_in("Troops killed a senior militant in a raid near Marzin early Thursday, officials said.\n\n"
+                  "Officials later identified the militant killed as Nabil Osman. The operation involved "
+                  "helicopters, an official said.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.places(op) == [("Marzin", "near")]
+    assert e.dates(op) == [("date", "2023-03-09", "date")]
+
+
+def test_a_death_in_the_main_clause_is_not_the_recalled_raid_s() -> None:
+    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. The death of Nabil Osman is "
+                  "the biggest setback for the group since his predecessor, Omar Haddad, was killed in a US raid "
+                  "in Abu Zahra in 2019.")
+    [fact] = e.facts("killedIn")
+    strike = e.entity(fact.object)
+    assert e.label(fact.subject) == "Nabil Osman", e.describe()
+    assert e.places(strike) == [("Marzin", None)]
+    assert e.dates(strike) == [("date", "2023-03-09", "date")]
+
+
+def test_a_predecessor_killed_years_ago_was_killed_in_another_operation() -> None:
+    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. His death comes four years "
+                  "after his predecessor, Omar Haddad, was killed in a raid in Abu Zahra in 2019.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
+    assert killed["Nabil Osman"] != killed["Omar Haddad"]
+    assert e.dates(e.entity(killed["Omar Haddad"])) == [("date", "2019", "gYear")]
+
+
+@pytest.mark.parametrize("text", [
+    "Officials announced the killing of Nabil Osman in a raid near Marzin on Thursday.",
+    "The assassination of Nabil Osman near Marzin on Thursday was confirmed by the army.",
+])
+def test_the_killing_of_a_named_person_is_an_operation(text: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.places(op) == [("Marzin", "near")]
+
+
+def test_the_assassination_of_another_person_is_another_operation() -> None:
+    e = events_in("Nabil Osman was killed in a strike on Kafr Selim on Tuesday. Separately, Northland's "
+                  "assassination of Omar Haddad in Marzin surprised analysts.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
+    assert killed["Nabil Osman"] != killed["Omar Haddad"]
+
+
+def test_they_after_two_people_named_together() -> None:
+    e = events_in("The army announced the deaths of Nabil Osman and Karim Saleh on Friday. The army said they "
+                  "were killed in a raid near Marzin on Thursday.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman", "Karim Saleh"}, e.describe()
+
+
+def test_who_in_a_clause_on_a_plural_noun_is_the_person_described() -> None:
+    e = events_in("Mourners carried the coffin of Nabil Osman, a commander of the Northern Front's elite units "
+                  "who was killed in a drone strike near Marzin.")
+    assert e.participants("killedIn", e.only()) == {"Nabil Osman"}, e.describe()
+
+
+@pytest.mark.parametrize("text", [
+    "Karim Saleh was wanted for the hotel bombing in Marzin in 2015.",
+    "A car bombing in Marzin killed Nabil Osman on Thursday.",
+])
+def test_a_bombing_without_an_air_force_is_an_attack_not_an_operation(text: str) -> None:
+    assert events_in(text).operations == []
+
+
+def test_a_dated_noun_is_not_the_operation_s_date() -> None:
+    e = events_in("The 2015 hotel attacks mastermind Nabil Osman was killed in a raid in Marzin on Thursday.")
+    op = e.only()
+    assert e.dates(op) == [("date", "2023-03-09", "date")], e.describe()
+
+
+def test_a_strike_dated_years_back_is_recalled_and_kept_apart() -> None:
+    e = events_in("Nabil Osman was killed in a raid in Marzin on Thursday. He had led the group since its founder, "
+                  "Karim Saleh, was killed in a June 2016 air strike.")
+    raid = e.entity(next(f.object for f in e.facts("killedIn") if e.label(f.subject) == "Nabil Osman"))
+    assert e.dates(raid) == [("date", "2023-03-09", "date")], e.describe()
+
+
+def test_the_place_of_a_news_conference_is_not_the_operation_s() -> None:
+    e = events_in("A drone strike near Marzin killed Nabil Osman on Thursday. The minister announced the death of "
+                  "Nabil Osman at a news conference in Abu Zahra.")
+    assert e.places(e.only()) == [("Marzin", "near")], e.describe()
+
+
+@pytest.mark.parametrize("text", [
+    "The commander said he had ordered a raid on the house in Marzin rather than an air strike.",
+    "Commanders chose a ground raid on the compound near Marzin instead of a drone strike.",
+])
+def test_the_alternative_not_taken_is_no_operation(text: str) -> None:
+    assert {op.kind for op in events_in(text).operations} == {"Raid"}
+
+
+def test_the_strike_in_a_report_of_a_raid_is_that_raid() -> None:
+    e = events_in("A US helicopter raid near Marzin on Monday killed Nabil Osman, officials said.\n\n"
+                  "A monitoring group said the strike hit a house where he was staying.")
+    op = e.only()
+    assert op.kind == "HelicopterRaid"
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+
+
+def test_a_weekday_and_a_full_date_of_the_same_day_are_one_operation() -> None:
+    e = events_in("US forces killed a senior militant in a raid in Syria on April 17, 2023.\n\n"
+                  "Officials said Nabil Osman was the target of the raid on Monday in Marzin.",
+                  published="2023-04-18")
+    op = e.only()
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}, e.describe()
+
+
+def test_a_victim_in_a_clause_of_another_time_is_not_the_raid_s() -> None:
+    e = events_in("A US raid near Marzin on Monday killed Nabil Osman. The raid comes two weeks after a US attack "
+                  "killed another leader, Omar Haddad.")
+    raid = e.only()
+    assert e.participants("killedIn", raid) == {"Nabil Osman"}, e.describe()

@@ -42,6 +42,7 @@ from kg.extract.slots import (
     belongs_elsewhere,
     best_date,
     dateline_place,
+    dates_another_noun,
     detached,
     is_date,
     locative,
@@ -56,6 +57,9 @@ from kg.model import Article, Entity, EntityRef, Fact, Span
 TRIGGERS = {"raid": "Raid", "strike": "AirStrike", "airstrike": "AirStrike", "operation": "Operation",
             "bombing": "AirStrike", "bombardment": "AirStrike", "assault": "Raid", "incursion": "Raid",
             "ambush": "Raid"}
+#: Triggers that, alone, more often name an attack than an operation: they need an aerial modifier or an actor.
+GROUND_ATTACK_NOUNS = {"bombing"}
+AERIAL = {"air", "aerial", "airborne", "jet", "warplane", "bomber"}
 #: Modifiers of a trigger -> the finer kind they give.
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",
                   "air": "AirStrike", "aerial": "AirStrike", "precision": "AirStrike", "missile": "AirStrike",
@@ -65,6 +69,13 @@ RANK_OF_KIND = OPERATION_RANK
 FAMILY = OPERATION_FAMILY
 KILL = {"kill", "eliminate", "assassinate", "neutralize", "neutralise", "slay"}
 DIE = {"die", "perish"}
+#: Nouns that tell of a killing: "the death of X", "the killings of X and Y".
+KILL_NOUNS = {"death", "killing", "assassination", "elimination", "slaying"}
+#: Of those, the ones that tell of an operation by themselves ("the assassination of X"), not of a death.
+KILLING_NOUNS = {"killing", "assassination", "elimination"}
+#: Verbs that name someone described before ("identified the dead man as X"), and the descriptions of the dead.
+IDENTIFY = {"identify", "name"}
+DEAD_NOUNS = {"dead", "body", "victim", "deceased", "corpse"}
 SELF_KILL = {"detonate", "blow", "explode"}
 TARGET = {"target"}
 WOUND = {"wound", "injure", "hurt"}
@@ -154,6 +165,9 @@ class _Reader:
         self.by_trigger: dict[int, Event] = {}
         self.salient: Event | None = None
         self.salient_sentence = -10
+        #: The last operation in focus that is not a recalled one, and the sentence it was last told in.
+        self.focus: Event | None = None
+        self.focus_sentence = -10
         self.unnamed: list[Entity] = []
         self.reference = date.fromisoformat(article.published) if article.published else None
         self.actors = Actors(found, g)
@@ -169,7 +183,7 @@ class _Reader:
                     self.by_trigger[trigger.i] = event
                     event.triggers.append(trigger)
                     event.sentences.add(number)
-                    self.salient, self.salient_sentence = event, number
+                    self._attend(event, number)
             self._participants(sent, number)
             self._places(sent, number)
             self._dates(sent, number)
@@ -179,10 +193,16 @@ class _Reader:
         lemma = token.lemma_.lower()
         if token.pos_ == "VERB" and lemma == "raid" and any(c.dep_ == "nsubj" for c in token.children):
             return True  # "Troops raided a house"
+        if token.pos_ == "NOUN" and lemma in KILLING_NOUNS:
+            return self._killing_of_someone(token)
         if token.pos_ not in ("NOUN", "PROPN") or lemma not in TRIGGERS:
             return False
         if token.tag_ in ("NNS", "NNPS"):
             return False  # "previous raids", "a string of operations": not one operation
+        if _alternative(token):
+            return False  # "a raid rather than an air strike": the strike did not happen
+        if lemma in GROUND_ATTACK_NOUNS and not self._from_the_air(token):
+            return False  # "the resort bombing", "a car bombing": an attack, not an air raid
         if any(c.lower_ in ("such", "any", "every") for c in token.children):
             return False
         if lemma == "operation" and any(c.lower_ in ("special", "military", "intelligence") and c.dep_ == "amod"
@@ -192,8 +212,30 @@ class _Reader:
         following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
         return following not in ("forces", "force", "command", "team", "teams", "unit")  # "special operations forces"
 
+    def _from_the_air(self, noun: Token) -> bool:
+        """"an aerial bombing", "the drone bombardment", "US bombing": a modifier that makes it an air raid
+        (a kind modifier, or a country or force that carries it out)."""
+        for child in noun.children:
+            if child.dep_ not in ("amod", "compound", "nmod", "poss"):
+                continue
+            if any(part in KIND_MODIFIERS or part in AERIAL for part in child.lower_.split("-")):
+                return True
+            if child.ent_type_ in ("NORP", "ORG"):
+                return True  # "Israeli bombing", "NATO bombing"
+            ref = self.found.find(child.idx, child.idx + len(child.text)) if child.ent_type_ == "GPE" else None
+            entity = self.found.by_ref(ref) if ref is not None else None
+            if entity is not None and entity.kind == "Country":
+                return True  # "US bombing", not "the Kabul bombing"
+        return False
+
+    def _killing_of_someone(self, noun: Token) -> bool:
+        """"the assassination of X", "the killings of X and Y": an operation told by its outcome."""
+        return any(pobj.dep_ == "pobj" and self._person(pobj) is not None
+                   for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "of"
+                   for pobj in prep.children)
+
     def _kind(self, trigger: Token) -> str:
-        kind = TRIGGERS[trigger.lemma_.lower()]
+        kind = TRIGGERS.get(trigger.lemma_.lower(), "Operation")
         window = [t for t in trigger.doc[max(trigger.i - 4, trigger.sent.start):trigger.i]]
         window += [c for c in trigger.children if c.dep_ in ("compound", "amod", "nmod")]
         for token in window:
@@ -207,6 +249,11 @@ class _Reader:
 
     def _event_for(self, trigger: Token, number: int) -> Event | None:
         kind = self._kind(trigger)
+        told = self._killing_told_by(trigger)
+        if told is not None:
+            if told.kind == "Operation":
+                told.kind = kind
+            return told  # "the killing of X in a raid": the raid is that killing
         det = {c.lower_ for c in trigger.children if c.dep_ in ("det", "poss", "amod", "nummod")}
         if trigger.dep_ == "attr" and self.events:
             return self.salient or self.events[-1]  # "It was the second strike this month": about the one in focus
@@ -216,6 +263,10 @@ class _Reader:
             c.dep_ == "poss" for c in trigger.children) or trigger.pos_ == "VERB"  # "they also raided": the same
         if definite and not new_marked:
             previous = self._recent_compatible(kind)
+            if previous is None and self.focus is not None and trigger.lemma_.lower() not in KILLING_NOUNS:
+                previous = self.focus  # "the strike" in a report of a raid: the same operation, told loosely
+            if previous is not None and self._names_another_victim(trigger, previous):
+                previous = None  # "Israel's assassination of Y" after a strike that killed X
             if previous is not None:
                 if previous.kind == "Operation" or (FAMILY.get(kind) == previous.family and kind != previous.kind \
                         and kind not in ("Raid", "AirStrike")):
@@ -225,6 +276,28 @@ class _Reader:
         event.new_marked = new_marked  # type: ignore[attr-defined]
         self.events.append(event)
         return event
+
+    def _killing_told_by(self, trigger: Token) -> Event | None:
+        """The "killing of X" operation whose "in/during/by" phrase the trigger is."""
+        prep = trigger.head
+        if trigger.dep_ != "pobj" or prep.lower_ not in ("in", "during", "by", "through"):
+            return None
+        noun = prep.head
+        for _ in range(3):  # "the killing of X in a raid" may hang the phrase on X
+            if noun.i in self.by_trigger and noun.lemma_.lower() in KILLING_NOUNS:
+                return self.by_trigger[noun.i]
+            if noun.dep_ not in ("pobj", "prep") or noun.head is noun:
+                return None
+            noun = noun.head
+        return None
+
+    def _names_another_victim(self, trigger: Token, previous: Event) -> bool:
+        """Whether a "killing of X" mention names a victim the earlier operation does not have."""
+        if trigger.lemma_.lower() not in KILLING_NOUNS or not previous.killed():
+            return False
+        named = {self._person(pobj) for prep in trigger.children if prep.lower_ == "of" for pobj in prep.children}
+        named.discard(None)
+        return bool(named) and not named & previous.killed()
 
     def _recent_compatible(self, kind: str) -> Event | None:
         family = FAMILY.get(kind)
@@ -264,9 +337,15 @@ class _Reader:
     def _same_clause(self, a: Token, b: Token) -> bool:
         return _clause_head(a) == _clause_head(b)
 
+    def _attend(self, event: Event, number: int) -> None:
+        self.salient, self.salient_sentence = event, number
+        if not event.recalled:
+            self.focus, self.focus_sentence = event, number
+
     def _fallback(self, number: int) -> Event | None:
-        if self.salient is not None and number - self.salient_sentence <= 2:
-            return self.salient
+        """The operation in focus in the last two sentences (never a recalled one)."""
+        if self.focus is not None and number - self.focus_sentence <= 2:
+            return self.focus
         return None
 
     # --- participants ------------------------------------------------------------------------
@@ -275,7 +354,8 @@ class _Reader:
         for token in sent:
             if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "pobj", "appos", "conj", "attr"):
                 continue
-            ref = self._person(token) or self._named_in(token)  # "an Iraqi national known as X"
+            group = self._plural_antecedent(token)  # "they were killed": the two just named
+            ref = group[0] if group else self._person(token) or self._named_in(token)  # "a man known as X"
             unnamed = None
             if ref is None:
                 unnamed = self._unnamed(token)
@@ -288,7 +368,11 @@ class _Reader:
                 continue  # "killed during US raids": several operations, not the one in focus
             event = self._event_of(verb)
             if event is None and self.by_trigger_in(sent):
-                event = self._only_event(sent)
+                event = self.sentence_event(verb)  # not one in a clause of another time ("since ...")
+                if event is not None and event.recalled:
+                    event = None  # only its own clause joins someone to a recalled operation
+                if event is None and unnamed is None and self._only_recalled(sent):
+                    event = self._fallback(number)  # "X's death is the worst blow since a raid in 2019 killed Y"
             elif event is None and unnamed is None:
                 event = self._fallback(number)  # a named person's fate told after the operation's sentence
             if event is None:
@@ -302,10 +386,11 @@ class _Reader:
             certainty = 0.6 if _hedged(verb) else 1.0
             span = Span(sent.start_char, sent.end_char)
             event.verbs.add(verb.i)
-            if not any(r == relation and p == ref for r, p, _s, _c in event.participants):
-                event.participants.append((relation, ref, span, certainty))
-                event.sentences.add(number)
-            self.salient, self.salient_sentence = event, number
+            for each in group or [ref]:
+                if not any(r == relation and p == each for r, p, _s, _c in event.participants):
+                    event.participants.append((relation, each, span, certainty))
+                    event.sentences.add(number)
+            self._attend(event, number)
 
     def _participant_event(self, token: Token) -> Event | None:
         """The operation whose participant's verb governs the token, through no temporal or concessive
@@ -322,6 +407,10 @@ class _Reader:
                     return event
         return None
 
+    def _only_recalled(self, sent: SpacySpan) -> bool:
+        """Whether every operation the sentence mentions is a recalled one."""
+        return all(e.recalled for i, e in self.by_trigger.items() if sent.start <= i < sent.end)
+
     def by_trigger_in(self, sent: SpacySpan) -> bool:
         return any(sent.start <= i < sent.end for i in self.by_trigger)
 
@@ -336,6 +425,43 @@ class _Reader:
                 return ref
         if token.lower_ in ("he", "him", "himself", "she", "her", "herself"):
             return self._antecedent(token)
+        if token.lower_ in ("who", "whom") and token.head.dep_ == "relcl":
+            return self._relative_antecedent(token.head)
+        return None
+
+    def _plural_antecedent(self, pronoun: Token) -> list[EntityRef]:
+        """For "they"/"them", the people last named together ("X and Y") in this or the two previous
+        sentences, before the pronoun; else nothing."""
+        if pronoun.lower_ not in ("they", "them"):
+            return []
+        sents = list(self.doc.sents)
+        first = next((k for k, s in enumerate(sents) if s.start <= pronoun.i < s.end), 0)
+        start = sents[max(first - 2, 0)].start
+        for token in reversed(self.doc[start:pronoun.i]):
+            if token.dep_ != "conj" or token.head.i >= token.i:
+                continue
+            second, first_ref = self._person(token), self._person(token.head)
+            if second is not None and first_ref is not None and second != first_ref:
+                others = [self._person(c) for c in token.children if c.dep_ == "conj"]
+                return [first_ref, second, *[o for o in others if o is not None]]
+        return []
+
+    def _relative_antecedent(self, clause: Token) -> EntityRef | None:
+        """The person a relative clause is about: "X, a commander of the group's forces who was killed"
+        (X: the clause hangs on "forces", but its singular verb skips the plural noun), "X, who died"."""
+        singular = any(t.tag_ == "VBZ" or t.lower_ in ("was", "has") for t in [clause, *clause.children]
+                       if t.dep_ in ("aux", "auxpass", "ROOT", "relcl"))
+        noun = clause.head
+        for _ in range(6):
+            if noun.ent_type_:
+                ref = self.found.find(noun.idx, noun.idx + len(noun.text))
+                if ref is not None and ref.cls == "Person":
+                    return ref
+            if noun.dep_ not in ("pobj", "prep", "appos", "compound", "flat") or noun.head is noun:
+                return None
+            if noun.tag_ in ("NNS", "NNPS") and not singular:
+                return None  # "X's guards, who were killed": not X
+            noun = noun.head
         return None
 
     def _antecedent(self, pronoun: Token) -> EntityRef | None:
@@ -425,7 +551,7 @@ class _Reader:
 
     def _dates(self, sent: SpacySpan, number: int) -> None:
         for ent in sent.ents:
-            if not is_date(ent):
+            if not is_date(ent) or dates_another_noun(ent, TRIGGERS.keys() | KILLING_NOUNS):
                 continue
             verb = _verb_of(ent.root)
             event = self._event_of(ent.root)
@@ -465,7 +591,8 @@ class _Reader:
         if event is None:
             return None
         own = [t for t in event.triggers if verb.sent.start <= t.i < verb.sent.end]
-        return event if any(not detached(t, verb) for t in own) else None
+        # neither in a clause of another time than the other: not "the raid comes a week after a strike killed X"
+        return event if any(not detached(t, verb) and not detached(verb, t) for t in own) else None
 
     # --- output -------------------------------------------------------------------------------
 
@@ -488,7 +615,7 @@ class _Reader:
         return False
 
     def result(self) -> EventResult:
-        events = _merge_compatible(self.events, self.found, self._within)
+        events = _merge_compatible(self.events, self.found, self._within, self.reference)
         dateline = dateline_place(self.doc, self.found)
         if dateline is not None:
             # An operation known only to be in a region or country that contains the dateline's town
@@ -644,8 +771,56 @@ def _relation(token: Token) -> tuple[str | None, Token | None]:
             return "killedIn", verb
         if "commit" in lemmas and any(c.lower_ == "suicide" for v in verbs for c in v.children):
             return "killedIn", verb
-    if arg.dep_ == "pobj" and arg.head.lower_ == "of" and arg.head.head.lemma_.lower() == "death":
-        return "killedIn", arg.head.head.head
+    identified = _identified(arg)
+    if identified != (None, None):
+        return identified
+    if arg.dep_ == "pobj" and arg.head.lower_ == "of" and arg.head.head.lemma_.lower() in KILL_NOUNS:
+        return "killedIn", arg.head.head  # "the killing of X in a raid": the noun holds the operation
+    return None, None
+
+
+def _alternative(token: Token) -> bool:
+    """Whether a noun is the alternative not taken: "rather than X", "instead of X", "not X but ..."."""
+    if token.dep_ == "conj":
+        for sibling in token.head.children:
+            if sibling.dep_ == "cc" and token.head.i < sibling.i < token.i and sibling.lower_ in ("than", "of") \
+                    and any(c.lower_ in ("rather", "instead") for c in sibling.children):
+                return True
+    prep = token.head
+    return token.dep_ == "pobj" and (
+        (prep.lower_ == "of" and prep.i > 0 and token.doc[prep.i - 1].lower_ == "instead")
+        or (prep.lower_ == "than" and prep.i > 0 and token.doc[prep.i - 1].lower_ == "rather"))
+
+
+def _identified(arg: Token) -> tuple[str | None, Token | None]:
+    """A person named as one described before: "identified the militant killed as X", "named the dead
+    man as X", "X was among four men killed", "X was the target of the raid"."""
+    if arg.dep_ == "pobj" and arg.head.lower_ == "as":
+        head = arg.head.head
+        if head.lemma_.lower() in KILL and head.dep_ == "acl":
+            return "killedIn", head  # "identified the militant killed as X"
+        if head.lemma_.lower() in IDENTIFY:
+            for obj in (c for c in head.children if c.dep_ == "dobj"):
+                killed = next((c for c in obj.children if c.dep_ == "acl" and c.lemma_.lower() in KILL), None)
+                if killed is not None:
+                    return "killedIn", killed
+                if obj.lemma_.lower() in DEAD_NOUNS:
+                    return "killedIn", head
+                if obj.lemma_.lower() == "target":
+                    return "targetedIn", head
+    if arg.dep_ == "nsubj" and arg.head.lemma_ == "be":
+        for child in arg.head.children:
+            if child.dep_ == "prep" and child.lower_ == "among":
+                for group in (c for c in child.children if c.dep_ == "pobj"):
+                    killed = next((c for c in group.children if c.dep_ in ("acl", "relcl")
+                                   and c.lemma_.lower() in KILL | DIE), None)
+                    if killed is not None:
+                        return "killedIn", killed  # "X was among four men killed in the raid"
+            if child.dep_ == "attr" and child.lemma_.lower() == "target":
+                of = [g for c in child.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                      if g.dep_ == "pobj" and g.lemma_.lower() in TRIGGERS]
+                if of:
+                    return "targetedIn", of[0]  # "X was the target of the raid"
     return None, None
 
 
@@ -719,7 +894,7 @@ def _phrase(trigger: Token) -> str:
 
 
 
-def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
+def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | None = None) -> bool:
     if a.family and b.family and a.family != b.family:
         return False
     ka, kb = a.killed(), b.killed()
@@ -735,8 +910,9 @@ def _compatible(a: Event, b: Event, found: ArticleEntities) -> bool:
         small = {"Village", "Town", "City", "Camp", None}
         if ea and eb and ea.kind in small and eb.kind in small:
             return False
-    da = {resolve(t, date(2000, 6, 15)) for t, _s in a.dates}
-    db = {resolve(t, date(2000, 6, 15)) for t, _s in b.dates}
+    # Without the article's date a weekday or "last month" cannot be placed: only absolute dates compare.
+    da = {resolve(t, reference) if reference else _absolute(t) for t, _s in a.dates}
+    db = {resolve(t, reference) if reference else _absolute(t) for t, _s in b.dates}
     da.discard(None)
     db.discard(None)
     return not (da and db and not any(x.value.startswith(y.value) or y.value.startswith(x.value)  # type: ignore[union-attr]
@@ -780,8 +956,25 @@ def _thin(event: Event, found: ArticleEntities) -> bool:
     return all((e := found.by_ref(ref)) is not None and e.kind == "Country" for ref, _s, _x in event.places)
 
 
+def _kinds_agree(a: Event, b: Event) -> bool:
+    """The same family of operation, or one of them a generic "operation"."""
+    return a.family is None or b.family is None or a.family == b.family
+
+
+def _named(event: Event) -> bool:
+    """Whether the report names someone it killed, targeted, wounded or detained."""
+    return any(not p.key.startswith("unnamed") for _r, p, _s, _c in event.participants)
+
+
+def _absolute(text: str) -> ResolvedDate | None:
+    """A date that means the same whatever the day of reading ("March 3, 2023", "2019"), else None."""
+    one, other = resolve(text, date(2000, 6, 15)), resolve(text, date(2030, 6, 15))
+    return one if one is not None and other is not None and one.value == other.value else None
+
+
 def _merge_compatible(events: list[Event], found: ArticleEntities,
-                      within: Callable[[EntityRef, EntityRef], bool] | None = None) -> list[Event]:
+                      within: Callable[[EntityRef, EntityRef], bool] | None = None,
+                      reference: date | None = None) -> list[Event]:
     """Two indefinite reports of one operation in an article ("a US raid" ... "a separate raid") become one,
     and so does a report with no participant whose place lies in the other's ("a drone strike in Kabul"
     after "X was killed in a drone strike in Afghanistan")."""
@@ -790,9 +983,10 @@ def _merge_compatible(events: list[Event], found: ArticleEntities,
         target = None
         if not getattr(event, "new_marked", False) or any(t.lower_ == "separate" for tr in event.triggers
                                                            for t in tr.children):
-            target = next((m for m in merged if (m.family or m.kind) == (event.family or event.kind)
-                           and not m.recalled and _compatible(m, event, found)
-                           and (_shared(m, event, found) or _thin(m, found) or _thin(event, found)
+            target = next((m for m in merged if _kinds_agree(m, event)
+                           and not m.recalled and _compatible(m, event, found, reference)
+                           and (_shared(m, event, found) or (not event.recalled and (
+                                _thin(m, found) or _thin(event, found) or not (_named(m) and _named(event))))
                                 or (not event.participants and _nested(m, event, within)))), None)
         if target is None:
             merged.append(event)

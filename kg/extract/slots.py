@@ -34,7 +34,7 @@ date well before the article's marks a recalled operation (:func:`recalled`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import Protocol
 
@@ -59,7 +59,8 @@ SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim
 #: Nouns whose place is their own: "attacks in Europe", "the group's branch in X", "its presence in X".
 OWN_PLACE_NOUNS = {"plot", "plan", "threat", "campaign", "war", "insurgency", "presence", "branch", "affiliate",
                    "cell", "network", "wing", "offshoot", "faction", "franchise", "activity", "interest", "embassy",
-                   "consulate", "office", "territory", "swathe"}
+                   "consulate", "office", "territory", "swathe", "conference", "briefing", "summit", "hearing",
+                   "trial", "court", "interview", "speech", "funeral", "rally", "ceremony", "prison"}
 #: Nouns of events whose place is their own when plural: "attacks in Europe", "bombings in X".
 OWN_PLACE_PLURALS = {"attack", "bombing", "operation", "strike", "raid", "assault"}
 #: Verbs whose place is not the operation's: "plotting attacks in X", "based in X", "who led the group in X".
@@ -198,7 +199,9 @@ def recalled(trigger: Token, reference: date | None) -> bool:
             return True
     if reference is None:
         return False
-    words = [c for c in trigger.children if c.dep_ in ("nummod", "compound", "amod", "npadvmod")]
+    words = [c for c in trigger.children if c.dep_ in ("nummod", "compound", "amod", "npadvmod", "nmod")]
+    words += [g for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("in", "on")
+              for g in c.children if g.dep_ == "pobj"]  # "a strike in June 2006"
     verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
     if verb.pos_ in ("VERB", "AUX"):
         words += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "in"
@@ -237,6 +240,15 @@ def is_date(ent: SpacySpan) -> bool:
     return ent.label_ == "DATE" or (ent.label_ == "TIME" and bool(_DAY.search(ent.text)))
 
 
+def dates_another_noun(ent: SpacySpan, own_nouns: Collection[str]) -> bool:
+    """Whether a date is part of a noun phrase that names something else than an operation: "the
+    March 3, 2004 attacks", "his 2010 trial" (dates of the attacks, of the trial)."""
+    head = ent.root.head
+    return ent.root.dep_ in ("compound", "nmod", "amod", "nummod", "poss", "npadvmod") and ent.end <= head.i \
+        and head.pos_ in ("NOUN", "PROPN") \
+        and head.lemma_.lower() not in own_nouns and not head.ent_type_
+
+
 def statement_date(ent: SpacySpan) -> bool:
     """Whether a date is the date of a statement ("officials said on Monday"), not of an event."""
     head = ent.root
@@ -264,6 +276,8 @@ class SlotFiller:
         self.owner = owner
         #: The operation of each trigger token.
         self.by_trigger = by_trigger
+        #: The nouns that name the article's operations: a date in another noun's phrase is not theirs.
+        self.own_nouns = {doc[i].lemma_.lower() for i in by_trigger}
         self.sents = list(doc.sents)
         #: The participants of the other operations, by ``id`` of each operation.
         self.others: dict[int, set[EntityRef]] = {}
@@ -410,7 +424,7 @@ class SlotFiller:
                   day_only: bool) -> list[tuple[str, Span]]:
         out = []
         for ent in sent.ents:
-            if not is_date(ent) or statement_date(ent):
+            if not is_date(ent) or statement_date(ent) or dates_another_noun(ent, self.own_nouns):
                 continue
             if resolve(ent.text, self.reference or date(2000, 6, 15)) is None:
                 continue
