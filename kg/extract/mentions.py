@@ -1,0 +1,109 @@
+"""Trigger mentions and their kind: which words of a sentence name an operation, and what kind.
+
+- A trigger noun names an operation ("a raid", "the strike", "an air strike", "the operation"), and
+  so does "raided" with a subject ("Troops raided a house"); not a plural ("previous raids", "a
+  string of operations"), not the alternative not taken ("a raid rather than an air strike"), not
+  "such"/"any"/"every" raid, and not a unit ("special operations forces").
+- "bombing" only with a modifier that makes it an air raid: "an aerial bombing", "the drone
+  bombardment", "Israeli bombing", "US bombing" (a kind modifier, or a country or force that
+  carries it out); not "the resort bombing", "a car bombing", "the Kabul bombing".
+- A noun of killing names an operation when it says whom: "the assassination of X", "the killings
+  of X and Y".
+- The kind: the trigger's own ("raid" -> Raid, "strike" -> AirStrike), made finer by its modifiers
+  (drone -> DroneStrike, helicopter-borne -> HelicopterRaid).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from kg.extract.entities import ArticleEntities
+from kg.extract.operation import AERIAL, FAMILY, GROUND_ATTACK_NOUNS, KILLING_NOUNS, KIND_MODIFIERS, TRIGGERS
+from kg.extract.referents import Referents
+
+
+def is_trigger(token: Token, referents: Referents) -> bool:
+    lemma = token.lemma_.lower()
+    if token.pos_ == "VERB" and lemma == "raid" and any(c.dep_ == "nsubj" for c in token.children):
+        return True  # "Troops raided a house"
+    if token.pos_ == "NOUN" and lemma in KILLING_NOUNS:
+        return _killing_of_someone(token, referents)
+    if token.pos_ not in ("NOUN", "PROPN") or lemma not in TRIGGERS:
+        return False
+    if token.tag_ in ("NNS", "NNPS"):
+        return False  # "previous raids", "a string of operations": not one operation
+    if _alternative(token):
+        return False  # "a raid rather than an air strike": the strike did not happen
+    if lemma in GROUND_ATTACK_NOUNS and not _from_the_air(token, referents.found):
+        return False  # "the resort bombing", "a car bombing": an attack, not an air raid
+    if any(c.lower_ in ("such", "any", "every") for c in token.children):
+        return False
+    if lemma == "operation" and any(c.lower_ in ("special", "military", "intelligence") and c.dep_ == "amod"
+                                    and c.i == token.i - 1 and token.i + 1 < len(token.doc)
+                                    and token.doc[token.i + 1].lower_ == "forces" for c in token.children):
+        return False
+    following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
+    return following not in ("forces", "force", "command", "team", "teams", "unit")  # "special operations forces"
+
+
+def _from_the_air(noun: Token, found: ArticleEntities) -> bool:
+    """"an aerial bombing", "the drone bombardment", "US bombing": a modifier that makes it an air raid
+    (a kind modifier, or a country or force that carries it out)."""
+    for child in noun.children:
+        if child.dep_ not in ("amod", "compound", "nmod", "poss"):
+            continue
+        if any(part in KIND_MODIFIERS or part in AERIAL for part in child.lower_.split("-")):
+            return True
+        if child.ent_type_ in ("NORP", "ORG"):
+            return True  # "Israeli bombing", "NATO bombing"
+        ref = found.find(child.idx, child.idx + len(child.text)) if child.ent_type_ == "GPE" else None
+        entity = found.by_ref(ref) if ref is not None else None
+        if entity is not None and entity.kind == "Country":
+            return True  # "US bombing", not "the Kabul bombing"
+    return False
+
+
+def _killing_of_someone(noun: Token, referents: Referents) -> bool:
+    """"the assassination of X", "the killings of X and Y": an operation told by its outcome."""
+    return any(pobj.dep_ == "pobj" and referents.person(pobj) is not None
+               for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "of"
+               for pobj in prep.children)
+
+
+def kind_of(trigger: Token) -> str:
+    kind = TRIGGERS.get(trigger.lemma_.lower(), "Operation")
+    window = [t for t in trigger.doc[max(trigger.i - 4, trigger.sent.start):trigger.i]]
+    window += [c for c in trigger.children if c.dep_ in ("compound", "amod", "nmod")]
+    for token in window:
+        for part in token.lower_.split("-"):
+            finer = KIND_MODIFIERS.get(part) or KIND_MODIFIERS.get(token.lower_)
+            if finer is None:
+                continue
+            if FAMILY.get(finer) in (FAMILY.get(kind), None) or kind == "Operation":
+                kind = finer
+    return kind
+
+
+def _alternative(token: Token) -> bool:
+    """Whether a noun is the alternative not taken: "rather than X", "instead of X", "not X but ..."."""
+    if token.dep_ == "conj":
+        for sibling in token.head.children:
+            if sibling.dep_ == "cc" and token.head.i < sibling.i < token.i and sibling.lower_ in ("than", "of") \
+                    and any(c.lower_ in ("rather", "instead") for c in sibling.children):
+                return True
+    prep = token.head
+    return token.dep_ == "pobj" and (
+        (prep.lower_ == "of" and prep.i > 0 and token.doc[prep.i - 1].lower_ == "instead")
+        or (prep.lower_ == "than" and prep.i > 0 and token.doc[prep.i - 1].lower_ == "rather"))
+
+
+def phrase(trigger: Token) -> str:
+    """The trigger with its kind-giving modifiers: "helicopter-borne raid", "drone strike"."""
+    start = trigger.i
+    while start > trigger.sent.start and (trigger.doc[start - 1].lower_ in KIND_MODIFIERS
+                                          or trigger.doc[start - 1].text == "-"
+                                          or trigger.doc[start - 1].lower_ in ("borne", "strike", "air")):
+        start -= 1
+    while start < trigger.i and trigger.doc[start].text == "-":
+        start += 1
+    return trigger.doc[start:trigger.i + 1].text.lower()

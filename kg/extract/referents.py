@@ -1,0 +1,146 @@
+"""Who a mention refers to: a person the article names, a pronoun's antecedent, or an unnamed participant.
+
+- A named mention is the person the entity stage found there (the extractor may have corrected the
+  model's label).
+- "he", "him", "she": the most recent person mentioned before it, but not the speaker of the
+  statement the pronoun is in ("spokesman X said he was killed"); "they", "them": the people last
+  named together ("X and Y"); "who": the person the relative clause is about ("X, a commander of
+  the group's forces who was killed", "X, who died").
+- A noun that names someone: "a national known as X", "a man named X", "an official identified as X".
+- An unnamed participant: "an ISIS smuggler", "two of his associates", "one person" becomes an
+  entity of its own with its description and, when it says, how many they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.entities import ArticleEntities
+from kg.model import Article, Entity, EntityRef
+
+#: Verbs of saying: a pronoun in a statement does not refer to its speaker.
+SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
+UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "militant", "fighter", "member",
+                 "man", "woman", "person", "people", "civilian", "associate", "son", "daughter", "relative",
+                 "jihadist", "suspect", "figure", "individual", "guard", "bodyguard", "courier", "facilitator",
+                 "financier", "other", "others", "wife", "child", "children", "family"}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "a": 1, "an": 1, "several": None, "some": None}
+
+
+class Referents:
+    """The people an article's mentions refer to, and the unnamed participants found so far."""
+
+    def __init__(self, doc: Doc, article: Article, found: ArticleEntities) -> None:
+        self.doc = doc
+        self.article = article
+        self.found = found
+        self.unnamed: list[Entity] = []
+
+    def person(self, token: Token) -> EntityRef | None:
+        if token.ent_type_:
+            ref = self.found.find(token.idx, token.idx + len(token.text))
+            if ref is not None and ref.cls == "Person":  # the extractor may have corrected the model's label
+                return ref
+        if token.lower_ in ("he", "him", "himself", "she", "her", "herself"):
+            return self._antecedent(token)
+        if token.lower_ in ("who", "whom") and token.head.dep_ == "relcl":
+            return self._relative_antecedent(token.head)
+        return None
+
+    def plural_antecedent(self, pronoun: Token) -> list[EntityRef]:
+        """For "they"/"them", the people last named together ("X and Y") in this or the two previous
+        sentences, before the pronoun; else nothing."""
+        if pronoun.lower_ not in ("they", "them"):
+            return []
+        sents = list(self.doc.sents)
+        first = next((k for k, s in enumerate(sents) if s.start <= pronoun.i < s.end), 0)
+        start = sents[max(first - 2, 0)].start
+        for token in reversed(self.doc[start:pronoun.i]):
+            if token.dep_ != "conj" or token.head.i >= token.i:
+                continue
+            second, first_ref = self.person(token), self.person(token.head)
+            if second is not None and first_ref is not None and second != first_ref:
+                others = [self.person(c) for c in token.children if c.dep_ == "conj"]
+                return [first_ref, second, *[o for o in others if o is not None]]
+        return []
+
+    def _relative_antecedent(self, clause: Token) -> EntityRef | None:
+        """The person a relative clause is about: "X, a commander of the group's forces who was killed"
+        (X: the clause hangs on "forces", but its singular verb skips the plural noun), "X, who died"."""
+        singular = any(t.tag_ == "VBZ" or t.lower_ in ("was", "has") for t in [clause, *clause.children]
+                       if t.dep_ in ("aux", "auxpass", "ROOT", "relcl"))
+        noun = clause.head
+        for _ in range(6):
+            if noun.ent_type_:
+                ref = self.found.find(noun.idx, noun.idx + len(noun.text))
+                if ref is not None and ref.cls == "Person":
+                    return ref
+            if noun.dep_ not in ("pobj", "prep", "appos", "compound", "flat") or noun.head is noun:
+                return None
+            if noun.tag_ in ("NNS", "NNPS") and not singular:
+                return None  # "X's guards, who were killed": not X
+            noun = noun.head
+        return None
+
+    def _antecedent(self, pronoun: Token) -> EntityRef | None:
+        """The most recent person mentioned before a pronoun (same or previous sentences), but not
+        the speaker of the statement the pronoun is in ("spokesman X said he was killed")."""
+        speakers: set[EntityRef] = set()
+        for ancestor in pronoun.ancestors:
+            if ancestor.lemma_.lower() in SPEECH:
+                for child in ancestor.children:
+                    if child.dep_ == "nsubj":
+                        for t in child.subtree:
+                            ref = self.found.find(t.idx, t.idx + len(t.text))
+                            if ref is not None and ref.cls == "Person":
+                                speakers.add(ref)
+        best = None
+        for (start, _end), ref in self.found.at.items():
+            if ref.cls == "Person" and ref not in speakers and start < pronoun.idx \
+                    and (best is None or start > best[0]):
+                best = (start, ref)
+        if best is None or pronoun.idx - best[0] > 600:
+            return None
+        return best[1]
+
+    def named_in(self, token: Token) -> EntityRef | None:
+        """The person a noun names: "a national known as X", "a man named X", "an official identified as X"."""
+        for child in token.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in ("know", "name", "call", "identify"):
+                for t in child.subtree:
+                    if t.ent_type_ == "PERSON":
+                        return self.person(t)
+        return None
+
+    def describe_unnamed(self, token: Token) -> str | None:
+        """"an ISIS smuggler", "two of his associates", "one person": an unnamed participant."""
+        if token.pos_ not in ("NOUN", "NUM", "PRON") or token.ent_type_ in ("ORG", "GPE", "NORP", "PERSON"):
+            return None
+        head = token
+        if token.pos_ == "NUM" or token.lower_ in ("one", "others"):
+            of = [c for c in token.children if c.lower_ == "of"]
+            noun = next((g for c in of for g in c.children if g.dep_ == "pobj"), None)
+            head = noun or token
+        if head.lemma_.lower() not in UNNAMED_HEADS and token.lower_ not in ("one", "others"):
+            return None
+        if token.dep_ == "appos" and token.head.ent_type_ == "PERSON":
+            return None  # "killed X, a senior official": a description of X
+        if any(c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in token.children):
+            return None  # "killed the group's leader, X": X is the participant
+        if any(c.lower_ == "no" for c in token.children):
+            return None
+        left = token.left_edge.i
+        return self.doc[left:token.right_edge.i + 1].text if token.right_edge.i - left < 12 else token.text
+
+    def add_unnamed(self, description: str, token: Token) -> EntityRef:
+        digest = hashlib.sha1(f"{self.article.id} {token.idx}".encode()).hexdigest()[:10]
+        ref = EntityRef("Person", f"unnamed {digest}")
+        entity = Entity(ref, "", attributes={"description": description})
+        count = next((NUMBERS.get(c.lower_) for c in [token, *token.children] if c.lower_ in NUMBERS), None)
+        if count and count > 1:
+            entity.attributes["count"] = count
+        self.unnamed.append(entity)
+        return ref
