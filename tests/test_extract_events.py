@@ -587,3 +587,39 @@ def test_a_victim_in_a_clause_of_another_time_is_not_the_raid_s() -> None:
                   "killed another leader, Omar Haddad.")
     raid = e.only()
     assert e.participants("killedIn", raid) == {"Nabil Osman"}, e.describe()
+
+
+def test_a_negation_in_the_main_clause_does_not_reach_a_concessive_one() -> None:
+    e = events_in("A US drone strike near Marzin killed a senior militant on Saturday. The army did not name the "
+                  "target, though officials identified the man killed as Nabil Osman.")
+    assert e.participants("killedIn", e.only()) == {"Nabil Osman"}, e.describe()
+
+
+@pytest.mark.parametrize("sentence", [
+    "Nabil Osman's death was confirmed by the group on Saturday.",
+    "The group mourned the martyrdom of Nabil Osman on Saturday.",
+])
+def test_a_possessive_death_or_a_martyrdom_is_a_killing(sentence: str) -> None:
+    e = events_in("An Israeli strike in Marzin killed a commander of the Northern Front on Friday. " + sentence)
+    assert e.participants("killedIn", e.only()) == {"Nabil Osman"}, e.describe()
+
+
+def test_he_after_a_description_of_someone_else_is_not_the_named_person() -> None:
+    e = events_in("The council appointed Nabil Osman as its new chief to replace its commander after he was killed "
+                  "in a drone strike in Marzin.")
+    assert "Nabil Osman" not in e.participants("killedIn"), e.describe()
+
+
+def test_a_definite_article_before_modifiers_refers_back() -> None:
+    e = events_in("US special forces killed Nabil Osman in a helicopter raid early Thursday, officials said.\n\n"
+                  "Monitors said the early morning US raid took place in the village of Kafr Selim.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}
+    assert e.places(op) == [("Kafr Selim", None)], e.describe()
+
+
+def test_named_victims_are_targets_unless_described_as_bystanders() -> None:
+    e = events_in("A drone strike near Marzin on Thursday killed Nabil Osman and his wife, Layla Haddad.")
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman", "Layla Haddad"}, e.describe()
+    assert e.participants("targetedIn", op) == {"Nabil Osman"}

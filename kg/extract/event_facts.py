@@ -113,12 +113,19 @@ def event_facts(reader: ArticleReading) -> EventResult:
         entities.append(entity)
         named = {r for r, p, _s, _c in event.participants if not p.key.startswith("unnamed")}
         singles = {e.ref for e in reader.referents.unnamed if not e.attributes.get("count")}
+        # Whom the operation aimed at, when the article does not say: a named militant it killed, else
+        # the named people it killed that the article does not call bystanders.
+        aimed = any(r == "targetedIn" and not p.key.startswith("unnamed") for r, p, _s, _c in event.participants) \
+            or any(r == "killedIn" and _is_militant(p, reader.members) for r, p, _s, _c in event.participants)
         for relation, person, span, certainty in event.participants:
             if person in singles and relation in named:
                 continue  # "killed a senior commander ... X was killed": most likely X himself
             facts.add(Fact(person, relation, ref, span, certainty=certainty))
             if relation == "killedIn" and _is_militant(person, reader.members):
                 facts.add(Fact(person, "targetedIn", ref, span, certainty=min(certainty, 0.8)))
+            elif relation == "killedIn" and not aimed and not person.key.startswith("unnamed") \
+                    and not reader.referents.bystander(person):
+                facts.add(Fact(person, "targetedIn", ref, span, certainty=min(certainty, 0.6)))
         place = most_specific(event.places, reader.found)
         if place is not None:
             place_ref, span, relation = place
@@ -159,7 +166,9 @@ def _within(containment: list[Fact], inner: EntityRef, outer: EntityRef) -> bool
 
 
 def _is_militant(person: EntityRef, members: set[EntityRef]) -> bool:
-    """A named person killed in an operation is its target when they hold a role in an armed group."""
+    """A named person killed in an operation is its target when they hold a role in an armed group; a
+    named person killed whom the article does not describe as a bystander most likely is (with less
+    certainty): operations are aimed at named people, bystanders are rarely named."""
     return person in members
 
 

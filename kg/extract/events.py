@@ -42,7 +42,7 @@ from kg import gazetteer as gaz
 from kg.extract.actors import Actors
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_facts import EventResult, event_facts
-from kg.extract.mentions import is_trigger, kind_of
+from kg.extract.mentions import is_trigger, kind_of, victims_named
 from kg.extract.operation import FAMILY, KILLING_NOUNS, NEW_MARKERS, TRIGGERS, Event
 from kg.extract.participation import (
     clause_head,
@@ -132,8 +132,8 @@ class _Reader:
             return self.salient or self.events[-1]  # "It was the second strike this month": about the one in focus
         earlier = recalled(trigger, self.reference)
         new_marked = bool(det & NEW_MARKERS) or earlier
-        definite = bool(det & {"the", "this", "that", "latest", "its", "their"}) or any(
-            c.dep_ == "poss" for c in trigger.children) or trigger.pos_ == "VERB"  # "they also raided": the same
+        definite = bool(det & DEFINITE) or any(c.dep_ == "poss" for c in trigger.children) \
+            or trigger.pos_ == "VERB" or _determined_on_the_left(trigger)  # "they also raided": the same
         if definite and not new_marked:
             previous = self._recent_compatible(kind)
             if previous is None and self.focus is not None and trigger.lemma_.lower() not in KILLING_NOUNS:
@@ -168,9 +168,7 @@ class _Reader:
         """Whether a "killing of X" mention names a victim the earlier operation does not have."""
         if trigger.lemma_.lower() not in KILLING_NOUNS or not previous.killed():
             return False
-        named = {self.referents.person(pobj) for prep in trigger.children if prep.lower_ == "of"
-                 for pobj in prep.children}
-        named.discard(None)
+        named = victims_named(trigger, self.referents)
         return bool(named) and not named & previous.killed()
 
     def _recent_compatible(self, kind: str) -> Event | None:
@@ -226,7 +224,7 @@ class _Reader:
 
     def _participants(self, sent: SpacySpan, number: int) -> None:
         for token in sent:
-            if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "pobj", "appos", "conj", "attr"):
+            if token.dep_ not in ("dobj", "nsubjpass", "nsubj", "pobj", "appos", "conj", "attr", "poss"):
                 continue
             group = self.referents.plural_antecedent(token)  # "they were killed": the two just named
             # else the person named, or the one a noun names ("a man known as X")
@@ -366,3 +364,20 @@ class _Reader:
 
 def _participant_sentence(reader: _Reader, sent: SpacySpan) -> bool:
     return any(sent.start_char <= s.start < sent.end_char for e in reader.events for _r, _p, s, _c in e.participants)
+
+
+#: Determiners of a mention that refers back to an operation already told.
+DEFINITE = {"the", "this", "that", "latest", "its", "their"}
+
+
+def _determined_on_the_left(trigger: Token) -> bool:
+    """A definite article before the trigger's modifiers that the parser hung elsewhere: "the early
+    morning U.S. raid" (the parse may leave the raid with only "U.S." as its child)."""
+    for token in reversed(trigger.doc[max(trigger.sent.start, trigger.i - 6):trigger.i]):
+        if token.lower_ in DEFINITE:
+            return True
+        if token.lower_ in ("a", "an") or token.pos_ not in ("ADJ", "NOUN", "PROPN", "NUM", "PUNCT", "ADV"):
+            return False
+        if token.pos_ == "PUNCT" and token.text not in ("-", "‑"):
+            return False
+    return False

@@ -20,6 +20,7 @@ from spacy.tokens import Token
 from kg.extract.entities import ArticleEntities
 from kg.extract.operation import AERIAL, FAMILY, GROUND_ATTACK_NOUNS, KILLING_NOUNS, KIND_MODIFIERS, TRIGGERS
 from kg.extract.referents import Referents
+from kg.model import EntityRef
 
 
 def is_trigger(token: Token, referents: Referents) -> bool:
@@ -64,10 +65,16 @@ def _from_the_air(noun: Token, found: ArticleEntities) -> bool:
 
 
 def _killing_of_someone(noun: Token, referents: Referents) -> bool:
-    """"the assassination of X", "the killings of X and Y": an operation told by its outcome."""
-    return any(pobj.dep_ == "pobj" and referents.person(pobj) is not None
-               for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "of"
-               for pobj in prep.children)
+    """"the assassination of X", "the killings of X and Y", "X's killing": an operation told by its outcome."""
+    return bool(victims_named(noun, referents))
+
+
+def victims_named(noun: Token, referents: Referents) -> set[EntityRef]:
+    """The people a killing noun names as its victims: "of X", "X's"."""
+    tokens = [pobj for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "of"
+              for pobj in prep.children if pobj.dep_ == "pobj"]
+    tokens += [c for c in noun.children if c.dep_ == "poss"]
+    return {ref for ref in map(referents.person, tokens) if ref is not None}
 
 
 def kind_of(trigger: Token) -> str:

@@ -22,7 +22,7 @@ from kg.extract.operation import TRIGGERS
 KILL = {"kill", "eliminate", "assassinate", "neutralize", "neutralise", "slay"}
 DIE = {"die", "perish"}
 #: Nouns that tell of a killing: "the death of X", "the killings of X and Y".
-KILL_NOUNS = {"death", "killing", "assassination", "elimination", "slaying"}
+KILL_NOUNS = {"death", "killing", "assassination", "elimination", "slaying", "martyrdom"}
 #: Verbs that name someone described before ("identified the dead man as X"), and the descriptions of the dead.
 IDENTIFY = {"identify", "name"}
 DEAD_NOUNS = {"dead", "body", "victim", "deceased", "corpse"}
@@ -33,6 +33,8 @@ DETAIN = {"detain", "capture", "arrest", "apprehend", "seize"}
 HEDGES = {"believe", "reportedly", "allegedly", "likely", "probable", "probably", "possibly", "suspect", "claim",
           "unconfirmed", "apparently", "may", "might", "could", "presumably"}
 NEGATIONS = {"no", "not", "never", "n't", "without"}
+#: Marks of a clause that stands against its main clause: a negation there is not the clause's own.
+CONCESSIVE = {"though", "although", "while", "whereas", "but"}
 
 
 def head_noun(token: Token) -> str:
@@ -118,6 +120,8 @@ def relation_of(token: Token) -> tuple[str | None, Token | None]:
         return identified
     if arg.dep_ == "pobj" and arg.head.lower_ == "of" and arg.head.head.lemma_.lower() in KILL_NOUNS:
         return "killedIn", arg.head.head  # "the killing of X in a raid": the noun holds the operation
+    if arg.dep_ == "poss" and arg.head.lemma_.lower() in KILL_NOUNS:
+        return "killedIn", arg.head  # "X's death was confirmed"
     return None, None
 
 
@@ -193,6 +197,8 @@ def negated(token: Token, verb: Token) -> bool:
             return True
         if v.lemma_.lower() in ("deny", "dismiss", "refute"):
             return True
+        if v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONCESSIVE for c in v.children):
+            break  # "The army did not name him, though officials identified the man killed as X"
     subject = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     return any(any(c.lower_ == "no" for c in s.children) for s in subject)
 

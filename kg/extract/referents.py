@@ -22,6 +22,10 @@ from kg.model import Article, Entity, EntityRef
 
 #: Verbs of saying: a pronoun in a statement does not refer to its speaker.
 SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
+#: Descriptions of people an operation kills without aiming at them.
+BYSTANDERS = {"wife", "husband", "son", "daughter", "child", "brother", "sister", "mother", "father", "relative",
+              "civilian", "bystander", "journalist", "reporter", "worker", "neighbor", "neighbour", "soldier",
+              "serviceman", "servicemember", "contractor", "nephew", "niece", "cousin", "grandson", "granddaughter"}
 UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "militant", "fighter", "member",
                  "man", "woman", "person", "people", "civilian", "associate", "son", "daughter", "relative",
                  "jihadist", "suspect", "figure", "individual", "guard", "bodyguard", "courier", "facilitator",
@@ -104,7 +108,39 @@ class Referents:
                 best = (start, ref)
         if best is None or pronoun.idx - best[0] > 600:
             return None
+        if self._described_since(best[0], pronoun):
+            return None  # "appointed X to replace its commander after he was killed": he is the commander
         return best[1]
+
+    def bystander(self, person: EntityRef) -> bool:
+        """Whether the article describes the person as a relative, a civilian or a soldier rather than a
+        target: "his wife, X", "X, a civilian", "aid worker X", "X's son" (of someone else)."""
+        for (start, end), ref in self.found.at.items():
+            if ref != person:
+                continue
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            described = [root.head] if root.dep_ == "appos" else []
+            described += [c for c in root.children if c.dep_ == "appos"]
+            described += [t for t in self.doc[max(span.start - 2, 0):span.start] if t.pos_ == "NOUN"]
+            if any(t.lemma_.lower() in BYSTANDERS for t in described):
+                return True
+        return False
+
+    def _described_since(self, start: int, pronoun: Token) -> bool:
+        """Whether a definite description of someone else ("its commander", "the group's leader") stands
+        between a person's mention and a pronoun: the nearer antecedent, though it has no name."""
+        first = self.doc.char_span(start, start + 1, alignment_mode="expand")
+        for token in self.doc[first.start if first is not None else pronoun.i:pronoun.i]:
+            if token.lemma_.lower() not in UNNAMED_HEADS or token.tag_ != "NN":
+                continue
+            if token.dep_ not in ("dobj", "pobj", "nsubjpass") or token.head.ent_type_ == "PERSON":
+                continue  # "X, the group's leader," describes X
+            if any(c.dep_ == "poss" or c.lower_ in ("the", "its", "their") for c in token.children):
+                return True
+        return False
 
     def named_in(self, token: Token) -> EntityRef | None:
         """The person a noun names: "a national known as X", "a man named X", "an official identified as X"."""
