@@ -97,12 +97,12 @@ class Places:
 
 
 def _compatible(a: OperationRecord, b: OperationRecord, places: Places) -> bool:
-    if a.family and b.family and a.family != b.family:
-        return False
+    if a.family and b.family and a.family != b.family and not a.killed & b.killed:
+        return False  # a raid is not a strike, unless both killed the same person: one dies once
     if not _dates_agree(a.dates, b.dates):
         return False
-    if a.killed and b.killed and not a.killed & b.killed:
-        return False  # different dead: different operations
+    if a.killed and b.killed and not a.killed & b.killed and not _same_place_and_day(a, b, places):
+        return False  # different dead: different operations, unless one strike on one town that day
     # Only specific places conflict: a region of unknown extent or a country contains many of them.
     pa = {p for p in a.places - a.near if places.kinds.get(p) not in ("Country", "Region")}
     pb = {p for p in b.places - b.near if places.kinds.get(p) not in ("Country", "Region")}
@@ -118,6 +118,14 @@ def _evidence(a: OperationRecord, b: OperationRecord, places: Places) -> str | N
     if shared_places and a.family == b.family and a.family is not None:
         return "same place: " + ", ".join(sorted(p.rsplit("/", 1)[-1] for p in shared_places))
     return None
+
+
+def _same_place_and_day(a: OperationRecord, b: OperationRecord, places: Places) -> bool:
+    """Two reports of the same kind of operation on the same town or city on the same day: one operation,
+    whose dead each report names in part ("the strike killed X" / "Y was also killed in the strike")."""
+    days = {d for d in a.dates if len(d) == 10} & {d for d in b.dates if len(d) == 10}
+    shared = places.specific(a.places - a.near) & places.specific(b.places - b.near)
+    return bool(days and shared) and a.family == b.family and a.family is not None
 
 
 def cluster_operations(records: list[OperationRecord],

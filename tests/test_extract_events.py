@@ -585,8 +585,9 @@ def test_a_weekday_and_a_full_date_of_the_same_day_are_one_operation() -> None:
 def test_a_victim_in_a_clause_of_another_time_is_not_the_raid_s() -> None:
     e = events_in("A US raid near Marzin on Monday killed Nabil Osman. The raid comes two weeks after a US attack "
                   "killed another leader, Omar Haddad.")
-    raid = e.only()
-    assert e.participants("killedIn", raid) == {"Nabil Osman"}, e.describe()
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
+    assert killed["Nabil Osman"] != killed["Omar Haddad"]
 
 
 def test_a_negation_in_the_main_clause_does_not_reach_a_concessive_one() -> None:
@@ -623,3 +624,28 @@ def test_named_victims_are_targets_unless_described_as_bystanders() -> None:
     op = e.only()
     assert e.participants("killedIn", op) == {"Nabil Osman", "Layla Haddad"}, e.describe()
     assert e.participants("targetedIn", op) == {"Nabil Osman"}
+
+
+@pytest.mark.parametrize("text", [
+    "Israeli jets struck a building in Marzin on Tuesday night, killing Nabil Osman.",
+    "Northland's attack on Marzin on Tuesday killed Nabil Osman, the army said.",
+])
+def test_a_state_striking_or_attacking_is_an_operation(text: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.places(op) == [("Marzin", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "A rocket struck a football pitch in Marzin on Saturday, killing Nabil Osman.",
+    "A Northern Front attack on Marzin on Saturday killed Nabil Osman.",
+])
+def test_a_group_s_attack_or_a_rocket_striking_is_no_operation(text: str) -> None:
+    assert events_in(text).operations == [], events_in(text).describe()
+
+
+def test_the_place_of_a_rocket_attack_is_not_the_strike_s() -> None:
+    e = events_in("Israeli forces killed Nabil Osman in a strike in Kafr Selim on Tuesday. Israel says he was "
+                  "behind the rocket attack on Marzin on Saturday.")
+    assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()

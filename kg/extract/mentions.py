@@ -15,20 +15,41 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from spacy.tokens import Token
 
 from kg.extract.entities import ArticleEntities
-from kg.extract.operation import AERIAL, FAMILY, GROUND_ATTACK_NOUNS, KILLING_NOUNS, KIND_MODIFIERS, TRIGGERS
+from kg.extract.operation import (
+    AERIAL,
+    FAMILY,
+    FORCE_WORDS,
+    GROUND_ATTACK_NOUNS,
+    KILLING_NOUNS,
+    KIND_MODIFIERS,
+    STATE_ACTION_NOUNS,
+    STRIKE_VERBS,
+    TRIGGERS,
+)
+from kg.extract.places import demonyms
 from kg.extract.referents import Referents
 from kg.model import EntityRef
+from kg.names import fold
+
+#: Kinds of organization that are a state's forces.
+STATE_FORCES = {"MilitaryUnit", "ParamilitaryForce"}
 
 
 def is_trigger(token: Token, referents: Referents) -> bool:
     lemma = token.lemma_.lower()
     if token.pos_ == "VERB" and lemma == "raid" and any(c.dep_ == "nsubj" for c in token.children):
         return True  # "Troops raided a house"
+    if token.pos_ == "VERB" and lemma in STRIKE_VERBS:
+        return any(c.dep_ == "nsubj" and _a_state_s(c, referents.found) for c in token.children)
     if token.pos_ == "NOUN" and lemma in KILLING_NOUNS:
         return _killing_of_someone(token, referents)
+    if token.pos_ == "NOUN" and lemma in STATE_ACTION_NOUNS:
+        return token.tag_ == "NN" and not _alternative(token) and _by_a_state(token, referents.found)
     if token.pos_ not in ("NOUN", "PROPN") or lemma not in TRIGGERS:
         return False
     if token.tag_ in ("NNS", "NNPS"):
@@ -55,13 +76,41 @@ def _from_the_air(noun: Token, found: ArticleEntities) -> bool:
             continue
         if any(part in KIND_MODIFIERS or part in AERIAL for part in child.lower_.split("-")):
             return True
-        if child.ent_type_ in ("NORP", "ORG"):
-            return True  # "Israeli bombing", "NATO bombing"
-        ref = found.find(child.idx, child.idx + len(child.text)) if child.ent_type_ == "GPE" else None
-        entity = found.by_ref(ref) if ref is not None else None
-        if entity is not None and entity.kind == "Country":
-            return True  # "US bombing", not "the Kabul bombing"
+        if _names_a_state(child, found):
+            return True  # "Israeli bombing", "US bombing", not "the Kabul bombing"
     return False
+
+
+def _a_state_s(subject: Token, found: ArticleEntities) -> bool:
+    """Whether a verb's subject is a state or its forces: "Israel", "US forces", "Israeli jets", "the military"."""
+    return _names_a_state(subject, found) or (subject.lower_ in FORCE_WORDS or subject.lemma_.lower() in FORCE_WORDS)
+
+
+def _by_a_state(noun: Token, found: ArticleEntities) -> bool:
+    """Whether a noun's modifier or "by" phrase names a state: "a US attack", "Israel's attack", "an
+    attack by Israeli forces"."""
+    for child in noun.children:
+        if child.dep_ in ("amod", "compound", "nmod", "poss") and _names_a_state(child, found):
+            return True
+        if child.dep_ == "prep" and child.lower_ == "by":
+            return any(_a_state_s(g, found) for g in child.children if g.dep_ == "pobj")
+    return False
+
+
+def _names_a_state(token: Token, found: ArticleEntities) -> bool:
+    """A country's name or demonym ("US", "Israel's", "Israeli"), or a state's force ("the IDF")."""
+    if fold(token.text) in _demonyms():
+        return True
+    if any(fold(c.text) in _demonyms() for c in token.children if c.dep_ in ("amod", "compound")):
+        return True  # "Israeli forces", "US jets"
+    ref = found.find(token.idx, token.idx + len(token.text)) if token.ent_type_ else None
+    entity = found.by_ref(ref) if ref is not None else None
+    return entity is not None and (entity.kind == "Country" or entity.kind in STATE_FORCES)
+
+
+@cache
+def _demonyms() -> frozenset[str]:
+    return frozenset(demonyms())
 
 
 def _killing_of_someone(noun: Token, referents: Referents) -> bool:
@@ -78,7 +127,8 @@ def victims_named(noun: Token, referents: Referents) -> set[EntityRef]:
 
 
 def kind_of(trigger: Token) -> str:
-    kind = TRIGGERS.get(trigger.lemma_.lower(), "Operation")
+    lemma = trigger.lemma_.lower()
+    kind = STRIKE_VERBS[lemma] if trigger.pos_ == "VERB" and lemma in STRIKE_VERBS else TRIGGERS.get(lemma, "Operation")
     window = [t for t in trigger.doc[max(trigger.i - 4, trigger.sent.start):trigger.i]]
     window += [c for c in trigger.children if c.dep_ in ("compound", "amod", "nmod")]
     for token in window:

@@ -24,6 +24,15 @@ TRIGGERS = {"raid": "Raid", "strike": "AirStrike", "airstrike": "AirStrike", "op
             "ambush": "Raid"}
 #: Triggers that, alone, more often name an attack than an operation: they need an aerial modifier or an actor.
 GROUND_ATTACK_NOUNS = {"bombing"}
+#: Nouns that name an operation only when a state carries it out: "a US attack", "Israel's attack on X"
+#: (a group's "attack" is an attack, not an operation).
+STATE_ACTION_NOUNS = {"attack"}
+#: Verbs that tell of an operation when a state or its forces are their subject: "Israeli jets struck a
+#: building", "US forces bombed the compound" (not "a rocket struck a football pitch").
+STRIKE_VERBS = {"strike": "AirStrike", "bomb": "AirStrike"}
+#: Subjects of those verbs that are a state's forces.
+FORCE_WORDS = {"force", "forces", "troops", "military", "army", "jet", "jets", "aircraft", "warplane", "warplanes",
+               "drone", "drones", "helicopter", "helicopters", "navy", "commandos", "coalition"}
 AERIAL = {"air", "aerial", "airborne", "jet", "warplane", "bomber"}
 #: Modifiers of a trigger -> the finer kind they give.
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",

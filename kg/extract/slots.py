@@ -63,6 +63,9 @@ OWN_PLACE_NOUNS = {"plot", "plan", "threat", "campaign", "war", "insurgency", "p
                    "trial", "court", "interview", "speech", "funeral", "rally", "ceremony", "prison"}
 #: Nouns of events whose place is their own when plural: "attacks in Europe", "bombings in X".
 OWN_PLACE_PLURALS = {"attack", "bombing", "operation", "strike", "raid", "assault"}
+#: Nouns of events that are not the operation even when singular (unless it is their trigger): "the
+#: rocket attack on X", "a shooting in X".
+OTHER_EVENTS = {"attack", "shooting", "massacre", "explosion", "blast", "bombing"}
 #: Verbs whose place is not the operation's: "plotting attacks in X", "based in X", "who led the group in X".
 OWN_PLACE_VERBS = {"plot", "plan", "base", "operate", "orchestrate", "mastermind", "recruit", "train", "fight",
                    "lead", "found", "bear", "head", "command", "run", "oversee", "deploy", "station", "prepare",
@@ -146,7 +149,7 @@ def belongs_elsewhere(token: Token, stop: Iterable[int] = ()) -> bool:
         if current is token and current.dep_ == "pobj" and head.lower_ in NOT_LOCATIVE \
                 and head.head.lemma_.lower() not in PLACE_NOUNS:
             return True  # "a leader from X" (but "fled from the house in X": X is where it happened)
-        if head.pos_ in ("NOUN", "PROPN") and (lemma in OWN_PLACE_NOUNS or (
+        if head.pos_ in ("NOUN", "PROPN") and (lemma in OWN_PLACE_NOUNS or lemma in OTHER_EVENTS or (
                 lemma in OWN_PLACE_PLURALS and head.tag_ in ("NNS", "NNPS"))):
             return True
         if head.pos_ in ("VERB", "AUX") and lemma in OWN_PLACE_VERBS:
