@@ -293,3 +293,13 @@ def test_a_cleric_close_to_a_group_is_not_in_it() -> None:
 def test_founder_and_leader_share_the_organization() -> None:
     r = roles_in("Officials named Abu Zaid al-Harbi, the founder and leader of the Northern Front, as the target.")
     assert _names(r, "Abu Zaid al-Harbi") == {"founder of Northern Front", "leader of Northern Front"}, r.described()
+
+
+def test_modifiers_after_the_title_are_not_the_titles() -> None:
+    r = roles_in("The Front appointed Tarek Sleiman as the deputy head of the Northern Front's foreign operations arm.")
+    assert _names(r, "Tarek Sleiman") == {"deputy leader of Northern Front"}, r.described()
+
+
+def test_a_role_verb_gives_its_own_title() -> None:
+    r = roles_in("Tarek Sleiman headed the Northern Front's militant cells in Korvath for a decade.")
+    assert _names(r, "Tarek Sleiman") == {"leader of Northern Front"}, r.described()

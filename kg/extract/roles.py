@@ -83,7 +83,7 @@ _QUOTES = {"\"", "“", "”", "'", "‘", "’", "``", "''"}
 _GROUP_WORDS = {"group", "organization", "organisation", "movement", "network"}
 #: Parts of an organization: "its Yemen branch" is not the organization "its" stands for.
 _SUBDIVISIONS = {"branch", "affiliate", "franchise", "province", "wing", "unit", "brigade", "arm", "faction"}
-#: Parts whose members are members of the whole ("Hamas' military wing").
+#: Parts whose members are members of the whole ("the Front's military wing").
 _UNIT_WORDS = {"wing", "unit", "brigade", "arm"}
 #: Words that tie a role to an organization it is not in: "a cleric close to the Front".
 _LOOSE_TIES = {"close", "linked", "tied", "affiliated", "allied", "aligned", "loyal", "sympathetic", "near",
@@ -419,7 +419,10 @@ def _role_verb(verb: Token, found: ArticleEntities, g: gaz.Gazetteer, salient: E
         return None
     tokens = [t for t in obj.subtree if t.i <= obj.i]
     phrase = _read(tokens, found, g, salient, head=ROLE_VERBS[verb.lemma_.lower()])
-    return phrase if phrase is not None and phrase.org is not None else None
+    if phrase is None or phrase.org is None:
+        return None
+    phrase.heads[:] = [ROLE_VERBS[verb.lemma_.lower()]]  # "headed the militant group's unit": not a militant
+    return phrase
 
 
 def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
@@ -473,7 +476,8 @@ def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
         elif low in CURRENT:
             phrase.current = CURRENT[low]
         elif low in KEPT_MODIFIERS and k + 1 < len(tokens):
-            phrase.modifiers.append(low)
+            if not heads:  # "the deputy head of its foreign operations arm": "foreign" is the arm's
+                phrase.modifiers.append(low)
         elif (lemma in HEADS or low in HEADS or low.rstrip(".") in RANK_ABBREVIATIONS) \
                 and token.pos_ in ("NOUN", "PROPN", "ADJ"):
             if token.tag_ in ("NNS", "NNPS") and not (one_of or plural_ok):
@@ -583,7 +587,8 @@ def _branch_in(org: EntityRef, place: EntityRef, found: ArticleEntities, g: gaz.
 
 def _antecedent(token: Token, found: ArticleEntities, g: gaz.Gazetteer, armed: bool) -> EntityRef | None:
     """The organization "its" / "the group" stands for: the nearest one named before it in the sentence
-    (an armed group or paramilitary force for "the group"; no news organization for "its"); "the Front
+    (an armed group or paramilitary force for "the group"; for "its" one of a known kind, no news
+    organization); "the Front
     from Northland ... its founder": the Front's Northland branch when the article names it."""
     sentence = token.sent
     best: tuple[int, EntityRef, int] | None = None
@@ -591,8 +596,9 @@ def _antecedent(token: Token, found: ArticleEntities, g: gaz.Gazetteer, armed: b
         if ref.cls != "Organization" or not (sentence.start_char <= start and end <= token.idx):
             continue
         entity = found.by_ref(ref)
-        if entity is None or entity.kind == "NewsOrganization" or (armed and not memberships.takes_members(entity)):
-            continue
+        if entity is None or entity.kind in (None, "NewsOrganization") or \
+                (armed and not memberships.takes_members(entity)):
+            continue  # an organization of unknown kind is too often a misread name to stand for "its"
         if best is None or start > best[0]:
             best = (start, ref, end)
     if not armed:  # "... the biggest blow to the militant group since its founder": the group, not the CIA
