@@ -28,9 +28,13 @@ PLACE_CLASSES = {
 }
 #: Organization kinds in the data -> ontology classes.
 ORG_CLASSES = {
-    "armed_group": "ArmedGroup", "military": "MilitaryUnit", "government": "GovernmentBody",
+    "armed_group": "ArmedGroup", "military": "MilitaryUnit", "paramilitary": "ParamilitaryForce",
+    "government": "GovernmentBody",
     "news": "NewsOrganization", "monitor": "NewsOrganization", "international": None, "company": None,
 }
+#: Organization classes whose members the extractor records (``ops:memberOf``): armed groups and
+#: state-aligned forces such as revolutionary guards; not regular armies, commands or government bodies.
+MEMBERSHIP_CLASSES = frozenset({"ArmedGroup", "ParamilitaryForce"})
 
 
 @cache
@@ -62,6 +66,9 @@ class Organization:
     country: str | None
     aliases: tuple[str, ...] = ()
     parent: str | None = None
+    #: A unit or wing of its parent (a brigade, a military wing, a corps' branch): who serves in it serves in
+    #: the parent. False for a branch, province or affiliate, whose members are not thereby the parent's.
+    unit: bool = False
 
     @property
     def cls(self) -> str | None:
@@ -135,6 +142,17 @@ class Gazetteer:
         names = self._org_index.get(lookup_key(name))
         return self.organizations[names[0]] if names else None
 
+    def enclosing_forces(self, org: Organization) -> Iterator[Organization]:
+        """The organizations ``org`` is a unit or wing of, innermost first: a brigade's armed group, a
+        wing's movement, and that movement's own parent if it is itself a unit; never across a branch or
+        affiliate link (a province of a group, a franchise)."""
+        seen = {org.name}
+        current = org
+        while current.unit and current.parent in self.organizations and current.parent not in seen:
+            current = self.organizations[current.parent]
+            seen.add(current.name)
+            yield current
+
     def ancestors(self, place: Place) -> Iterator[Place]:
         """The places containing ``place``, innermost first."""
         seen = {place.name}
@@ -190,7 +208,8 @@ def load(folder: Path = DATA) -> Gazetteer:
         for row in _rows(folder / "organizations.tsv"):
             gazetteer.add_organization(Organization(
                 row["name"].strip(), row["kind"].strip(), (row.get("country") or "").strip() or None,
-                _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None))
+                _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None,
+                (row.get("link") or "").strip() == "unit"))
     except (OSError, KeyError, csv.Error) as exc:
         raise OpsKGError(f"the gazetteer in {folder} cannot be read ({exc}): reinstall opskg") from None
     gazetteer.finish()

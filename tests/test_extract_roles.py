@@ -217,3 +217,89 @@ def test_a_second_commander_is_no_ordinal() -> None:
     [role] = r.held("Salim Hadi al-Obeidi")
     assert role.name == "commander of Northern Front"
     assert r.tenures("Salim Hadi al-Obeidi") == [], r.described()
+
+
+def _names(r: Roles, person: str) -> set[str]:
+    return {e.name for e in r.held(person)}
+
+
+def test_of_the_chain_before_the_name() -> None:
+    r = roles_in("Last night, the deputy head of the group's political bureau, Khalil al-Bakri, told reporters the "
+                 "talks had failed. The Northern Front later confirmed it.")
+    assert _names(r, "Khalil al-Bakri") == {"deputy leader of Northern Front"}, r.described()
+    assert r.objects(r.person("Khalil al-Bakri"), "memberOf") == [r.known("Northern Front")]
+
+
+def test_a_title_in_square_brackets_after_the_name() -> None:
+    r = roles_in("The envoy met Yusuf Tamer [the leader of the Northern Front within Korvath] last year.")
+    assert _names(r, "Yusuf Tamer") == {"leader of Northern Front in Korvath"}, r.described()
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("A Northland official described Tarek Sleiman as a senior official in the Northern Front.",
+     "senior official of Northern Front"),
+    ("The raid killed Tarek Sleiman, considered another senior Northern Front leader.",
+     "senior leader of Northern Front"),
+    ("The strike killed Tarek Sleiman, who served as the deputy leader of the Northern Front in Korvath.",
+     "deputy leader of Northern Front in Korvath"),
+    ("Local elders called Tarek Sleiman the real leader of HAS.", "leader of Harakat Ansar al-Sahra"),
+    ("Tarek Sleiman headed the Northern Front for a decade.", "leader of Northern Front"),
+])
+def test_roles_that_a_verb_gives(text: str, role: str) -> None:
+    r = roles_in(text)
+    assert role in _names(r, "Tarek Sleiman"), r.described()
+
+
+def test_a_title_before_a_rank_and_a_comma() -> None:
+    r = roles_in("The Northern Front announced the death of its Chief of Staff, Major General Faris Haddad.")
+    assert _names(r, "Faris Haddad") == {"chief of staff of Northern Front"}, r.described()
+
+
+def test_a_rank_is_a_role_only_without_an_office() -> None:
+    r = roles_in("Eastern Command said Brig. Gen. Ann Tull would lead the inquiry.")
+    assert _names(r, "Ann Tull") == {"general"}, r.described()
+    r = roles_in("Eastern Command press secretary Brig. Gen. Ann Tull said the raid was over. "
+                 "Brig. Gen. Tull added that no one was hurt.")
+    assert _names(r, "Ann Tull") == {"press secretary of Eastern Command"}, r.described()
+
+
+def test_the_speakers_title_is_not_the_victims() -> None:
+    r = roles_in("The strike killed Abu Zaid al-Harbi, Eastern Command head Gen. Ann Tull said.")
+    assert r.held("Abu Zaid al-Harbi") == [], r.described()
+    assert _names(r, "Ann Tull") == {"leader of Eastern Command"}, r.described()
+
+
+def test_another_of_its_commanders() -> None:
+    r = roles_in("The Northern Front said the strikes killed the group's top cleric, Abu Zaid al-Harbi, and another "
+                 "of its top commanders, Faris Haddad.")
+    nf = r.known("Northern Front")
+    assert _names(r, "Abu Zaid al-Harbi") == {"cleric of Northern Front"}, r.described()
+    assert _names(r, "Faris Haddad") == {"commander of Northern Front"}, r.described()
+    assert r.objects(r.person("Faris Haddad"), "memberOf") == [nf]
+
+
+def test_its_is_the_organization_named_before_it() -> None:
+    r = roles_in("HAS said on Monday that its spokesman, Abu Zaid al-Harbi, had been killed. The Northern Front "
+                 "denied it. The Northern Front said so twice. The Northern Front is the largest group.")
+    assert _names(r, "Abu Zaid al-Harbi") == {"spokesman of Harakat Ansar al-Sahra"}, r.described()
+
+
+def test_a_cleric_close_to_a_group_is_not_in_it() -> None:
+    r = roles_in("The strike killed Adel Qarni, a cleric close to the Northern Front.")
+    assert _names(r, "Adel Qarni") == {"cleric"}, r.described()
+    assert r.objects(r.person("Adel Qarni"), "memberOf") == []
+
+
+def test_founder_and_leader_share_the_organization() -> None:
+    r = roles_in("Officials named Abu Zaid al-Harbi, the founder and leader of the Northern Front, as the target.")
+    assert _names(r, "Abu Zaid al-Harbi") == {"founder of Northern Front", "leader of Northern Front"}, r.described()
+
+
+def test_modifiers_after_the_title_are_not_the_titles() -> None:
+    r = roles_in("The Front appointed Tarek Sleiman as the deputy head of the Northern Front's foreign operations arm.")
+    assert _names(r, "Tarek Sleiman") == {"deputy leader of Northern Front"}, r.described()
+
+
+def test_a_role_verb_gives_its_own_title() -> None:
+    r = roles_in("Tarek Sleiman headed the Northern Front's militant cells in Korvath for a decade.")
+    assert _names(r, "Tarek Sleiman") == {"leader of Northern Front"}, r.described()
