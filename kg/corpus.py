@@ -62,7 +62,18 @@ class OperationRecord:
 
 
 def _dates_agree(a: set[str], b: set[str]) -> bool:
-    return not (a and b) or any(x.startswith(y) or y.startswith(x) for x in a for y in b)
+    """No dates on one side, or a pair that agrees: one contains the other ("2023-03" and "2023-03-09"),
+    or two days a day apart (outlets in other time zones date one night's raid differently)."""
+    return not (a and b) or any(x.startswith(y) or y.startswith(x) or _a_day_apart(x, y) for x in a for y in b)
+
+
+def _a_day_apart(x: str, y: str) -> bool:
+    if len(x) != 10 or len(y) != 10:
+        return False
+    try:
+        return abs((date.fromisoformat(x) - date.fromisoformat(y)).days) == 1
+    except ValueError:
+        return False
 
 
 class Places:

@@ -45,3 +45,10 @@ def test_strikes_with_different_dead_on_other_days_or_towns_stay_apart() -> None
                       record("op:b", "b", "AirStrike", {"p:omar"}, {OTHER_TOWN}, {"2023-03-09"}))
     assert not merged(record("op:a", "a", "AirStrike", {"p:nabil"}, {PROVINCE}, {"2023-03-09"}),
                       record("op:b", "b", "AirStrike", {"p:omar"}, {PROVINCE}, {"2023-03-09"}))
+
+
+def test_outlets_a_day_apart_report_one_night_s_raid() -> None:
+    assert merged(record("op:a", "a", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-09"}),
+                  record("op:b", "b", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-10"}))
+    assert not merged(record("op:a", "a", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-09"}),
+                      record("op:b", "b", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-11"}))

@@ -649,3 +649,20 @@ def test_the_place_of_a_rocket_attack_is_not_the_strike_s() -> None:
     e = events_in("Israeli forces killed Nabil Osman in a strike in Kafr Selim on Tuesday. Israel says he was "
                   "behind the rocket attack on Marzin on Saturday.")
     assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()
+
+
+def test_in_the_country_is_the_country_the_article_is_about() -> None:
+    e = events_in("Northland Armed Forces have stepped up raids in Northland this year. A drone strike in Marzin "
+                  "killed Nabil Osman on Thursday. It follows a February raid in the country that killed Omar "
+                  "Haddad, officials in Northland said.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert e.places(e.entity(killed["Omar Haddad"])) == [("Northland", None)], e.describe()
+
+
+def test_strikes_that_killed_several_named_people_are_one_operation_each() -> None:
+    e = events_in("Northland's drone campaign has grown. This year alone, the drone strikes have killed the "
+                  "group's top cleric, Nabil Osman, and one of its commanders, Omar Haddad.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
+    assert killed["Nabil Osman"] != killed["Omar Haddad"]
+    assert {e.entity(op).kind for op in killed.values()} == {"DroneStrike"}

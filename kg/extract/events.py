@@ -43,8 +43,9 @@ from kg.extract.actors import Actors
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_facts import EventResult, event_facts
 from kg.extract.mentions import is_trigger, kind_of, victims_named
-from kg.extract.operation import FAMILY, KILLING_NOUNS, NEW_MARKERS, TRIGGERS, Event
+from kg.extract.operation import FAMILY, KILLING_NOUNS, KIND_MODIFIERS, NEW_MARKERS, STATE_ACTION_NOUNS, TRIGGERS, Event
 from kg.extract.participation import (
+    KILL,
     clause_head,
     head_noun,
     hedged,
@@ -237,9 +238,13 @@ class _Reader:
             relation, verb = relation_of(token)
             if relation is None or verb is None or negated(token, verb):
                 continue
+            several = self._several_operations(verb)
+            if several is not None and (unnamed is not None or group):
+                continue
             if plural_operation(verb):
                 continue  # "killed during US raids": several operations, not the one in focus
-            event = self._event_of(verb)
+            event = self._one_of(several, ref, number) if several is not None and ref is not None \
+                else self._event_of(verb)
             if event is None and self.by_trigger_in(sent):
                 event = self.sentence_event(verb)  # not one in a clause of another time ("since ...")
                 if event is not None and event.recalled:
@@ -294,15 +299,21 @@ class _Reader:
     # --- place, date, actor -------------------------------------------------------------------
 
     def _places(self, sent: SpacySpan, number: int) -> None:
+        mentions: list[tuple[SpacySpan, EntityRef]] = []
         for (start, end), ref in self.found.at.items():
             if ref.cls != "Location" or not (start < sent.end_char and end > sent.start_char):
                 continue
             span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is None:
-                continue
+            if span is not None and not part_of_a_name(span):  # not "on X Street"
+                mentions.append((span, ref))
+        country = self._main_country()
+        if country is not None:
+            mentions += [(sent[t.i - sent.start:t.i - sent.start + 1], country) for t in sent
+                         if t.lower_ == "country" and any(c.lower_ == "the" for c in t.children)]
+        for span, ref in mentions:
             relation = locative(span.root)
-            if relation is None or part_of_a_name(span):
-                continue  # not "in X", or "on X Street"
+            if relation is None:
+                continue  # not "in X"
             event = self._event_of(span.root) or self._participant_event(span.root)
             if event is None and self.by_trigger_in(sent):
                 only = self._only_event(sent)
@@ -315,6 +326,40 @@ class _Reader:
                 continue  # "plotting attacks in X", "based in X", "who led the group in X"
             if event is not None:
                 event.places.append((ref, Span(sent.start_char, sent.end_char), relation))
+
+    def _several_operations(self, verb: Token) -> Token | None:
+        """The plural subject of a killing that names several operations: "drone strikes have killed X and
+        Y", "the raids killed X" (each named victim died in one of them)."""
+        if verb.lemma_.lower() not in KILL:
+            return None
+        for subject in (c for c in verb.children if c.dep_ == "nsubj" and c.tag_ == "NNS"):
+            lemma = subject.lemma_.lower()
+            if lemma in TRIGGERS and lemma != "operation":
+                return subject
+            if lemma in STATE_ACTION_NOUNS and any(c.lower_ in KIND_MODIFIERS for c in subject.children):
+                return subject  # "the drone attacks"
+        return None
+
+    def _one_of(self, several: Token, person: EntityRef, number: int) -> Event:
+        """The operation, one of several the plural names, that killed this person."""
+        for event in self.events:
+            if several in event.triggers and person in event.killed():
+                return event
+        event = Event(len(self.events), kind_of(several), recalled=recalled(several, self.reference))
+        event.new_marked = True  # type: ignore[attr-defined]  # never merged with the others
+        event.triggers.append(several)
+        event.sentences.add(number)
+        self.events.append(event)
+        return event
+
+    def _main_country(self) -> EntityRef | None:
+        """The country the article is about, which "in the country" refers to: the one it names most,
+        when it names one more than any other."""
+        counts = sorted(((len(e.mentions), e.ref) for e in self.found.entities
+                         if e.ref.cls == "Location" and e.kind == "Country"), key=lambda c: -c[0])
+        if not counts or (len(counts) > 1 and counts[0][0] == counts[1][0]):
+            return None
+        return counts[0][1]
 
     def _dates(self, sent: SpacySpan, number: int) -> None:
         for ent in sent.ents:

@@ -33,6 +33,8 @@ DETAIN = {"detain", "capture", "arrest", "apprehend", "seize"}
 HEDGES = {"believe", "reportedly", "allegedly", "likely", "probable", "probably", "possibly", "suspect", "claim",
           "unconfirmed", "apparently", "may", "might", "could", "presumably"}
 NEGATIONS = {"no", "not", "never", "n't", "without"}
+#: Words that pick some of a group: "one of its commanders, X".
+PARTITIVES = {"one", "another", "two", "three", "some", "several", "both"}
 #: Marks of a clause that stands against its main clause: a negation there is not the clause's own.
 CONCESSIVE = {"though", "although", "while", "whereas", "but"}
 
@@ -70,11 +72,15 @@ def verb_of(token: Token) -> Token | None:
 
 
 def _argument(token: Token) -> Token:
-    """The token whose dependency says what the mention does: up through appositions, conjuncts, names."""
+    """The token whose dependency says what the mention does: up through appositions, conjuncts, names,
+    and partitives ("one of its commanders, X": X is what "one" is)."""
     current = token
     for _ in range(8):
         if current.dep_ in ("appos", "conj", "compound", "flat") and current.head is not current:
             current = current.head
+        elif current is not token and current.dep_ == "pobj" and current.head.lower_ == "of" \
+                and current.head.head.lower_ in PARTITIVES:  # from a name in apposition only
+            current = current.head.head
         else:
             break
     return current
