@@ -42,6 +42,7 @@ TITLES = frozenset({
 })
 #: Heads of a kunya ("Abu Bakr", "Umm Sayyaf").
 KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})
+MATERNAL_KUNYA_HEADS = frozenset({"umm", "um", "oum"})
 #: Nasab markers ("bin Laden", "ibn Taymiyyah").
 NASAB_HEADS = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 #: The Arabic article as written in English transliteration ("al-", "el-", "Al ").
@@ -201,6 +202,8 @@ class PersonName:
     nasab: tuple[str, ...] = ()
     nisbas: tuple[str, ...] = ()
     nicknames: tuple[str, ...] = ()
+    #: A mother's kunya ("Umm X"), not a father's ("Abu X"): never the same person.
+    maternal: bool = False
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -275,7 +278,8 @@ def parse_person(text: str) -> PersonName:
         else:
             given.append(word)
             i += 1
-    return PersonName(cleaned, titles, kunya, tuple(given), tuple(nasab), tuple(nisbas), nicknames)
+    maternal = kunya is not None and words[0] in MATERNAL_KUNYA_HEADS
+    return PersonName(cleaned, titles, kunya, tuple(given), tuple(nasab), tuple(nisbas), nicknames, maternal)
 
 
 def person_match(a: PersonName, b: PersonName) -> float:
@@ -285,8 +289,8 @@ def person_match(a: PersonName, b: PersonName) -> float:
     a distinct part of the longer one (a quoted nickname may stand for a given name). A single
     word matches only the other's surname (nisba or last name).
     """
-    if a.kunya and b.kunya and part_match(a.kunya, b.kunya) < 0.85:
-        return 0.0
+    if a.kunya and b.kunya and (part_match(a.kunya, b.kunya) < 0.85 or a.maternal != b.maternal):
+        return 0.0  # "Abu Hafs" is not "Abu Hamza", nor "Umm Hafs"
     if len(a.parts) == len(b.parts):
         score = max(_directed_match(a, b), _directed_match(b, a))
     else:

@@ -33,6 +33,11 @@ def of_class(found: ArticleEntities, cls: str) -> list[Entity]:
     return [e for e in found.entities if e.ref.cls == cls]
 
 
+def listed(found: ArticleEntities) -> list[tuple[str, str, list[str]]]:
+    """The entities with their surface forms: readable in an assertion message."""
+    return [(e.ref.cls, e.ref.key, sorted(e.surface_forms)) for e in found.entities]
+
+
 def holding(found: ArticleEntities, form: str) -> list[Entity]:
     """The entities that have ``form`` among their surface forms."""
     return [e for e in found.entities if form in e.surface_forms]
@@ -251,3 +256,20 @@ def test_arabic_group_words_make_a_group(name: str) -> None:
     doc = parse_with_labels(f"Fighters of {name} shelled the base on Monday.", [(name, "PERSON")])
     found = entities_of(doc)
     assert [e.name for e in of_class(found, "Organization")] == [name], describe(doc)
+
+
+@pytest.mark.parametrize("text", [
+    "Fighters of the Abu Ghazal group attacked a checkpoint near Marzin on Monday.",
+    "The Abu Ghazal is blamed for kidnappings in Korvath. Abu Ghazal militants fled into the hills.",
+])
+def test_a_group_named_like_a_man_is_the_group(text: str) -> None:
+    found = entities_of(parse(text))
+    assert [e.ref.cls for e in holding(found, "Abu Ghazal")] == ["Organization"], listed(found)
+
+
+def test_a_group_s_name_used_for_a_man_is_the_man_and_his_wife_is_not_him() -> None:
+    found = entities_of(parse("Northland troops killed Abu Ghazal and captured his wife, Umm Ghazal, in a raid near "
+                              "Marzin. Abu Ghazal had run the group's finances."))
+    assert [e.ref.cls for e in holding(found, "Abu Ghazal")] == ["Person"], listed(found)
+    assert [e.ref.cls for e in holding(found, "Umm Ghazal")] == ["Person"]
+    assert holding(found, "Abu Ghazal") != holding(found, "Umm Ghazal")

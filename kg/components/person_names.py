@@ -75,7 +75,11 @@ class PersonNames:
                     span = Span(doc, i, end, label="PERSON")
                     known_place = any(e._.opskg_canonical and e._.opskg_canonical.startswith("place:")
                                       and overlaps(e, span) for e in doc.ents)
-                    if not known_place:
+                    # a group named like a man ("Abu X") stays the group here: the entity stage reads
+                    # from the context whether the article means the man
+                    known_group = any(e._.opskg_canonical and e._.opskg_canonical.startswith("org:")
+                                      and (e.start, e.end) == (span.start, span.end) for e in doc.ents)
+                    if not known_place and not known_group:
                         out.append(span)
                         i = end
                         continue

@@ -111,6 +111,7 @@ def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None) -> Articl
     mentions = [m for m in (_raw(ent) for ent in doc.ents) if m is not None]
     mentions = [m for m in mentions if m.canonical or not _concatenation(m.page_text or m.text, g)]
     _people_by_context(doc, mentions)
+    _people_named_like_groups(doc, mentions)
     _groups_by_context(mentions)
     _places_by_context(doc, mentions)
     _consistent_classes(mentions)
@@ -133,6 +134,8 @@ def _raw(ent: SpacySpan) -> RawMention | None:
     cls = LABEL_CLASSES.get(ent.label_)
     if cls is None or (ent.label_ == "NORP" and not ent._.opskg_canonical):
         return None
+    if cls == "Person" and (ent._.opskg_canonical or "").startswith("org:"):
+        cls = "Organization"  # a group named like a man: the context decides (_people_named_like_groups)
     text = strip_possessive(ent.text.strip().strip(",.;:\"'“”‘’()"))
     start = ent.start_char + ent.text.find(text) if text and text in ent.text else ent.start_char
     for article in ("the ", "The "):
@@ -201,6 +204,43 @@ def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
         spelling = len(name.parts) >= 2 and any(person_match(name, p) >= SAME_PERSON for p in people)
         if named_regime or short_form or spelling:
             m.cls, m.kind = "Person", None
+
+
+#: Verbs whose object is a person, not a group: "troops killed Abu X and captured his wife".
+PERSON_OBJECT_VERBS = {"kill", "capture", "arrest", "detain", "assassinate", "eliminate", "wound", "marry",
+                       "interrogate", "execute", "behead"}
+#: Titles before a name that make it a person's: "ISIS leader Abu X", "a commander named Abu X".
+PERSON_TITLES = {"leader", "commander", "emir", "chief", "official", "spokesman", "financier", "militant",
+                 "operative", "deputy", "cleric", "named", "called", "wife", "husband", "son", "daughter", "brother"}
+#: Words after a name that make it a group's: "Abu X militants", "the Abu X group".
+GROUP_FOLLOWERS = {"group", "militants", "fighters", "members", "rebels", "gunmen", "network", "faction",
+                   "movement", "cell", "cells", "insurgents", "terrorists", "militia"}
+
+
+def _people_named_like_groups(doc: Doc, mentions: list[RawMention]) -> None:
+    """A group whose name is a man's name with a kunya ("Abu X") that the article uses for a man: the
+    object of a killing or a capture, or a name after a title ("ISIS leader Abu X"), and never with a
+    group's word after it ("Abu X militants") or "the" before it. Every mention of that name in the
+    article then names the man."""
+    personal: set[str] = set()
+    for m in mentions:
+        if m.cls != "Organization" or not m.canonical or not parse_person(m.text).kunya:
+            continue
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        before = doc[span.start - 1].lower_ if span.start > 0 else ""
+        after = doc[span.end].lower_ if span.end < len(doc) else ""
+        if before == "the" or after in GROUP_FOLLOWERS:
+            continue
+        root = span.root
+        objected = root.dep_ in ("dobj", "nsubjpass") and root.head.lemma_.lower() in PERSON_OBJECT_VERBS
+        titled = before in PERSON_TITLES or (root.dep_ == "appos" and root.head.lemma_.lower() in PERSON_TITLES)
+        if objected or titled:
+            personal.add(fold(m.text))
+    for m in mentions:
+        if m.cls == "Organization" and fold(m.text) in personal:
+            m.cls, m.kind, m.canonical = "Person", None, None
 
 
 def _groups_by_context(mentions: list[RawMention]) -> None:
