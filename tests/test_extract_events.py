@@ -666,3 +666,25 @@ def test_strikes_that_killed_several_named_people_are_one_operation_each() -> No
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
     assert killed["Nabil Osman"] != killed["Omar Haddad"]
     assert {e.entity(op).kind for op in killed.values()} == {"DroneStrike"}
+
+
+@pytest.mark.parametrize("text", [
+    "Northland troops killed Nabil Osman in Marzin on Thursday, the army said.",
+    "Government troops shot dead Nabil Osman in Marzin on Thursday.",
+    "Nabil Osman was neutralised by Northland forces in Marzin on Thursday.",
+    "Nabil Osman was killed in an encounter with government troops in Marzin on Thursday.",
+])
+def test_a_state_s_forces_killing_someone_is_an_operation(text: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
+    assert e.places(op) == [("Marzin", None)]
+    assert e.dates(op) == [("date", "2023-03-09", "date")]
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen killed Nabil Osman in Marzin on Thursday.",
+    "Nabil Osman was killed in a clash between rival militias in Marzin on Thursday.",
+])
+def test_a_killing_by_others_than_a_state_is_no_operation(text: str) -> None:
+    assert events_in(text).operations == []

@@ -43,7 +43,16 @@ from kg.extract.actors import Actors
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_facts import EventResult, event_facts
 from kg.extract.mentions import is_trigger, kind_of, victims_named
-from kg.extract.operation import FAMILY, KILLING_NOUNS, KIND_MODIFIERS, NEW_MARKERS, STATE_ACTION_NOUNS, TRIGGERS, Event
+from kg.extract.operation import (
+    FAMILY,
+    KILLING_NOUNS,
+    KILLING_VERBS,
+    KIND_MODIFIERS,
+    NEW_MARKERS,
+    STATE_ACTION_NOUNS,
+    TRIGGERS,
+    Event,
+)
 from kg.extract.participation import (
     KILL,
     clause_head,
@@ -52,6 +61,7 @@ from kg.extract.participation import (
     negated,
     plural_operation,
     relation_of,
+    shot_dead,
     verb_of,
 )
 from kg.extract.referents import SPEECH, Referents
@@ -134,7 +144,8 @@ class _Reader:
         earlier = recalled(trigger, self.reference)
         new_marked = bool(det & NEW_MARKERS) or earlier
         definite = bool(det & DEFINITE) or any(c.dep_ == "poss" for c in trigger.children) \
-            or trigger.pos_ == "VERB" or _determined_on_the_left(trigger)  # "they also raided": the same
+            or (trigger.pos_ == "VERB" and trigger.lemma_.lower() not in KILLING_VERBS and not shot_dead(trigger)) \
+            or _determined_on_the_left(trigger)  # "they also raided": the same; "forces killed X": a report
         if definite and not new_marked:
             previous = self._recent_compatible(kind)
             if previous is None and self.focus is not None and trigger.lemma_.lower() not in KILLING_NOUNS:

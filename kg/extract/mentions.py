@@ -22,15 +22,18 @@ from spacy.tokens import Token
 from kg.extract.entities import ArticleEntities
 from kg.extract.operation import (
     AERIAL,
+    ENCOUNTER_NOUNS,
     FAMILY,
     FORCE_WORDS,
     GROUND_ATTACK_NOUNS,
     KILLING_NOUNS,
+    KILLING_VERBS,
     KIND_MODIFIERS,
     STATE_ACTION_NOUNS,
     STRIKE_VERBS,
     TRIGGERS,
 )
+from kg.extract.participation import shot_dead
 from kg.extract.places import demonyms
 from kg.extract.referents import Referents
 from kg.model import EntityRef
@@ -46,6 +49,12 @@ def is_trigger(token: Token, referents: Referents) -> bool:
         return True  # "Troops raided a house"
     if token.pos_ == "VERB" and lemma in STRIKE_VERBS:
         return any(c.dep_ == "nsubj" and _a_state_s(c, referents.found) for c in token.children)
+    if token.pos_ == "VERB" and (lemma in KILLING_VERBS or shot_dead(token)):
+        return _by_state_forces(token, referents.found) and not _told_by_a_noun(token)
+    if token.pos_ == "NOUN" and lemma in ENCOUNTER_NOUNS:
+        return token.tag_ == "NN" and any(
+            c.dep_ == "prep" and c.lower_ in ("with", "by") and any(_a_state_s(g, referents.found) for g in c.children)
+            for c in token.children)
     if token.pos_ == "NOUN" and lemma in KILLING_NOUNS:
         return _killing_of_someone(token, referents)
     if token.pos_ == "NOUN" and lemma in STATE_ACTION_NOUNS:
@@ -84,6 +93,27 @@ def _from_the_air(noun: Token, found: ArticleEntities) -> bool:
 def _a_state_s(subject: Token, found: ArticleEntities) -> bool:
     """Whether a verb's subject is a state or its forces: "Israel", "US forces", "Israeli jets", "the military"."""
     return _names_a_state(subject, found) or (subject.lower_ in FORCE_WORDS or subject.lemma_.lower() in FORCE_WORDS)
+
+
+def _by_state_forces(verb: Token, found: ArticleEntities) -> bool:
+    """Whether a state or its forces do the killing: the subject ("troops killed X") or the agent ("X was
+    killed by government forces")."""
+    for child in verb.children:
+        if child.dep_ == "nsubj" and _a_state_s(child, found):
+            return True
+        if child.dep_ == "agent" and any(_a_state_s(g, found) for g in child.children if g.dep_ == "pobj"):
+            return True
+    return False
+
+
+def _told_by_a_noun(verb: Token) -> bool:
+    """Whether the killing's subject or own phrase names the operation: "killed X in a raid", "the raid
+    killed X" (the raid is the mention)."""
+    nouns = TRIGGERS.keys() | ENCOUNTER_NOUNS | STATE_ACTION_NOUNS
+    if any(c.dep_ == "nsubj" and c.lemma_.lower() in nouns for c in verb.children):
+        return True  # "a US raid killed X": the raid is the mention
+    return any(c.dep_ == "prep" and c.lower_ in ("in", "during", "with")
+               and any(g.lemma_.lower() in nouns for g in c.children) for c in verb.children)
 
 
 def _by_a_state(noun: Token, found: ArticleEntities) -> bool:

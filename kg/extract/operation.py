@@ -30,9 +30,16 @@ STATE_ACTION_NOUNS = {"attack"}
 #: Verbs that tell of an operation when a state or its forces are their subject: "Israeli jets struck a
 #: building", "US forces bombed the compound" (not "a rocket struck a football pitch").
 STRIKE_VERBS = {"strike": "AirStrike", "bomb": "AirStrike"}
+#: Verbs of killing that tell of an operation when a state's forces are their subject or agent:
+#: "security forces killed X", "X was neutralised by French troops".
+KILLING_VERBS = {"kill", "eliminate", "neutralize", "neutralise", "assassinate"}
+#: Nouns of a fight that are an operation when a state's forces are in it: "killed in an encounter with
+#: government troops", "a gunfight with the army".
+ENCOUNTER_NOUNS = {"encounter", "clash", "firefight", "gunfight", "shootout", "gunbattle"}
 #: Subjects of those verbs that are a state's forces.
 FORCE_WORDS = {"force", "forces", "troops", "military", "army", "jet", "jets", "aircraft", "warplane", "warplanes",
-               "drone", "drones", "helicopter", "helicopters", "navy", "commandos", "coalition"}
+               "drone", "drones", "helicopter", "helicopters", "navy", "commandos", "coalition", "soldiers",
+               "police", "marines", "personnel"}
 AERIAL = {"air", "aerial", "airborne", "jet", "warplane", "bomber"}
 #: Modifiers of a trigger -> the finer kind they give.
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",

@@ -104,7 +104,7 @@ def relation_of(token: Token) -> tuple[str | None, Token | None]:
         # without a subject of their own). An object belongs to its own verb only.
         verbs += [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"
                   and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
-    lemmas = {v.lemma_.lower() for v in verbs}
+    lemmas = {v.lemma_.lower() for v in verbs} | ({"kill"} if any(map(shot_dead, verbs)) else set())
     if arg.dep_ in ("dobj", "nsubjpass"):
         if lemmas & KILL:
             return "killedIn", verb
@@ -129,6 +129,14 @@ def relation_of(token: Token) -> tuple[str | None, Token | None]:
     if arg.dep_ == "poss" and arg.head.lemma_.lower() in KILL_NOUNS:
         return "killedIn", arg.head  # "X's death was confirmed"
     return None, None
+
+
+def shot_dead(verb: Token) -> bool:
+    """A killing told by a phrasal verb: "shot dead", "gunned down"."""
+    lemma = verb.lemma_.lower()
+    following = verb.doc[verb.i + 1].lower_ if verb.i + 1 < len(verb.doc) else ""
+    return (lemma == "shoot" and (following == "dead" or any(c.lower_ == "dead" for c in verb.children))) or (
+        lemma in ("gun", "mow", "cut") and any(c.dep_ == "prt" and c.lower_ == "down" for c in verb.children))
 
 
 def _identified(arg: Token) -> tuple[str | None, Token | None]:
