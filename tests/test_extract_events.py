@@ -688,3 +688,27 @@ def test_a_state_s_forces_killing_someone_is_an_operation(text: str) -> None:
 ])
 def test_a_killing_by_others_than_a_state_is_no_operation(text: str) -> None:
     assert events_in(text).operations == []
+
+
+@pytest.mark.parametrize("text", [
+    "A drone strike near Marzin killed a senior militant on Monday. Officials identified the slain man on Tuesday "
+    "as Nabil Osman.",
+    "A drone strike near Marzin killed a senior militant on Monday. A US official confirmed that Nabil Osman was "
+    "the target of the attack and was killed.",
+    "Troops killed a top commander of the Northern Front in a raid near Marzin on Monday. Nabil Osman, a commander "
+    "of the Northern Front in the hills, had run its weapons network, the army said.",
+    "Soldiers killed an extremist leader and five supporters near Marzin in an operation on Monday, the army said. "
+    "It identified the leader as Nabil Osman.",
+])
+def test_the_unnamed_dead_named_later(text: str) -> None:
+    e = events_in(text)
+    op = e.only()
+    assert "Nabil Osman" in e.participants("killedIn", op), e.describe()
+    assert not any(label.startswith("<a") for label in e.participants("killedIn", op)), e.describe()
+
+
+def test_a_person_described_alike_far_away_or_in_a_recalled_operation_is_not_the_unnamed_dead() -> None:
+    e = events_in("Troops killed a senior commander of the Northern Front in a raid near Marzin on Monday, officials "
+                  "said. The group has lost many fighters this year. Its supply lines are cut. Analysts expect "
+                  "more raids. Nabil Osman, a commander of the group, said it would fight on.")
+    assert "Nabil Osman" not in e.participants("killedIn"), e.describe()

@@ -99,6 +99,7 @@ def event_facts(reader: ArticleReading) -> EventResult:
     filler = SlotFiller(reader.doc, reader.found, reader.reference, owner, final)  # type: ignore[arg-type]
     near_dates = filler.fill(told, main, dateline)  # type: ignore[arg-type]
     entities: list[Entity] = list(reader.referents.unnamed)
+    _name_the_described(events, reader)
     facts = _FactSet()
     for event in events:
         if not (event.participants or event.places or event.actors or event.dates):
@@ -163,6 +164,32 @@ def _within(containment: list[Fact], inner: EntityRef, outer: EntityRef) -> bool
                 seen.add(parent)
                 stack.append(parent)
     return False
+
+
+def _name_the_described(events: list[Event], reader: ArticleReading) -> None:
+    """An unnamed participant whom the article names elsewhere by the same description: "killed a top
+    commander of the group ... X, a commander of the group in the forest, was a key figure", "identified
+    the leader as X". Only when one named person fits and takes part in no operation of the article."""
+    referents = reader.referents
+    sentences = list(reader.doc.sents)
+    taking_part = {p for e in events for _r, p, _s, _c in e.participants if not p.key.startswith("unnamed")}
+    singles = {e.ref for e in referents.unnamed if not e.attributes.get("count")}
+    people = [e.ref for e in reader.found.entities if e.ref.cls == "Person" and e.ref not in taking_part]
+    for event in events:
+        if event.recalled or any(not p.key.startswith("unnamed") for r, p, _s, _c in event.participants
+                                 if r == "killedIn"):
+            continue  # the operation names its dead already
+        for relation, person, span, _certainty in list(event.participants):
+            head = referents.heads.get(person)
+            if person not in singles or head is None:
+                continue
+            # the naming follows the description closely: in its sentence or the next two
+            following = [s for s in sentences if s.start_char >= span.start][:3]
+            window = (span.start, following[-1].end_char if following else span.end)
+            fitting = [p for p in people if head in referents.descriptions(p, window)]
+            if len(fitting) == 1:
+                event.participants.append((relation, fitting[0], span, 0.8))
+                people.remove(fitting[0])
 
 
 def _is_militant(person: EntityRef, members: set[EntityRef]) -> bool:

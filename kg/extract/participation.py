@@ -26,6 +26,7 @@ KILL_NOUNS = {"death", "killing", "assassination", "elimination", "slaying", "ma
 #: Verbs that name someone described before ("identified the dead man as X"), and the descriptions of the dead.
 IDENTIFY = {"identify", "name"}
 DEAD_NOUNS = {"dead", "body", "victim", "deceased", "corpse"}
+SLAIN = {"slain", "dead", "killed", "deceased"}
 SELF_KILL = {"detonate", "blow", "explode"}
 TARGET = {"target"}
 WOUND = {"wound", "injure", "hurt"}
@@ -151,11 +152,17 @@ def _identified(arg: Token) -> tuple[str | None, Token | None]:
                 killed = next((c for c in obj.children if c.dep_ == "acl" and c.lemma_.lower() in KILL), None)
                 if killed is not None:
                     return "killedIn", killed
-                if obj.lemma_.lower() in DEAD_NOUNS:
-                    return "killedIn", head
+                if obj.lemma_.lower() in DEAD_NOUNS or any(c.lower_ in SLAIN for c in obj.children):
+                    return "killedIn", head  # "identified the dead as X", "named the slain man as X"
                 if obj.lemma_.lower() == "target":
                     return "targetedIn", head
     if arg.dep_ == "nsubj" and arg.head.lemma_ == "be":
+        for child in arg.head.children:
+            coordinated = any(c.dep_ == "cc" and c.lower_ == "and" and c.i < child.i
+                              for c in [*arg.head.children, *child.children])
+            if child.dep_ == "conj" and child.lemma_.lower() in KILL and child.tag_ == "VBN" and coordinated \
+                    and not any(g.dep_ in ("nsubj", "nsubjpass") for g in child.children):
+                return "killedIn", child  # "X was the target of the attack and was killed"
         for child in arg.head.children:
             if child.dep_ == "prep" and child.lower_ == "among":
                 for group in (c for c in child.children if c.dep_ == "pobj"):
@@ -165,7 +172,7 @@ def _identified(arg: Token) -> tuple[str | None, Token | None]:
                         return "killedIn", killed  # "X was among four men killed in the raid"
             if child.dep_ == "attr" and child.lemma_.lower() == "target":
                 of = [g for c in child.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
-                      if g.dep_ == "pobj" and g.lemma_.lower() in TRIGGERS]
+                      if g.dep_ == "pobj" and g.lemma_.lower() in TRIGGERS.keys() | {"attack"}]
                 if of:
                     return "targetedIn", of[0]  # "X was the target of the raid"
     return None, None

@@ -18,10 +18,13 @@ import hashlib
 from spacy.tokens import Doc, Token
 
 from kg.extract.entities import ArticleEntities
+from kg.extract.participation import head_noun
 from kg.model import Article, Entity, EntityRef
 
 #: Verbs of saying: a pronoun in a statement does not refer to its speaker.
 SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
+#: Verbs that say who a description is: "identified the leader as X", "named the commander as X".
+IDENTIFYING = {"identify", "name", "describe"}
 #: Descriptions of people an operation kills without aiming at them.
 BYSTANDERS = {"wife", "husband", "son", "daughter", "child", "brother", "sister", "mother", "father", "relative",
               "civilian", "bystander", "journalist", "reporter", "worker", "neighbor", "neighbour", "soldier",
@@ -42,6 +45,8 @@ class Referents:
         self.article = article
         self.found = found
         self.unnamed: list[Entity] = []
+        #: The head noun of each unnamed participant's description ("leader" for "a senior leader").
+        self.heads: dict[EntityRef, str] = {}
 
     def person(self, token: Token) -> EntityRef | None:
         if token.ent_type_:
@@ -179,4 +184,24 @@ class Referents:
         if count and count > 1:
             entity.attributes["count"] = count
         self.unnamed.append(entity)
+        self.heads[ref] = head_noun(token)
         return ref
+
+    def descriptions(self, person: EntityRef, within: tuple[int, int]) -> set[str]:
+        """The nouns the article describes a person with, in mentions between two character offsets:
+        "X, a commander of the group", "group leader X", "identified the leader as X" (lemmas)."""
+        nouns: set[str] = set()
+        for (start, end), ref in self.found.at.items():
+            if ref != person or not within[0] <= start < within[1]:
+                continue
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            root = span.root
+            described = [root.head] if root.dep_ == "appos" else []
+            described += [c for c in root.children if c.dep_ == "appos"]
+            described += [t for t in self.doc[max(span.start - 2, 0):span.start] if t.pos_ == "NOUN"]
+            if root.dep_ == "pobj" and root.head.lower_ == "as" and root.head.head.lemma_.lower() in IDENTIFYING:
+                described += [c for c in root.head.head.children if c.dep_ == "dobj"]
+            nouns |= {t.lemma_.lower() for t in described}
+        return nouns
