@@ -18,8 +18,8 @@ from spacy.tokens import Doc, Span
 from kg import gazetteer as gaz
 from kg.components.spans import overlaps, set_entities
 
-#: Words after a name that make it an organization's, not a place's ("al-Quds Force", "Aleppo Brigade").
-_NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|brigade|brigades|corps|battalion|regiment|front)$", re.I)
+#: Words after a name that make it a force's, not a place's ("al-Quds Force").
+_NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|corps)$", re.I)
 PLACE_LABELS = {"country": "GPE", "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE",
                 "village": "GPE", "camp": "FAC", "region": "LOC"}
 
