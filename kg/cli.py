@@ -291,7 +291,7 @@ def stats(store: Path | None, base: str | None, articles: bool) -> None:
     article_triples = sum(n for g, n in result.triples_per_graph.items() if iris.is_article_graph(g))
     click.echo(f"store {settings.store}: {result.total_triples:,} triples")
     click.echo(f"  {len(result.articles):>8,} articles ({article_triples:,} triples)")
-    for graph in (iris.identity_graph, iris.inferred_graph, iris.ontology_graph):
+    for graph in (iris.identity_graph, iris.gazetteer_graph, iris.inferred_graph, iris.ontology_graph):
         click.echo(f"  {result.triples_per_graph.get(str(graph), 0):>8,} triples in {graph}")
     click.echo("entities:")
     for cls, n in result.entities_per_class.items():

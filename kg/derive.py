@@ -25,7 +25,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import consistency, corpus, reason, resolve
+from kg import gazetteer as gaz
 from kg.extract.dates import ResolvedDate
+from kg.geonames import index as geonames_index
+from kg.geonames.graph import CorpusPlace, gazetteer_graph
 from kg.kinds import place_rank
 from kg.model import CORE_CLASSES
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
@@ -117,10 +120,11 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     for article, content in sorted(hashes.items()):
         identity.add((iris.identity_graph, OPS.articleState, Literal(f"{article} {content}")))
 
-    inferred = _extend(store, iris, identity, hashes)
+    places_graph = _gazetteer_graph(store, iris)
+    inferred = _extend(store, iris, identity, places_graph, hashes)
     conflicts: list[consistency.Conflict] = []
     if inferred is None:
-        inferred, conflicts = _recompute(store, iris, identity)
+        inferred, conflicts = _recompute(store, iris, identity, places_graph)
     report = DeriveReport(len(records), len(identity), inferred, time.perf_counter() - started, conflicts)
     log.info("derived graphs: %d entities, %d identity triples, %d inferred triples in %.1f s",
              report.entities, report.identity_triples, report.inferred_triples, report.seconds)
@@ -143,7 +147,28 @@ def _identity_terms(identity: Graph, iris: IRIs) -> set[tuple[str, str, str]]:
             and str(t.object) not in _RECORD_TYPES}
 
 
-def _extend(store: GraphStore, iris: IRIs, identity: Graph, hashes: dict[str, str]) -> int | None:
+_CORPUS_PLACES = ("SELECT DISTINCT ?e ?n ?m WHERE { GRAPH ?g { ?e a ops:Location ; ops:gazetteerEntry ?n "
+                  "OPTIONAL { ?e skos:exactMatch ?m } } }")
+
+
+def _gazetteer_graph(store: GraphStore, iris: IRIs) -> Graph:
+    """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`)."""
+    places = [CorpusPlace(r["e"].value, r["n"].value, r["m"].value if r["m"] is not None else None)
+              for r in _read(store, iris, _CORPUS_PLACES)]
+    if not places:
+        return Graph()
+    return gazetteer_graph(places, gaz.default(), geonames_index.default())
+
+
+def _terms(graph: Graph) -> set[tuple[str, str, str]]:
+    """A graph's statements as N-Triples terms written the way the store writes them (which puts
+    numbers in canonical form: "33.0"^^xsd:double is stored as "33")."""
+    memory = ox.Store()
+    memory.load(graph.serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in memory}
+
+
+def _extend(store: GraphStore, iris: IRIs, identity: Graph, places: Graph, hashes: dict[str, str]) -> int | None:
     """Add to the inferred graph what new articles entail, when the change is monotonic.
 
     Monotonic: no stored article changed or went away since the last derivation, the ontology is
@@ -160,14 +185,19 @@ def _extend(store: GraphStore, iris: IRIs, identity: Graph, hashes: dict[str, st
                     if t[0] != f"<{iris.identity_graph}>" and t[1] not in _UNREASONED and t[2] not in _RECORD_TYPES}
     if not old_identity <= new_identity:
         return None
+    new_places, old_places = _terms(places), _graph_triples(store, str(iris.gazetteer_graph))
+    if not old_places <= new_places:
+        return None
     added = [a for a in hashes if a not in previous]
-    delta = _asserted_for_reasoning(store, iris, graphs=added) + sorted(new_identity - old_identity)
+    delta = (_asserted_for_reasoning(store, iris, graphs=added) + sorted(new_identity - old_identity)
+             + sorted(new_places - old_places))
     increment = reason.reason_increment(delta, ontology_graph(), iris.base, _ReasonedView(store))
     if increment.violations:
         return None  # the full path explains and resolves them
     # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
     now_asserted = "\n".join(f"{s} {p} {o} ." for s, p, o in delta)
-    store.replace_graphs({str(iris.identity_graph): identity.serialize(format="nt")},
+    store.replace_graphs({str(iris.identity_graph): identity.serialize(format="nt"),
+                          str(iris.gazetteer_graph): places.serialize(format="nt")},
                          add={str(iris.inferred_graph): "\n".join(increment.lines)},
                          remove={str(iris.inferred_graph): now_asserted})
     log.info("derived graphs incrementally: %d new article(s), %d new inferred triples",
@@ -175,11 +205,13 @@ def _extend(store: GraphStore, iris: IRIs, identity: Graph, hashes: dict[str, st
     return len(increment.lines)
 
 
-def _recompute(store: GraphStore, iris: IRIs, identity: Graph) -> tuple[int, list[consistency.Conflict]]:
+def _recompute(store: GraphStore, iris: IRIs, identity: Graph,
+               places: Graph) -> tuple[int, list[consistency.Conflict]]:
     """The inferred graph from scratch, with inconsistencies explained and resolved."""
     ontology = ontology_graph()
     rules = reason.compile_rules(ontology)
-    asserted = _asserted_for_reasoning(store, iris) + sorted(_identity_terms(identity, iris))
+    asserted = (_asserted_for_reasoning(store, iris) + sorted(_identity_terms(identity, iris))
+                + sorted(_terms(places)))
     inference = reason.reason_terms(asserted, ontology, iris.base, rules)
     members = {k.strip("<>"): {v.strip("<>") for v in vs} for k, vs in inference.same.items()}
     conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
@@ -187,7 +219,8 @@ def _recompute(store: GraphStore, iris: IRIs, identity: Graph) -> tuple[int, lis
         log.warning("inconsistency: %s", conflict.describe())
     lines = consistency.without_dropped(inference.lines, conflicts, rules, members)
     identity += consistency.record(conflicts, str(iris.identity_graph))
-    graphs = {str(iris.identity_graph): identity.serialize(format="nt"), str(iris.inferred_graph): "\n".join(lines)}
+    graphs = {str(iris.identity_graph): identity.serialize(format="nt"), str(iris.inferred_graph): "\n".join(lines),
+              str(iris.gazetteer_graph): places.serialize(format="nt")}
     if _graph_hash(store, str(iris.ontology_graph)) != ontology_hash():
         # Rewritten only when it changed: its blank nodes would get new labels each time.
         graphs[str(iris.ontology_graph)] = ontology_ntriples() + (

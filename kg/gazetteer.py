@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import OpsKGError
-from kg.names import entity_key
+from kg.names import place_key
 
 DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
 CAPITALS = Path(str(resources.files("kg") / "data" / "capitals.tsv"))
@@ -53,6 +53,11 @@ class Place:
     aliases: tuple[str, ...] = ()
     lat: float | None = None
     lon: float | None = None
+    #: The GeoNames feature the row is, when it came from GeoNames (curated rows are linked on demand,
+    #: :meth:`kg.geonames.places.GeoLayer.link`).
+    geonameid: int | None = None
+    #: Where the row comes from: "curated" (``places.tsv``) or "geonames".
+    source: str = "curated"
 
     @property
     def cls(self) -> str:
@@ -85,8 +90,7 @@ def strip_admin(name: str) -> str:
 
 def lookup_key(name: str) -> str:
     """The key names are indexed under: folded, no leading "the", no Arabic article "al"."""
-    words = entity_key(name).split()
-    return " ".join(w for w in words if w not in ("al", "el")) or entity_key(name)
+    return place_key(name)
 
 
 @dataclass

@@ -70,6 +70,8 @@ class Entity:
     attributes: dict[str, str | float | int | bool] = field(default_factory=dict)
     #: The gazetteer entry this entity is, when it is one.
     gazetteer: str | None = None
+    #: The IRI of the same place in a standard data set (GeoNames), when the entry carries one.
+    exact_match: str | None = None
 
     @property
     def surface_forms(self) -> set[str]:

@@ -73,6 +73,12 @@ def entity_key(name: str) -> str:
     return " ".join(words) or "x"
 
 
+def place_key(name: str) -> str:
+    """The key place names are indexed under: an entity key without the Arabic article "al"/"el"."""
+    words = entity_key(name).split()
+    return " ".join(w for w in words if w not in ("al", "el")) or entity_key(name)
+
+
 def vowel_form(word: str) -> str:
     """A folded word with the commonest transliteration variants of vowels and endings unified.
 

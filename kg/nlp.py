@@ -23,6 +23,7 @@ COMPONENTS: dict[str, dict[str, object]] = {
     "opskg_gazetteer": {"single_word_tags": ["NNP", "NNPS"], "data_dir": None},
     "opskg_names": {},
     "opskg_places": {},
+    "opskg_geonames": {"enabled": True},
 }
 
 
@@ -37,6 +38,8 @@ def load_pipeline(model: str, gazetteer_dir: str | None = None) -> Language:
     for name, config in COMPONENTS.items():
         if name == "opskg_gazetteer" and gazetteer_dir is not None:
             config = {**config, "data_dir": gazetteer_dir}
+        if name == "opskg_geonames" and gazetteer_dir is not None:
+            config = {**config, "enabled": False}  # GeoNames complements the shipped gazetteer only
         nlp.add_pipe(name, after=previous, config=config)
         previous = name
     return nlp

@@ -86,6 +86,8 @@ def _add_entity(g: Graph, node: URIRef, entity: Entity, art: URIRef) -> None:
         g.add((node, OPS[name], Literal(value)))
     if entity.gazetteer:
         g.add((node, OPS.gazetteerEntry, Literal(entity.gazetteer)))
+    if entity.exact_match:
+        g.add((node, SKOS.exactMatch, URIRef(entity.exact_match)))
 
 
 def _add_fact(g: Graph, fact: Fact, entity_iris: dict[EntityRef, URIRef], iris: IRIs,

@@ -83,6 +83,11 @@ class IRIs:
         return URIRef(f"{self.base}graph/identity")
 
     @property
+    def gazetteer_graph(self) -> URIRef:
+        """What the gazetteer knows about the corpus's places: containment chains, identifiers, points."""
+        return URIRef(f"{self.base}graph/gazetteer")
+
+    @property
     def inferred_graph(self) -> URIRef:
         return URIRef(f"{self.base}graph/inferred")
 

@@ -12,6 +12,12 @@ for _name in ("opskg_kind", "opskg_canonical"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 
-from kg.components import gazetteer_ner, person_names, place_phrases, sentences  # noqa: E402  (registers them)
+from kg.components import (  # noqa: E402  (registers them)
+    gazetteer_ner,
+    geonames_ner,
+    person_names,
+    place_phrases,
+    sentences,
+)
 
-__all__ = ["gazetteer_ner", "person_names", "place_phrases", "sentences"]
+__all__ = ["gazetteer_ner", "geonames_ner", "person_names", "place_phrases", "sentences"]

@@ -18,6 +18,8 @@ from spacy.tokens import Doc, Span
 from kg import gazetteer as gaz
 from kg.components.spans import overlaps, set_entities
 
+#: Words after a name that make it a force's, not a place's ("al-Quds Force").
+_NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|corps)$", re.I)
 PLACE_LABELS = {"country": "GPE", "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE",
                 "village": "GPE", "camp": "FAC", "region": "LOC"}
 
@@ -67,6 +69,10 @@ class GazetteerRecognizer:
                      if kind == "place" and self.gazetteer.places[entry].kind == "country"}
         found = []
         for (start, end), options in candidates.items():
+            if end < len(doc) and _NOT_PLACE_AFTER.match(doc[end].text):
+                options = [o for o in options if o[0] == "org"]  # "al-Quds Force" is not Jerusalem
+                if not options:
+                    continue
             choice = self._choose(doc, start, end, options, countries)
             if choice is not None:
                 found.append(self._span(doc, start, end, *choice))

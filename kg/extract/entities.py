@@ -403,6 +403,7 @@ def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
     canonical = next((m.canonical for m in group if m.canonical), None)
     kind = next((m.kind for m in group if m.kind), None)
     attributes: dict[str, str | float | int | bool] = {}
+    exact_match = None
     if canonical:
         source, entry = canonical.split(":", 1)
         name = entry
@@ -411,6 +412,8 @@ def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
             kind = place.kind
             if place.lat is not None and place.lon is not None:
                 attributes["lat"], attributes["long"] = place.lat, place.lon
+            if place.geonameid is not None:
+                exact_match = f"https://sws.geonames.org/{place.geonameid}/"
         elif source == "org" and entry in g.organizations:
             kind = g.organizations[entry].kind
     elif cls == "Person":
@@ -420,7 +423,7 @@ def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
         name = _display(max(group, key=lambda m: (sum(x.text == m.text for x in group), len(m.text))).text)
     entity = Entity(ref=EntityRef(cls, fold(name) if not canonical else canonical.split(":", 1)[1].lower()),
                     name=name, kind=_kind_class(cls, kind), attributes=attributes,
-                    gazetteer=canonical.split(":", 1)[1] if canonical else None)
+                    gazetteer=canonical.split(":", 1)[1] if canonical else None, exact_match=exact_match)
     for m in sorted(group, key=lambda m: m.start):
         entity.mentions.append(Mention(m.page_text or m.text, Span(m.start, m.end), m.sentence))
         if m.text != name:

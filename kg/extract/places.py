@@ -119,6 +119,8 @@ def _gazetteer_containment(found: ArticleEntities, g: gaz.Gazetteer,
             continue  # the text already says where it is
         place = g.places[entity.gazetteer]
         outer = next((mentioned[a.name] for a in g.ancestors(place) if a.name in mentioned), None)
+        if outer is None and place.source != "curated":
+            continue  # a place GeoNames supplied: the gazetteer graph links it to the corpus's places
         if outer is None:
             country = g.country_of(place)
             if country is None or country.name == place.name:
