@@ -273,3 +273,12 @@ def test_a_group_s_name_used_for_a_man_is_the_man_and_his_wife_is_not_him() -> N
     assert [e.ref.cls for e in holding(found, "Abu Ghazal")] == ["Person"], listed(found)
     assert [e.ref.cls for e in holding(found, "Umm Ghazal")] == ["Person"]
     assert holding(found, "Abu Ghazal") != holding(found, "Umm Ghazal")
+
+
+@pytest.mark.parametrize(("text", "form"), [
+    ("Jets struck the Wadi Karam area in southern Northland on Monday.", "Wadi Karam"),
+    ("The strike hit the Tell Safra refugee camp on Monday.", "Tell Safra"),
+])
+def test_a_name_before_area_or_camp_is_a_place(text: str, form: str) -> None:
+    found = entities_of(parse(text))
+    assert [e.ref.cls for e in holding(found, form)] == ["Location"], listed(found)

@@ -712,3 +712,9 @@ def test_a_person_described_alike_far_away_or_in_a_recalled_operation_is_not_the
                   "said. The group has lost many fighters this year. Its supply lines are cut. Analysts expect "
                   "more raids. Nabil Osman, a commander of the group, said it would fight on.")
     assert "Nabil Osman" not in e.participants("killedIn"), e.describe()
+
+
+def test_the_camp_in_a_refugee_camp_phrase_is_the_operation_s_place() -> None:
+    e = events_in("Officials reported the killing of Nabil Osman in an airstrike on the Kafr Selim refugee camp in "
+                  "Northland on Thursday.")
+    assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()

@@ -258,6 +258,11 @@ def _groups_by_context(mentions: list[RawMention]) -> None:
             m.cls, m.kind = "Organization", None
 
 
+#: Nouns after a name that make it a place's: "the X area", "the X refugee camp", "X neighbourhood".
+_PLACE_AFTER = re.compile(r"\s+(?:refugee\s+|displacement\s+)?(?:area|camp|neighbou?rhood|district|suburb|"
+                          r"village|town|region|valley|countryside)\b", re.I)
+
+
 def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     """Names the model took for a person but a preposition of place shows to be a place.
 
@@ -265,6 +270,9 @@ def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     and so does a name someone is said to be elsewhere in the article ("Ali Zaid, who ...").
     """
     for m in mentions:
+        if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(doc.text[m.end:m.end + 30]):
+            m.cls, m.kind = "Location", None  # "the X area", "the X refugee camp": a place, whatever the model said
+            continue
         if m.cls != "Person" or m.canonical or parse_person(m.text).kunya or len(m.text.split()) < 2:
             continue
         possessive = doc.text[m.end:m.end + 2] in ("'s", "’s")  # "at Ali Zaid's house"

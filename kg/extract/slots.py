@@ -110,6 +110,10 @@ def locative(token: Token) -> str | None:
                 current.head.ent_type_ in ("GPE", "LOC", "FAC") or current.head.lemma_.lower() in PLACE_NOUNS):
             current = current.head
             continue
+        if current.dep_ == "compound" and current.head.dep_ == "compound" \
+                and current.head.head.lemma_.lower() in PLACE_NOUNS:
+            current = current.head.head  # "the X refugee camp", "the X border crossing"
+            continue
         if current.dep_ == "dobj" and current.head.lemma_.lower() in STRUCK:
             return "in"  # "the army struck X", "the raid targeted the X area"
         if current.dep_ == "pobj":
