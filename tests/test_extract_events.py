@@ -718,3 +718,11 @@ def test_the_camp_in_a_refugee_camp_phrase_is_the_operation_s_place() -> None:
     e = events_in("Officials reported the killing of Nabil Osman in an airstrike on the Kafr Selim refugee camp in "
                   "Northland on Thursday.")
     assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()
+
+
+def test_strikes_of_a_campaign_took_place_where_the_campaign_was() -> None:
+    e = events_in("A six-year drone campaign has included more than 100 airstrikes in Korvath province. This year "
+                  "alone, the drone strikes have killed Nabil Osman and Omar Haddad.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
+    assert all(e.places(e.entity(op)) == [("Korvath", None)] for op in killed.values()), e.describe()

@@ -28,6 +28,9 @@ actors of its clauses. What it asks of the other stages:
 - A "since" clause or an earlier year ("the 2011 raid", "In 2019, X was killed in a raid") marks a
   recalled operation: it is never the one a later "the raid" refers to, nothing merges into it, and
   it is reported only when the article says who died or was caught in it.
+- Plural strikes that killed several named people are one operation each, placed where the campaign
+  told before them was; "in the country" is the country the article is about
+  (:mod:`kg.extract.campaigns`).
 - The reader's operations become entities and facts in :mod:`kg.extract.event_facts`.
 """
 
@@ -40,6 +43,7 @@ from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
 from kg.extract.actors import Actors
+from kg.extract.campaigns import campaign_places, main_country, several_operations
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_facts import EventResult, event_facts
 from kg.extract.mentions import is_trigger, kind_of, victims_named
@@ -47,14 +51,11 @@ from kg.extract.operation import (
     FAMILY,
     KILLING_NOUNS,
     KILLING_VERBS,
-    KIND_MODIFIERS,
     NEW_MARKERS,
-    STATE_ACTION_NOUNS,
     TRIGGERS,
     Event,
 )
 from kg.extract.participation import (
-    KILL,
     clause_head,
     head_noun,
     hedged,
@@ -249,7 +250,7 @@ class _Reader:
             relation, verb = relation_of(token)
             if relation is None or verb is None or negated(token, verb):
                 continue
-            several = self._several_operations(verb)
+            several = several_operations(verb)
             if several is not None and (unnamed is not None or group):
                 continue
             if plural_operation(verb):
@@ -317,7 +318,7 @@ class _Reader:
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is not None and not part_of_a_name(span):  # not "on X Street"
                 mentions.append((span, ref))
-        country = self._main_country()
+        country = main_country(self.found)
         if country is not None:
             mentions += [(sent[t.i - sent.start:t.i - sent.start + 1], country) for t in sent
                          if t.lower_ == "country" and any(c.lower_ == "the" for c in t.children)]
@@ -338,19 +339,6 @@ class _Reader:
             if event is not None:
                 event.places.append((ref, Span(sent.start_char, sent.end_char), relation))
 
-    def _several_operations(self, verb: Token) -> Token | None:
-        """The plural subject of a killing that names several operations: "drone strikes have killed X and
-        Y", "the raids killed X" (each named victim died in one of them)."""
-        if verb.lemma_.lower() not in KILL:
-            return None
-        for subject in (c for c in verb.children if c.dep_ == "nsubj" and c.tag_ == "NNS"):
-            lemma = subject.lemma_.lower()
-            if lemma in TRIGGERS and lemma != "operation":
-                return subject
-            if lemma in STATE_ACTION_NOUNS and any(c.lower_ in KIND_MODIFIERS for c in subject.children):
-                return subject  # "the drone attacks"
-        return None
-
     def _one_of(self, several: Token, person: EntityRef, number: int) -> Event:
         """The operation, one of several the plural names, that killed this person."""
         for event in self.events:
@@ -360,17 +348,9 @@ class _Reader:
         event.new_marked = True  # type: ignore[attr-defined]  # never merged with the others
         event.triggers.append(several)
         event.sentences.add(number)
+        event.places += campaign_places(self.doc, self.found, number)
         self.events.append(event)
         return event
-
-    def _main_country(self) -> EntityRef | None:
-        """The country the article is about, which "in the country" refers to: the one it names most,
-        when it names one more than any other."""
-        counts = sorted(((len(e.mentions), e.ref) for e in self.found.entities
-                         if e.ref.cls == "Location" and e.kind == "Country"), key=lambda c: -c[0])
-        if not counts or (len(counts) > 1 and counts[0][0] == counts[1][0]):
-            return None
-        return counts[0][1]
 
     def _dates(self, sent: SpacySpan, number: int) -> None:
         for ent in sent.ents:
