@@ -35,6 +35,7 @@ def located(facts: list[Fact]) -> set[tuple[str, str]]:
     ("The raid targeted a farm in the village of Harmush, also in Korvath.", ("harmush", "korvath")),
     ("The raid took place in the village of Harmush in the southern countryside of Velmar.", ("harmush", "velmar")),
     ("Gunmen attacked the village of Harmush in Kelbar province on Monday.", ("harmush", "kelbar")),
+    ("Shelling hit Hayy Nour, a poor Marzin neighbourhood, overnight.", ("hayy nour", "marzin")),
 ])
 def test_containment_stated_by_the_text(text: str, expected: tuple[str, str]) -> None:
     found, facts = containment(text)

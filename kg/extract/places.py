@@ -31,6 +31,9 @@ _BETWEEN_IN = re.compile(
     re.I,
 )
 _BETWEEN_COMMA = re.compile(r"^\s*,\s*(?:also\s+in\s+)?$", re.I)
+#: "X, a heavily populated Y suburb": an apposition that says what part of Y the place is.
+_BETWEEN_APPOSITION = re.compile(r"^\s*,\s*(?:an?|the)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_URBAN_PART_AFTER = re.compile(r"^\s*(?:suburb|neighbou?rhood|quarter|district)\b", re.I)
 _PLACE_NOUNS = r"(?:city|town|village|province|governorate|district|region|capital|border town|camp)"
 
 
@@ -59,6 +62,10 @@ def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> l
         after = text[mb.span.end:mb.span.end + 14].lower()
         b_is_admin = RANK.get(b.kind or "", 0) >= 4 or re.match(r"\s*(province|governorate|district)\b", after)
         listed = re.match(r"\s*(,|and\b|or\b)", after) and not re.match(r"\s*,\s*(?:the\s+)?[a-z]", after)
+        if _BETWEEN_APPOSITION.match(between) and _URBAN_PART_AFTER.match(after):
+            # "X, a crowded Y suburb": part of the city, whatever administrative division the gazetteer gives
+            _add(facts, a.ref, b.ref, ma.sentence, "text")
+            continue
         if listed or not _gazetteer_allows(a, b, g):
             continue  # "Ostania, Northland and Mauritania": a list, not containment
         if (_BETWEEN_COMMA.match(between) and b_is_admin and _larger(b, a)) or \
