@@ -5,7 +5,8 @@ this component looks up only the names the model or the place phrases already ca
 or FAC spans that no gazetteer entry covers), and resolves each in the article's context: the
 countries and divisions of the places it names (:mod:`kg.geonames.choose`). A resolved span gets the
 place's gazetteer entry, which the component adds to the pipeline's gazetteer with its containment
-chain. Off when the pipeline uses another gazetteer than the shipped one (the tests' invented places).
+chain. Off when the pipeline uses another gazetteer than the shipped one (the tests' invented places);
+a test builds the component itself with an invented gazetteer and index.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from spacy.tokens import Doc, Span
 from kg import gazetteer as gaz
 from kg.components.spans import set_entities
 from kg.geonames import index
+from kg.geonames.index import GeoIndex
 from kg.geonames.places import GeoLayer
 
 LABELS = {"GPE", "LOC", "FAC"}
-#: A name the model took for a person's is looked up only after one of these words ("killed in Kafr
-#: Takharim"), and kept only in a division the article names.
+#: A name the model took for a person's is looked up only after one of these words ("killed in
+#: Marzin"), and kept only in a division the article names.
 _LOCATIVE = {"in", "near", "outside", "around"}
-#: Words after a name that make it an organization's or a thing's, not a place's ("al-Quds Force").
+#: Words after a name that make it an organization's or a thing's, not a place's ("the Marzin Force",
+#: "the Korvath talks"). The README lists them.
 _NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|brigade|brigades|corps|front|army|movement|group|battalion|"
                               r"regiment|division|unit|operation|agreement|accords?|talks|process)$", re.I)
 _WANTS = {"village": "village", "town": "town", "city": "city", "province": "province", "district": None,
@@ -32,13 +35,17 @@ _WANTS = {"village": "village", "town": "town", "city": "city", "province": "pro
 
 
 class GeoNamesRecognizer:
-    def __init__(self, nlp: Language, name: str, enabled: bool) -> None:
+    def __init__(self, nlp: Language, name: str, enabled: bool, gazetteer: gaz.Gazetteer | None = None,
+                 geo_index: GeoIndex | None = None) -> None:
+        """``gazetteer`` defaults to the pipeline recognizer's (else the shipped one), ``geo_index`` to
+        the index of the installed GeoNames data."""
         self.name = name
         self.layer: GeoLayer | None = None
         if enabled:
-            recognizer = nlp.get_pipe("opskg_gazetteer") if "opskg_gazetteer" in nlp.pipe_names else None
-            gazetteer = getattr(recognizer, "gazetteer", None) or gaz.default()
-            self.layer = GeoLayer(gazetteer, index.default())
+            if gazetteer is None:
+                recognizer = nlp.get_pipe("opskg_gazetteer") if "opskg_gazetteer" in nlp.pipe_names else None
+                gazetteer = getattr(recognizer, "gazetteer", None) or gaz.default()
+            self.layer = GeoLayer(gazetteer, geo_index or index.default())
 
     def __call__(self, doc: Doc) -> Doc:
         if self.layer is None:

@@ -5,14 +5,16 @@ The rule (stated in the README):
 1. The words around the name may ask for a kind: "X province" a first-level division, "the village
    of X" a populated place; other kinds are then out.
 2. A place is kept when it is in a division the article names (or the division of another place it
-   names: a village near Jarablus is in Jarablus's province, not the southern governorate of the
-   same name); else when it is a country, a division or a place of 10,000 people or more in a
-   country where the article places something (a division, city, town, village or camp of it: being
-   named as an actor, "US forces", does not count); else when it is a city of a million people
-   or more, wherever it is. A name the model took for a person's is kept only under the first test.
-3. Of those kept, a place in a named division comes first, then a city of a million or more (London
-   is not London, Ohio), then a country, then the most populous (a division counts the people of
-   its populated places, so it outranks its capital of the same name).
+   names: a village near Marzin is in Marzin's province, not a southern governorate of the same
+   name); else when it is a division or a place of 10,000 people or more in a country where the
+   article places something (a division, city, town, village or camp of it: being named as an
+   actor, "Northland forces", does not count); else when it is a country, or a city of a million
+   people or more, wherever it is. A name the model took for a person's is kept only under the
+   first test.
+3. Of those kept, a place in a named division comes first, then a city of a million or more (the
+   city of Grandport, not a town of that name in the article's country), then a country, then the
+   most populous (a division counts the people of its populated places, so it outranks its capital
+   of the same name).
 """
 
 from __future__ import annotations

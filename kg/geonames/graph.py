@@ -5,7 +5,7 @@ Recomputed with the other derived graphs, from the places of every article graph
 
 - ``ops:locatedIn`` to every place of its containment chain (village -> division -> country, the
   curated chain completed by GeoNames' division) that the corpus names anywhere, so "operations in
-  Idlib province" finds a raid in a village whose article names only the country;
+  Korvath province" finds a raid in a village whose article names only the country;
 - its GeoNames IRI (``skos:exactMatch``), WGS84 coordinates (``geo:lat``/``geo:long``) and a GeoSPARQL
   point (``geo:hasGeometry``/``geo:asWKT``);
 - the GeoNames chain itself on the GeoNames IRIs (``gn:parentFeature``, ``gn:name``), for places no

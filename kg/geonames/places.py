@@ -101,7 +101,12 @@ class GeoLayer:
     # -- GeoNames -> gazetteer -----------------------------------------------------------------------
 
     def add(self, geo: GeoPlace) -> Place:
-        """The gazetteer row for a GeoNames feature: the curated row it is, else a row added now."""
+        """The gazetteer row for a GeoNames feature: the curated row it is, else a row added now.
+
+        An added row is reachable by its entry name only (``gazetteer.places``), never by a name lookup
+        (``find_places``), and its name depends on the curated rows and the GeoNames data alone
+        (:meth:`entry_name`): which articles were read before, and in which order or process, changes
+        neither how a name is read nor the entity it gives."""
         if geo.id in self._added:
             return self.gazetteer.places[self._added[geo.id]]
         curated = self._curated(geo)
@@ -109,20 +114,37 @@ class GeoLayer:
             return curated
         parent_geo = self.index.parent(geo)
         parent = self.add(parent_geo) if parent_geo is not None else None
-        base = ascii_name(geo.name)
-        name = base
-        if self.gazetteer.find_places(base) or len(self.index.find(base)) > 1:
-            name = f"{base}, {parent.name}" if parent is not None else base
-        if name in self.gazetteer.places and self.gazetteer.places[name].geonameid != geo.id:
-            name = f"{name} ({geo.id})"
-        if name in self.gazetteer.places:  # added before, by another layer over the same gazetteer
+        name = self.entry_name(geo, parent)
+        existing = self.gazetteer.places.get(name)
+        if existing is not None and existing.geonameid == geo.id:  # added before, by another layer
             self._added[geo.id] = name
-            return self.gazetteer.places[name]
+            return existing
+        if existing is not None:  # cannot happen with one index: a name is never given to two features
+            name = f"{ascii_name(geo.name)} ({geo.id})"
         place = Place(name, geo.kind, parent.name if parent is not None else None, (), geo.lat, geo.lon,
                       geonameid=geo.id, source="geonames")
-        self.gazetteer.add_place(place)
+        # Not ``add_place``: that would index the row under its name for every later lookup.
+        self.gazetteer.places[name] = place
         self._added[geo.id] = name
         return place
+
+    def entry_name(self, geo: GeoPlace, parent: Place | None) -> str:
+        """The entry name of an added row, from the curated rows and the GeoNames data alone: the plain
+        name when no curated row and no other GeoNames feature has it, else qualified with the
+        containing row ("Marzin, Korvath Province"), and with the GeoNames id too ("Marzin, Korvath
+        Province (42)") when another feature of that name has the same parent or a curated row the
+        qualified name."""
+        base = ascii_name(geo.name)
+        shared = [c for c in self.index.find(base) if c.id != geo.id]
+        curated = any(p.source == "curated" for p in self.gazetteer.find_places(base))
+        if not shared and not curated:
+            return base
+        name = f"{base}, {parent.name}" if parent is not None else base
+        home = self.index.parent(geo)
+        twins = any(ascii_name(c.name) == base and self.index.parent(c) == home for c in shared)
+        clash = self.gazetteer.places.get(name)
+        taken = clash is not None and clash.source == "curated"
+        return f"{name} ({geo.id})" if twins or taken or (parent is None and curated) else name
 
     def _curated(self, geo: GeoPlace) -> Place | None:
         if geo.kind == "country":
