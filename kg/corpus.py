@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 FAMILY = OPERATION_FAMILY
 KIND_RANK = OPERATION_RANK
 BROAD_PLACES = {"Country", "Region", "Province"}
+#: Places small enough that one strike on one day there is one operation.
+SMALL_PLACES = {"Town", "Village", "Camp"}
 #: Titles of positions held by one person at a time.
 SINGLE_HOLDER = {"leader", "president", "prime minister", "king", "emir", "caliph", "chief", "head", "commander",
                  "secretary general", "chief of staff", "chairman", "director"}
@@ -61,10 +63,12 @@ class OperationRecord:
         return FAMILY.get(self.kind)
 
 
-def _dates_agree(a: set[str], b: set[str]) -> bool:
+def _dates_agree(a: set[str], b: set[str], same_people: bool = False) -> bool:
     """No dates on one side, or a pair that agrees: one contains the other ("2023-03" and "2023-03-09"),
-    or two days a day apart (outlets in other time zones date one night's raid differently)."""
-    return not (a and b) or any(x.startswith(y) or y.startswith(x) or _a_day_apart(x, y) for x in a for y in b)
+    or, for reports of the same people, two days a day apart (outlets in other time zones date one
+    night's raid differently)."""
+    return not (a and b) or any(x.startswith(y) or y.startswith(x) or (same_people and _a_day_apart(x, y))
+                                for x in a for y in b)
 
 
 def _a_day_apart(x: str, y: str) -> bool:
@@ -110,7 +114,7 @@ class Places:
 def _compatible(a: OperationRecord, b: OperationRecord, places: Places) -> bool:
     if a.family and b.family and a.family != b.family and not a.killed & b.killed:
         return False  # a raid is not a strike, unless both killed the same person: one dies once
-    if not _dates_agree(a.dates, b.dates):
+    if not _dates_agree(a.dates, b.dates, same_people=bool(a.people & b.people)):
         return False
     if a.killed and b.killed and not a.killed & b.killed and not _same_place_and_day(a, b, places):
         return False  # different dead: different operations, unless one strike on one town that day
@@ -132,10 +136,14 @@ def _evidence(a: OperationRecord, b: OperationRecord, places: Places) -> str | N
 
 
 def _same_place_and_day(a: OperationRecord, b: OperationRecord, places: Places) -> bool:
-    """Two reports of the same kind of operation on the same town or city on the same day: one operation,
+    """Two reports of the same kind of operation on the same town or village on the same day, or on the
+    same city when neither names a part of it (where strikes are many, reports name the district): one
+    operation,
     whose dead each report names in part ("the strike killed X" / "Y was also killed in the strike")."""
     days = {d for d in a.dates if len(d) == 10} & {d for d in b.dates if len(d) == 10}
-    shared = places.specific(a.places - a.near) & places.specific(b.places - b.near)
+    finer = {p for p in a.places | b.places if places.kinds.get(p) in SMALL_PLACES | {"District"}}
+    shared = {p for p in (a.places - a.near) & (b.places - b.near)
+              if places.kinds.get(p) in SMALL_PLACES or (places.kinds.get(p) == "City" and not finer)}
     return bool(days and shared) and a.family == b.family and a.family is not None
 
 

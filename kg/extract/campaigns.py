@@ -38,7 +38,7 @@ def campaign_places(doc: Doc, found: ArticleEntities, number: int) -> list[tuple
     for sent in sents[max(number - 2, 0):number + 1]:
         for token in sent:
             lemma = token.lemma_.lower()
-            if not (lemma == "campaign" or (lemma in TRIGGERS and token.tag_ == "NNS")):
+            if not ((lemma == "campaign" and _of_operations(token)) or (lemma in TRIGGERS and token.tag_ == "NNS")):
                 continue
             holders = [token, token.head] if token.dep_ == "dobj" else [token]  # "included 100 strikes in X"
             for prep in (c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in ("in", "across")):
@@ -48,6 +48,16 @@ def campaign_places(doc: Doc, found: ArticleEntities, number: int) -> list[tuple
                     if ref is not None and ref.cls == "Location":
                         out.append((ref, Span(sent.start_char, sent.end_char), "in"))
     return out
+
+
+def _of_operations(campaign: Token) -> bool:
+    """A campaign of strikes or raids: "a drone campaign", "a bombing campaign", "a campaign of airstrikes"
+    (not "a vaccination campaign")."""
+    if any(c.lower_ in KIND_MODIFIERS or c.lemma_.lower() in TRIGGERS for c in campaign.children
+           if c.dep_ in ("compound", "amod", "nmod")):
+        return True
+    return any(g.lemma_.lower() in TRIGGERS for c in campaign.children if c.dep_ == "prep" and c.lower_ == "of"
+               for g in c.children)
 
 
 def main_country(found: ArticleEntities) -> EntityRef | None:

@@ -211,7 +211,7 @@ PERSON_OBJECT_VERBS = {"kill", "capture", "arrest", "detain", "assassinate", "el
                        "interrogate", "execute", "behead"}
 #: Titles before a name that make it a person's: "ISIS leader Abu X", "a commander named Abu X".
 PERSON_TITLES = {"leader", "commander", "emir", "chief", "official", "spokesman", "financier", "militant",
-                 "operative", "deputy", "cleric", "named", "called", "wife", "husband", "son", "daughter", "brother"}
+                 "operative", "deputy", "cleric", "wife", "husband", "son", "daughter", "brother"}
 #: Words after a name that make it a group's: "Abu X militants", "the Abu X group".
 GROUP_FOLLOWERS = {"group", "militants", "fighters", "members", "rebels", "gunmen", "network", "faction",
                    "movement", "cell", "cells", "insurgents", "terrorists", "militia"}
@@ -263,6 +263,10 @@ _PLACE_AFTER = re.compile(r"\s+(?:refugee\s+|displacement\s+)?(?:area|camp|neigh
                           r"village|town|region|valley|countryside)\b", re.I)
 
 
+#: What comes before such a place: "the" or a preposition of place ("struck a Northern Front camp": a group).
+_PLACE_BEFORE = re.compile(r"(?:\bthe|\bin|\bnear|\bat|\bon|\baround|\bfrom)\s+$", re.I)
+
+
 def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     """Names the model took for a person but a preposition of place shows to be a place.
 
@@ -270,8 +274,10 @@ def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     and so does a name someone is said to be elsewhere in the article ("Ali Zaid, who ...").
     """
     for m in mentions:
-        if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(doc.text[m.end:m.end + 30]):
-            m.cls, m.kind = "Location", None  # "the X area", "the X refugee camp": a place, whatever the model said
+        if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(doc.text[m.end:m.end + 30]) \
+                and _PLACE_BEFORE.search(doc.text[max(0, m.start - 12):m.start]) \
+                and not GROUP_HEADS & set(fold(m.text).split()):
+            m.cls, m.kind = "Location", None  # "in the X area", "on the X camp": a place, whatever the model said
             continue
         if m.cls != "Person" or m.canonical or parse_person(m.text).kunya or len(m.text.split()) < 2:
             continue

@@ -167,9 +167,10 @@ def _within(containment: list[Fact], inner: EntityRef, outer: EntityRef) -> bool
 
 
 def _name_the_described(events: list[Event], reader: ArticleReading) -> None:
-    """An unnamed participant whom the article names elsewhere by the same description: "killed a top
-    commander of the group ... X, a commander of the group in the forest, was a key figure", "identified
-    the leader as X". Only when one named person fits and takes part in no operation of the article."""
+    """An unnamed participant whom the article identifies soon after by the same description: "killed a
+    top commander of the group ... X, a commander of the group in the hills, was a key figure",
+    "identified the leader as X". Only when one named person fits and takes part in no operation of the
+    article (:meth:`Referents.identifying_descriptions` says what identifies)."""
     referents = reader.referents
     sentences = list(reader.doc.sents)
     taking_part = {p for e in events for _r, p, _s, _c in e.participants if not p.key.startswith("unnamed")}
@@ -186,7 +187,7 @@ def _name_the_described(events: list[Event], reader: ArticleReading) -> None:
             # the naming follows the description closely: in its sentence or the next two
             following = [s for s in sentences if s.start_char >= span.start][:3]
             window = (span.start, following[-1].end_char if following else span.end)
-            fitting = [p for p in people if head in referents.descriptions(p, window)]
+            fitting = [p for p in people if head in referents.identifying_descriptions(p, window)]
             if len(fitting) == 1:
                 event.participants.append((relation, fitting[0], span, 0.8))
                 people.remove(fitting[0])

@@ -46,7 +46,7 @@ from kg.extract.actors import Actors
 from kg.extract.campaigns import campaign_places, main_country, several_operations
 from kg.extract.entities import ArticleEntities
 from kg.extract.event_facts import EventResult, event_facts
-from kg.extract.mentions import is_trigger, kind_of, victims_named
+from kg.extract.mentions import is_trigger, kind_of, told_by_a_noun, victims_named
 from kg.extract.operation import (
     FAMILY,
     KILLING_NOUNS,
@@ -56,6 +56,7 @@ from kg.extract.operation import (
     Event,
 )
 from kg.extract.participation import (
+    KILL,
     clause_head,
     head_noun,
     hedged,
@@ -248,7 +249,7 @@ class _Reader:
                 if unnamed is None:
                     continue
             relation, verb = relation_of(token)
-            if relation is None or verb is None or negated(token, verb):
+            if relation is None or verb is None or negated(token, verb) or _killed_by_another(verb, self.found):
                 continue
             several = several_operations(verb)
             if several is not None and (unnamed is not None or group):
@@ -416,4 +417,26 @@ def _determined_on_the_left(trigger: Token) -> bool:
             return False
         if token.pos_ == "PUNCT" and token.text not in ("-", "‑"):
             return False
+    return False
+
+
+#: Subjects of a killing that are not an operation's: "the gunman had killed X the day before".
+NON_STATE_KILLERS = {"gunman", "gunmen", "attacker", "attackers", "assailant", "assailants", "bomber", "bombers",
+                     "militant", "militants", "insurgent", "insurgents", "rebel", "rebels", "jihadist", "jihadists",
+                     "terrorist", "terrorists", "suspect", "suspects", "kidnapper", "kidnappers", "fighter", "fighters"}
+
+
+def _killed_by_another(verb: Token, found: ArticleEntities) -> bool:
+    """Whether an active killing has a subject that is no operation's: a named person, an armed group or
+    its people ("the gunman had killed X", "Northern Front fighters killed two soldiers"); "X died" and
+    "X was killed" have no killer for a subject."""
+    if verb.lemma_.lower() not in KILL or not any(c.dep_ == "dobj" for c in verb.children) or told_by_a_noun(verb):
+        return False  # "fighters of a rival group killed X in a raid": the raid is an operation all the same
+    for subject in (c for c in verb.children if c.dep_ == "nsubj"):
+        if subject.lemma_.lower() in NON_STATE_KILLERS or subject.lower_ in NON_STATE_KILLERS:
+            return True
+        ref = found.find(subject.idx, subject.idx + len(subject.text)) if subject.ent_type_ else None
+        entity = found.by_ref(ref) if ref is not None else None
+        if entity is not None and (entity.ref.cls == "Person" or entity.kind == "ArmedGroup"):
+            return True
     return False

@@ -31,7 +31,7 @@ Facts = dict[tuple[EntityRef, str, EntityRef | str], Fact]
 
 #: Verbs of membership -> the prepositions that introduce the organization (None: the direct object).
 MEMBER_VERBS: dict[str, tuple[str | None, ...]] = {
-    "join": (None,), "rejoin": (None,), "serve": ("in", "with"), "fight": ("for", "with", "alongside"),
+    "join": (None,), "rejoin": (None,), "serve": ("in", "with"), "fight": ("for", "alongside"),
     "work": ("for",), "belong": ("to",), "enlist": ("in",),
 }
 #: Relative pronouns: "X, who joined the Front": the clause's subject is X.
@@ -66,8 +66,8 @@ def memberships_by_verb(span: SpacySpan, person: EntityRef, found: ArticleEntiti
     sentence = Span(span.sent.start_char, span.sent.end_char)
     for verb in _verbs_of(span):
         preps = MEMBER_VERBS.get(verb.lemma_.lower())
-        if preps is None:
-            continue
+        if preps is None or any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in verb.children):
+            continue  # "X never joined the Front"
         for obj in _objects(verb, preps):
             org = _organization_in(obj, found)
             if org is not None:

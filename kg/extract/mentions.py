@@ -29,7 +29,10 @@ from kg.extract.operation import (
     KILLING_NOUNS,
     KILLING_VERBS,
     KIND_MODIFIERS,
+    NON_STATE_WORDS,
     STATE_ACTION_NOUNS,
+    STATE_FORCE_NOUNS,
+    STATE_WORDS,
     STRIKE_VERBS,
     TRIGGERS,
 )
@@ -50,7 +53,7 @@ def is_trigger(token: Token, referents: Referents) -> bool:
     if token.pos_ == "VERB" and lemma in STRIKE_VERBS:
         return any(c.dep_ == "nsubj" and _a_state_s(c, referents.found) for c in token.children)
     if token.pos_ == "VERB" and (lemma in KILLING_VERBS or shot_dead(token)):
-        return _by_state_forces(token, referents.found) and not _told_by_a_noun(token)
+        return _by_state_forces(token, referents.found) and not told_by_a_noun(token)
     if token.pos_ == "NOUN" and lemma in ENCOUNTER_NOUNS:
         return token.tag_ == "NN" and any(
             c.dep_ == "prep" and c.lower_ in ("with", "by") and any(_a_state_s(g, referents.found) for g in c.children)
@@ -78,21 +81,40 @@ def is_trigger(token: Token, referents: Referents) -> bool:
 
 
 def _from_the_air(noun: Token, found: ArticleEntities) -> bool:
-    """"an aerial bombing", "the drone bombardment", "US bombing": a modifier that makes it an air raid
-    (a kind modifier, or a country or force that carries it out)."""
+    """"an aerial bombing", "the drone bombardment", "Northland's bombing": a modifier that makes it an air
+    raid (a kind modifier, or a state that carries it out)."""
     for child in noun.children:
         if child.dep_ not in ("amod", "compound", "nmod", "poss"):
             continue
         if any(part in KIND_MODIFIERS or part in AERIAL for part in child.lower_.split("-")):
             return True
-        if _names_a_state(child, found):
-            return True  # "Israeli bombing", "US bombing", not "the Kabul bombing"
-    return False
+    return _by_a_state(noun, found)  # "a Northland bombing", not "the Marzin bombing" nor "a hotel bombing"
 
 
 def _a_state_s(subject: Token, found: ArticleEntities) -> bool:
-    """Whether a verb's subject is a state or its forces: "Israel", "US forces", "Israeli jets", "the military"."""
-    return _names_a_state(subject, found) or (subject.lower_ in FORCE_WORDS or subject.lemma_.lower() in FORCE_WORDS)
+    """Whether a verb's subject is a state or its forces: a country or a state force by name ("Northland",
+    "the Northland Armed Forces"), a force noun with a state's modifier ("Northland forces", "government
+    troops", "security forces") or one of the nouns that name a state's forces by themselves ("troops",
+    "soldiers", "the army") — never with a non-state modifier ("rebel forces", "Afghan militants")."""
+    if _names_a_state(subject, found):
+        return True
+    word = subject.lemma_.lower()
+    if word not in FORCE_WORDS and subject.lower_ not in FORCE_WORDS:
+        return False
+    modifiers = [c for c in subject.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
+    if any(m.lower_ in NON_STATE_WORDS or _an_armed_group(m, found) for m in modifiers):
+        return False  # "rebel forces", "Houthi drones", "insurgent fighters"
+    if any(m.lower_ in STATE_WORDS or _names_a_state(m, found) or fold(m.text) in _demonyms() for m in modifiers):
+        return True  # "government troops", "security forces", "Pakistani forces"
+    if any(m.ent_type_ in ("GPE", "ORG", "NORP") for m in modifiers):
+        return True  # "Northland forces", "Kurdish forces": a named side that is no armed group
+    return word in STATE_FORCE_NOUNS or subject.lower_ in STATE_FORCE_NOUNS
+
+
+def _an_armed_group(token: Token, found: ArticleEntities) -> bool:
+    ref = found.find(token.idx, token.idx + len(token.text)) if token.ent_type_ else None
+    entity = found.by_ref(ref) if ref is not None else None
+    return entity is not None and entity.kind == "ArmedGroup"
 
 
 def _by_state_forces(verb: Token, found: ArticleEntities) -> bool:
@@ -106,7 +128,7 @@ def _by_state_forces(verb: Token, found: ArticleEntities) -> bool:
     return False
 
 
-def _told_by_a_noun(verb: Token) -> bool:
+def told_by_a_noun(verb: Token) -> bool:
     """Whether the killing's subject or own phrase names the operation: "killed X in a raid", "the raid
     killed X" (the raid is the mention)."""
     nouns = TRIGGERS.keys() | ENCOUNTER_NOUNS | STATE_ACTION_NOUNS
@@ -117,8 +139,13 @@ def _told_by_a_noun(verb: Token) -> bool:
 
 
 def _by_a_state(noun: Token, found: ArticleEntities) -> bool:
-    """Whether a noun's modifier or "by" phrase names a state: "a US attack", "Israel's attack", "an
-    attack by Israeli forces"."""
+    """Whether a noun's possessor, modifier or "by" phrase names a state, with nothing that makes it
+    another kind of attack: "Northland's attack", "a Northland attack", "an attack by Northland forces";
+    not "a Northland suicide attack" (a country before an attack is as often its place as its author)."""
+    modifiers = [c for c in noun.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
+    if any(m.pos_ in ("NOUN", "PROPN") and not _names_a_state(m, found) and m.lower_ not in KIND_MODIFIERS
+           for m in modifiers if m.dep_ != "poss"):
+        return False  # "a suicide attack", "the hotel bombing", "a rocket attack"
     for child in noun.children:
         if child.dep_ in ("amod", "compound", "nmod", "poss") and _names_a_state(child, found):
             return True
@@ -128,11 +155,10 @@ def _by_a_state(noun: Token, found: ArticleEntities) -> bool:
 
 
 def _names_a_state(token: Token, found: ArticleEntities) -> bool:
-    """A country's name or demonym ("US", "Israel's", "Israeli"), or a state's force ("the IDF")."""
+    """The token itself is a country's name or demonym ("Northland", "Northland's", "Northlander") or a
+    state's force ("the Northland Armed Forces"); what modifies it is the caller's question."""
     if fold(token.text) in _demonyms():
         return True
-    if any(fold(c.text) in _demonyms() for c in token.children if c.dep_ in ("amod", "compound")):
-        return True  # "Israeli forces", "US jets"
     ref = found.find(token.idx, token.idx + len(token.text)) if token.ent_type_ else None
     entity = found.by_ref(ref) if ref is not None else None
     return entity is not None and (entity.kind == "Country" or entity.kind in STATE_FORCES)

@@ -39,7 +39,16 @@ ENCOUNTER_NOUNS = {"encounter", "clash", "firefight", "gunfight", "shootout", "g
 #: Subjects of those verbs that are a state's forces.
 FORCE_WORDS = {"force", "forces", "troops", "military", "army", "jet", "jets", "aircraft", "warplane", "warplanes",
                "drone", "drones", "helicopter", "helicopters", "navy", "commandos", "coalition", "soldiers",
-               "police", "marines", "personnel"}
+               "police", "marines", "personnel", "fighters"}
+#: Of those, the ones that name a state's forces without a modifier: "troops killed X", "the army said".
+STATE_FORCE_NOUNS = {"troops", "military", "army", "navy", "commandos", "soldiers", "police", "marines", "warplane",
+                     "warplanes", "jets"}
+#: Modifiers that make a force a state's: "government troops", "security forces", "special forces".
+STATE_WORDS = {"government", "security", "special", "federal", "national", "army", "military", "coalition", "police",
+               "state", "regime", "allied"}
+#: Modifiers that make a force someone else's: "rebel forces", "insurgent fighters", "militia drones".
+NON_STATE_WORDS = {"rebel", "rebels", "insurgent", "insurgents", "militant", "militants", "opposition", "jihadist",
+                   "islamist", "militia", "guerrilla", "separatist", "tribal", "terrorist", "enemy", "rival"}
 AERIAL = {"air", "aerial", "airborne", "jet", "warplane", "bomber"}
 #: Modifiers of a trigger -> the finer kind they give.
 KIND_MODIFIERS = {"drone": "DroneStrike", "uav": "DroneStrike", "unmanned": "DroneStrike",

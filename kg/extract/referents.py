@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
@@ -23,12 +24,20 @@ from kg.model import Article, Entity, EntityRef
 
 #: Verbs of saying: a pronoun in a statement does not refer to its speaker.
 SPEECH = {"say", "tell", "announce", "confirm", "report", "state", "add", "claim"}
+#: What the living do: a person described alike who says, vows or escapes is not the unnamed dead.
+ALIVE_VERBS = SPEECH | {"vow", "promise", "escape", "survive", "flee", "call", "warn", "deny", "threaten", "urge",
+                        "praise", "condemn", "speak", "get", "appear", "remain", "insist", "pledge"}
+#: Words that make a description a state's man's: "army commander X", "police chief X".
+STATE_DESCRIPTIONS = {"army", "military", "police", "government", "security", "regional", "district", "provincial"}
 #: Verbs that say who a description is: "identified the leader as X", "named the commander as X".
 IDENTIFYING = {"identify", "name", "describe"}
 #: Descriptions of people an operation kills without aiming at them.
 BYSTANDERS = {"wife", "husband", "son", "daughter", "child", "brother", "sister", "mother", "father", "relative",
               "civilian", "bystander", "journalist", "reporter", "worker", "neighbor", "neighbour", "soldier",
-              "serviceman", "servicemember", "contractor", "nephew", "niece", "cousin", "grandson", "granddaughter"}
+              "serviceman", "servicemember", "contractor", "nephew", "niece", "cousin", "grandson", "granddaughter",
+              "boy", "girl", "student", "teacher", "farmer", "shepherd", "doctor", "nurse", "officer", "policeman",
+              "guard", "driver", "engineer", "businessman", "trader", "shopkeeper", "resident", "villager", "pupil",
+              "teenager", "elder", "medic", "paramedic", "employee"}
 UNNAMED_HEADS = {"leader", "official", "commander", "operative", "smuggler", "militant", "fighter", "member",
                  "man", "woman", "person", "people", "civilian", "associate", "son", "daughter", "relative",
                  "jihadist", "suspect", "figure", "individual", "guard", "bodyguard", "courier", "facilitator",
@@ -120,8 +129,16 @@ class Referents:
     def bystander(self, person: EntityRef) -> bool:
         """Whether the article describes the person as a relative, a civilian or a soldier rather than a
         target: "his wife, X", "X, a civilian", "aid worker X", "X's son" (of someone else)."""
+        return any(t.lemma_.lower() in BYSTANDERS for _root, described in self._described(person)
+                   for t in described)
+
+    def _described(self, person: EntityRef,
+                   within: tuple[int, int] | None = None) -> Iterator[tuple[Token, list[Token]]]:
+        """Each mention of the person (its root token), with the nouns that describe it there: the noun it
+        is in apposition to or that is in apposition to it, and nouns just before it ("X, a commander of
+        the group", "group leader X")."""
         for (start, end), ref in self.found.at.items():
-            if ref != person:
+            if ref != person or (within is not None and not within[0] <= start < within[1]):
                 continue
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is None:
@@ -129,10 +146,10 @@ class Referents:
             root = span.root
             described = [root.head] if root.dep_ == "appos" else []
             described += [c for c in root.children if c.dep_ == "appos"]
-            described += [t for t in self.doc[max(span.start - 2, 0):span.start] if t.pos_ == "NOUN"]
-            if any(t.lemma_.lower() in BYSTANDERS for t in described):
-                return True
-        return False
+            # "group leader X", "aid worker X": a noun that modifies the name, not one that happens to stand before it
+            described += [t for t in self.doc[max(span.start - 2, 0):span.start]
+                          if t.pos_ == "NOUN" and t.dep_ in ("compound", "nmod") and span.start <= t.head.i < span.end]
+            yield root, described
 
     def _described_since(self, start: int, pronoun: Token) -> bool:
         """Whether a definite description of someone else ("its commander", "the group's leader") stands
@@ -187,21 +204,23 @@ class Referents:
         self.heads[ref] = head_noun(token)
         return ref
 
-    def descriptions(self, person: EntityRef, within: tuple[int, int]) -> set[str]:
-        """The nouns the article describes a person with, in mentions between two character offsets:
-        "X, a commander of the group", "group leader X", "identified the leader as X" (lemmas)."""
+    def identifying_descriptions(self, person: EntityRef, within: tuple[int, int]) -> set[str]:
+        """The nouns the article identifies a person by, between two character offsets (lemmas):
+        "identified the leader as X", and "X, a commander of the group, was / had run ..." when X is told
+        of in the past, not as one who says, vows or escapes (:data:`ALIVE_VERBS`), without a state's word on
+        the noun ("army commander X" is no militant's description)."""
         nouns: set[str] = set()
-        for (start, end), ref in self.found.at.items():
-            if ref != person or not within[0] <= start < within[1]:
+        for root, described in self._described(person, within):
+            if root.dep_ == "pobj" and root.head.lower_ == "as":
+                holder = root.head.head  # "identified the leader as X": "as" hangs on the verb or on its object
+                if holder.lemma_.lower() in IDENTIFYING:
+                    nouns |= {c.lemma_.lower() for c in holder.children if c.dep_ == "dobj"}
+                elif holder.dep_ == "dobj" and holder.head.lemma_.lower() in IDENTIFYING:
+                    nouns.add(holder.lemma_.lower())
                 continue
-            span = self.doc.char_span(start, end, alignment_mode="expand")
-            if span is None:
-                continue
-            root = span.root
-            described = [root.head] if root.dep_ == "appos" else []
-            described += [c for c in root.children if c.dep_ == "appos"]
-            described += [t for t in self.doc[max(span.start - 2, 0):span.start] if t.pos_ == "NOUN"]
-            if root.dep_ == "pobj" and root.head.lower_ == "as" and root.head.head.lemma_.lower() in IDENTIFYING:
-                described += [c for c in root.head.head.children if c.dep_ == "dobj"]
-            nouns |= {t.lemma_.lower() for t in described}
+            verb = root.head
+            if root.dep_ != "nsubj" or verb.lemma_.lower() in ALIVE_VERBS or verb.tag_ in ("VBZ", "VBP"):
+                continue  # "X, a commander of the group, said / vowed / escaped / leads / is": not the one killed
+            nouns |= {t.lemma_.lower() for t in described
+                      if not any(c.lower_ in STATE_DESCRIPTIONS for c in t.children)}
         return nouns
