@@ -84,7 +84,7 @@ _ADMIN_SUFFIX = re.compile(r"\s+(governorate|province|region|state|district|wila
 
 
 def strip_admin(name: str) -> str:
-    """``"Idlib Governorate"`` -> ``"Idlib"``; other names unchanged."""
+    """``"Korvath Governorate"`` -> ``"Korvath"``; other names unchanged."""
     return _ADMIN_SUFFIX.sub("", name)
 
 
@@ -99,7 +99,7 @@ class Gazetteer:
     organizations: dict[str, Organization] = field(default_factory=dict)
     _place_index: dict[str, list[str]] = field(default_factory=dict)
     _org_index: dict[str, list[str]] = field(default_factory=dict)
-    #: Bare province names ("Idlib" for "Idlib Governorate") -> entries, filled by ``finish``.
+    #: Bare province names ("Korvath" for "Korvath Governorate") -> entries, filled by ``finish``.
     _derived: dict[str, list[str]] = field(default_factory=dict)
 
     def add_place(self, place: Place) -> None:
@@ -139,6 +139,8 @@ class Gazetteer:
         """Index the derived province forms, once every entry is loaded."""
         self._derived = {}
         for place in self.places.values():
+            if place.source != "curated":
+                continue
             for form in self.place_forms(place)[1 + len(place.aliases):]:
                 self._derived.setdefault(lookup_key(form), []).append(place.name)
 
@@ -177,6 +179,8 @@ class Gazetteer:
     def surface_forms(self) -> Iterator[tuple[str, str, str]]:
         """(surface form, "place" or "org", entry name) for every name and alias."""
         for place in self.places.values():
+            if place.source != "curated":
+                continue  # rows a lookup added (GeoNames) are found through their index, not by name
             for form in self.place_forms(place):
                 yield form, "place", place.name
         for org in self.organizations.values():
