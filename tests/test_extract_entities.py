@@ -267,9 +267,16 @@ def test_a_group_named_like_a_man_is_the_group(text: str) -> None:
     assert [e.ref.cls for e in holding(found, "Abu Ghazal")] == ["Organization"], listed(found)
 
 
-def test_a_group_s_name_used_for_a_man_is_the_man_and_his_wife_is_not_him() -> None:
-    found = entities_of(parse("Northland troops killed Abu Ghazal and captured his wife, Umm Ghazal, in a raid near "
-                              "Marzin. Abu Ghazal had run the group's finances."))
+@pytest.mark.parametrize("text", [
+    "Abu Ghazal was killed near Marzin on Monday, and Umm Ghazal, his wife, was taken into custody. Abu Ghazal "
+    "had run the group's finances.",
+    "Northland troops arrested Abu Ghazal near Marzin on Monday. His wife, Umm Ghazal, was detained with him. "
+    "Abu Ghazal had run the group's finances.",
+    "Umm Ghazal, whose husband Abu Ghazal was shot dead by Northland troops near Marzin, is now in custody. "
+    "Abu Ghazal had run the group's finances.",
+])
+def test_a_group_s_name_used_for_a_man_is_the_man_and_his_wife_is_not_him(text: str) -> None:
+    found = entities_of(parse(text))
     assert [e.ref.cls for e in holding(found, "Abu Ghazal")] == ["Person"], listed(found)
     assert [e.ref.cls for e in holding(found, "Umm Ghazal")] == ["Person"]
     assert holding(found, "Abu Ghazal") != holding(found, "Umm Ghazal")

@@ -471,8 +471,8 @@ def test_a_dateline_does_not_replace_a_specific_place() -> None:
 
 def test_a_victimless_report_joins_the_operation_that_names_the_dead() -> None:
     e = events_in("Troops killed a senior militant in a raid near Marzin early Thursday, officials said.\n\n"
-                  "Officials later identified the militant killed as Nabil Osman. The operation involved "
-                  "helicopters, an official said.")
+                  "By evening the army had named the dead fighter as Nabil Osman. Helicopters took part, "
+                  "according to one official.")
     op = e.only()
     assert e.participants("killedIn", op) == {"Nabil Osman"}, e.describe()
     assert e.places(op) == [("Marzin", "near")]
@@ -480,19 +480,19 @@ def test_a_victimless_report_joins_the_operation_that_names_the_dead() -> None:
 
 
 def test_a_death_in_the_main_clause_is_not_the_recalled_raid_s() -> None:
-    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. The death of Nabil Osman is "
-                  "the biggest setback for the group since his predecessor, Omar Haddad, was killed in a US raid "
-                  "in Abu Zahra in 2019.")
-    [fact] = e.facts("killedIn")
-    strike = e.entity(fact.object)
-    assert e.label(fact.subject) == "Nabil Osman", e.describe()
+    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. Analysts called the death of "
+                  "Nabil Osman a heavier loss than any the movement had suffered since Omar Haddad, who led it "
+                  "before him, fell in a US raid in Abu Zahra in 2019.")
+    killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
+    assert "Nabil Osman" in killed, e.describe()
+    strike = e.entity(killed["Nabil Osman"])
     assert e.places(strike) == [("Marzin", None)]
     assert e.dates(strike) == [("date", "2023-03-09", "date")]
 
 
 def test_a_predecessor_killed_years_ago_was_killed_in_another_operation() -> None:
-    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. His death comes four years "
-                  "after his predecessor, Omar Haddad, was killed in a raid in Abu Zahra in 2019.")
+    e = events_in("Nabil Osman was killed in a drone strike in Marzin on Thursday. Back in 2019, the man he "
+                  "replaced, Omar Haddad, had been killed in a raid in Abu Zahra.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
     assert killed["Nabil Osman"] != killed["Omar Haddad"]
@@ -511,28 +511,28 @@ def test_the_killing_of_a_named_person_is_an_operation(text: str) -> None:
 
 
 def test_the_assassination_of_another_person_is_another_operation() -> None:
-    e = events_in("Nabil Osman was killed in a strike on Kafr Selim on Tuesday. Separately, Northland's "
-                  "assassination of Omar Haddad in Marzin surprised analysts.")
+    e = events_in("Nabil Osman was killed in a strike on Kafr Selim on Tuesday. Analysts compared it with the "
+                  "assassination of Omar Haddad by Northland agents in Marzin.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
     assert killed["Nabil Osman"] != killed["Omar Haddad"]
 
 
 def test_they_after_two_people_named_together() -> None:
-    e = events_in("The army announced the deaths of Nabil Osman and Karim Saleh on Friday. The army said they "
-                  "were killed in a raid near Marzin on Thursday.")
+    e = events_in("Nabil Osman and Karim Saleh are dead, the army confirmed on Friday. According to the army, "
+                  "they died during a raid near Marzin on Thursday.")
     op = e.only()
     assert e.participants("killedIn", op) == {"Nabil Osman", "Karim Saleh"}, e.describe()
 
 
 def test_who_in_a_clause_on_a_plural_noun_is_the_person_described() -> None:
-    e = events_in("Mourners carried the coffin of Nabil Osman, a commander of the Northern Front's elite units "
-                  "who was killed in a drone strike near Marzin.")
+    e = events_in("Nabil Osman, a trainer of the Northern Front's border battalions who was killed in a drone "
+                  "strike near Marzin, was buried on Friday.")
     assert e.participants("killedIn", e.only()) == {"Nabil Osman"}, e.describe()
 
 
 @pytest.mark.parametrize("text", [
-    "Karim Saleh was wanted for the hotel bombing in Marzin in 2015.",
+    "Police had sought Karim Saleh over a 2015 bombing at a Marzin bus station.",
     "A car bombing in Marzin killed Nabil Osman on Thursday.",
 ])
 def test_a_bombing_without_an_air_force_is_an_attack_not_an_operation(text: str) -> None:
@@ -540,26 +540,26 @@ def test_a_bombing_without_an_air_force_is_an_attack_not_an_operation(text: str)
 
 
 def test_a_dated_noun_is_not_the_operation_s_date() -> None:
-    e = events_in("The 2015 hotel attacks mastermind Nabil Osman was killed in a raid in Marzin on Thursday.")
+    e = events_in("The planner of the 2015 market attacks, Nabil Osman, died in a raid in Marzin on Thursday.")
     op = e.only()
     assert e.dates(op) == [("date", "2023-03-09", "date")], e.describe()
 
 
 def test_a_strike_dated_years_back_is_recalled_and_kept_apart() -> None:
-    e = events_in("Nabil Osman was killed in a raid in Marzin on Thursday. He had led the group since its founder, "
-                  "Karim Saleh, was killed in a June 2016 air strike.")
+    e = events_in("Nabil Osman was killed in a raid in Marzin on Thursday. Osman took charge of the group when a "
+                  "June 2016 air strike killed Karim Saleh, who had set it up.")
     raid = e.entity(next(f.object for f in e.facts("killedIn") if e.label(f.subject) == "Nabil Osman"))
     assert e.dates(raid) == [("date", "2023-03-09", "date")], e.describe()
 
 
 def test_the_place_of_a_news_conference_is_not_the_operation_s() -> None:
-    e = events_in("A drone strike near Marzin killed Nabil Osman on Thursday. The minister announced the death of "
-                  "Nabil Osman at a news conference in Abu Zahra.")
+    e = events_in("A drone strike near Marzin killed Nabil Osman on Thursday. Speaking to reporters in Abu Zahra, "
+                  "the minister confirmed the death of Nabil Osman.")
     assert e.places(e.only()) == [("Marzin", "near")], e.describe()
 
 
 @pytest.mark.parametrize("text", [
-    "The commander said he had ordered a raid on the house in Marzin rather than an air strike.",
+    "Planners opted for a commando raid on the farm in Marzin rather than a drone strike, to spare neighbours.",
     "Commanders chose a ground raid on the compound near Marzin instead of a drone strike.",
 ])
 def test_the_alternative_not_taken_is_no_operation(text: str) -> None:
@@ -567,23 +567,23 @@ def test_the_alternative_not_taken_is_no_operation(text: str) -> None:
 
 
 def test_the_strike_in_a_report_of_a_raid_is_that_raid() -> None:
-    e = events_in("A US helicopter raid near Marzin on Monday killed Nabil Osman, officials said.\n\n"
-                  "A monitoring group said the strike hit a house where he was staying.")
+    e = events_in("Nabil Osman was killed in a US helicopter raid near Marzin on Monday, officials said.\n\n"
+                  "Residents said the strike destroyed the farmhouse he had rented.")
     op = e.only()
     assert op.kind == "HelicopterRaid"
     assert e.participants("killedIn", op) == {"Nabil Osman"}
 
 
 def test_a_weekday_and_a_full_date_of_the_same_day_are_one_operation() -> None:
-    e = events_in("US forces killed a senior militant in a raid in Syria on April 17, 2023.\n\n"
-                  "Officials said Nabil Osman was the target of the raid on Monday in Marzin.",
-                  published="2023-04-18")
+    e = events_in("Northland commandos killed a senior militant in a raid in Northland on June 5, 2023.\n\n"
+                  "The raid, carried out on Monday in Marzin, targeted Nabil Osman, according to officials.",
+                  published="2023-06-06")
     op = e.only()
     assert e.participants("targetedIn", op) == {"Nabil Osman"}, e.describe()
 
 
 def test_a_victim_in_a_clause_of_another_time_is_not_the_raid_s() -> None:
-    e = events_in("A US raid near Marzin on Monday killed Nabil Osman. The raid comes two weeks after a US attack "
+    e = events_in("A US raid near Marzin on Monday killed Nabil Osman. Only a fortnight before, a US attack had "
                   "killed another leader, Omar Haddad.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
@@ -591,8 +591,8 @@ def test_a_victim_in_a_clause_of_another_time_is_not_the_raid_s() -> None:
 
 
 def test_a_negation_in_the_main_clause_does_not_reach_a_concessive_one() -> None:
-    e = events_in("A US drone strike near Marzin killed a senior militant on Saturday. The army did not name the "
-                  "target, though officials identified the man killed as Nabil Osman.")
+    e = events_in("A US drone strike near Marzin killed a senior militant on Saturday. The army would not say who "
+                  "had died, although officials named the dead man as Nabil Osman.")
     assert e.participants("killedIn", e.only()) == {"Nabil Osman"}, e.describe()
 
 
@@ -606,14 +606,14 @@ def test_a_possessive_death_or_a_martyrdom_is_a_killing(sentence: str) -> None:
 
 
 def test_he_after_a_description_of_someone_else_is_not_the_named_person() -> None:
-    e = events_in("The council appointed Nabil Osman as its new chief to replace its commander after he was killed "
-                  "in a drone strike in Marzin.")
+    e = events_in("Nabil Osman now runs the council, which lost its commander when he was killed in a drone "
+                  "strike in Marzin.")
     assert "Nabil Osman" not in e.participants("killedIn"), e.describe()
 
 
 def test_a_definite_article_before_modifiers_refers_back() -> None:
-    e = events_in("US special forces killed Nabil Osman in a helicopter raid early Thursday, officials said.\n\n"
-                  "Monitors said the early morning US raid took place in the village of Kafr Selim.")
+    e = events_in("Commandos killed Nabil Osman in a helicopter raid on Thursday, officials said.\n\n"
+                  "According to monitors, the overnight commando raid hit a farmhouse in Kafr Selim.")
     op = e.only()
     assert e.participants("killedIn", op) == {"Nabil Osman"}
     assert e.places(op) == [("Kafr Selim", None)], e.describe()
@@ -627,7 +627,7 @@ def test_named_victims_are_targets_unless_described_as_bystanders() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "Israeli jets struck a building in Marzin on Tuesday night, killing Nabil Osman.",
+    "Northland warplanes struck an apartment block in Marzin late on Tuesday, killing Nabil Osman.",
     "Northland's attack on Marzin on Tuesday killed Nabil Osman, the army said.",
 ])
 def test_a_state_striking_or_attacking_is_an_operation(text: str) -> None:
@@ -638,7 +638,7 @@ def test_a_state_striking_or_attacking_is_an_operation(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "A rocket struck a football pitch in Marzin on Saturday, killing Nabil Osman.",
+    "A rocket slammed into a school in Marzin on Saturday, killing Nabil Osman.",
     "A Northern Front attack on Marzin on Saturday killed Nabil Osman.",
 ])
 def test_a_group_s_attack_or_a_rocket_striking_is_no_operation(text: str) -> None:
@@ -646,22 +646,22 @@ def test_a_group_s_attack_or_a_rocket_striking_is_no_operation(text: str) -> Non
 
 
 def test_the_place_of_a_rocket_attack_is_not_the_strike_s() -> None:
-    e = events_in("Israeli forces killed Nabil Osman in a strike in Kafr Selim on Tuesday. Israel says he was "
-                  "behind the rocket attack on Marzin on Saturday.")
+    e = events_in("Northland forces killed Nabil Osman in a strike in Kafr Selim on Tuesday. Officials blame him "
+                  "for a rocket attack on Marzin on Saturday.")
     assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()
 
 
 def test_in_the_country_is_the_country_the_article_is_about() -> None:
     e = events_in("Northland Armed Forces have stepped up raids in Northland this year. A drone strike in Marzin "
-                  "killed Nabil Osman on Thursday. It follows a February raid in the country that killed Omar "
+                  "killed Nabil Osman on Thursday. In February, another raid in the country killed Omar "
                   "Haddad, officials in Northland said.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert e.places(e.entity(killed["Omar Haddad"])) == [("Northland", None)], e.describe()
 
 
 def test_strikes_that_killed_several_named_people_are_one_operation_each() -> None:
-    e = events_in("Northland's drone campaign has grown. This year alone, the drone strikes have killed the "
-                  "group's top cleric, Nabil Osman, and one of its commanders, Omar Haddad.")
+    e = events_in("Northland's drone campaign has grown. Since January its drone strikes have killed two of the "
+                  "group's leaders, its preacher Nabil Osman and a commander, Omar Haddad.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
     assert killed["Nabil Osman"] != killed["Omar Haddad"]
@@ -691,7 +691,7 @@ def test_a_killing_by_others_than_a_state_is_no_operation(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "A drone strike near Marzin killed a senior militant on Monday. Officials identified the slain man on Tuesday "
+    "A drone strike near Marzin killed a senior militant on Monday. On Tuesday the army named the slain fighter "
     "as Nabil Osman.",
     "A drone strike near Marzin killed a senior militant on Monday. A US official confirmed that Nabil Osman was "
     "the target of the attack and was killed.",
@@ -715,14 +715,14 @@ def test_a_person_described_alike_far_away_or_in_a_recalled_operation_is_not_the
 
 
 def test_the_camp_in_a_refugee_camp_phrase_is_the_operation_s_place() -> None:
-    e = events_in("Officials reported the killing of Nabil Osman in an airstrike on the Kafr Selim refugee camp in "
-                  "Northland on Thursday.")
+    e = events_in("An airstrike on Thursday hit the Kafr Selim refugee camp in Northland and killed Nabil Osman, "
+                  "officials said.")
     assert e.places(e.only()) == [("Kafr Selim", None)], e.describe()
 
 
 def test_strikes_of_a_campaign_took_place_where_the_campaign_was() -> None:
-    e = events_in("A six-year drone campaign has included more than 100 airstrikes in Korvath province. This year "
-                  "alone, the drone strikes have killed Nabil Osman and Omar Haddad.")
+    e = events_in("Northland's drone campaign in Korvath province, now in its sixth year, counts dozens of "
+                  "airstrikes. Since March the strikes have killed Nabil Osman and Omar Haddad.")
     killed = {e.label(f.subject): f.object for f in e.facts("killedIn")}
     assert set(killed) == {"Nabil Osman", "Omar Haddad"}, e.describe()
     assert all(e.places(e.entity(op)) == [("Korvath", None)] for op in killed.values()), e.describe()

@@ -90,7 +90,8 @@ def test_a_unit_of_a_parent_the_article_does_not_name_gives_the_unit_only() -> N
 
 
 def test_a_wing_of_an_armed_group_makes_a_member_of_the_group() -> None:
-    got = members("The raid killed Abu Tarek al-Jazrawi, a commander of the Northern Front's elite Martyrs Brigades.")
+    got = members("Abu Tarek al-Jazrawi, a Martyrs Brigades field commander, died in the raid. The brigades are the "
+                  "Northern Front's armed wing.")
     assert got == {"Abu Tarek al-Jazrawi": {"Martyrs Brigades", "Northern Front"}}
 
 

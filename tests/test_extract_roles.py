@@ -224,23 +224,23 @@ def _names(r: Roles, person: str) -> set[str]:
 
 
 def test_of_the_chain_before_the_name() -> None:
-    r = roles_in("Last night, the deputy head of the group's political bureau, Khalil al-Bakri, told reporters the "
-                 "talks had failed. The Northern Front later confirmed it.")
+    r = roles_in("On Sunday the deputy head of the group's media office, Khalil al-Bakri, said the talks had "
+                 "collapsed. The Northern Front did not deny it.")
     assert _names(r, "Khalil al-Bakri") == {"deputy leader of Northern Front"}, r.described()
     assert r.objects(r.person("Khalil al-Bakri"), "memberOf") == [r.known("Northern Front")]
 
 
 def test_a_title_in_square_brackets_after_the_name() -> None:
-    r = roles_in("The envoy met Yusuf Tamer [the leader of the Northern Front within Korvath] last year.")
+    r = roles_in("A letter signed by Yusuf Tamer [head of the Northern Front in Korvath] was read out at the rally.")
     assert _names(r, "Yusuf Tamer") == {"leader of Northern Front in Korvath"}, r.described()
 
 
 @pytest.mark.parametrize(("text", "role"), [
-    ("A Northland official described Tarek Sleiman as a senior official in the Northern Front.",
+    ("Investigators regard Tarek Sleiman as a senior official of the Northern Front.",
      "senior official of Northern Front"),
-    ("The raid killed Tarek Sleiman, considered another senior Northern Front leader.",
+    ("Tarek Sleiman, considered a senior Northern Front leader, survived the raid.",
      "senior leader of Northern Front"),
-    ("The strike killed Tarek Sleiman, who served as the deputy leader of the Northern Front in Korvath.",
+    ("Tarek Sleiman, who served as the Northern Front's deputy leader in Korvath, was arrested on Monday.",
      "deputy leader of Northern Front in Korvath"),
     ("Local elders called Tarek Sleiman the real leader of HAS.", "leader of Harakat Ansar al-Sahra"),
     ("Tarek Sleiman headed the Northern Front for a decade.", "leader of Northern Front"),
@@ -251,27 +251,27 @@ def test_roles_that_a_verb_gives(text: str, role: str) -> None:
 
 
 def test_a_title_before_a_rank_and_a_comma() -> None:
-    r = roles_in("The Northern Front announced the death of its Chief of Staff, Major General Faris Haddad.")
-    assert _names(r, "Faris Haddad") == {"chief of staff of Northern Front"}, r.described()
+    r = roles_in("The Northern Front's parade was opened by its army chief, Brigadier Faris Haddad.")
+    assert _names(r, "Faris Haddad") == {"army chief of Northern Front"}, r.described()
 
 
 def test_a_rank_is_a_role_only_without_an_office() -> None:
     r = roles_in("Eastern Command said Brig. Gen. Ann Tull would lead the inquiry.")
     assert _names(r, "Ann Tull") == {"general"}, r.described()
-    r = roles_in("Eastern Command press secretary Brig. Gen. Ann Tull said the raid was over. "
-                 "Brig. Gen. Tull added that no one was hurt.")
-    assert _names(r, "Ann Tull") == {"press secretary of Eastern Command"}, r.described()
+    r = roles_in("Eastern Command spokesman Brig. Gen. Ann Tull denied any civilian deaths. "
+                 "Later Brig. Gen. Tull repeated the denial.")
+    assert _names(r, "Ann Tull") == {"spokesman of Eastern Command"}, r.described()
 
 
 def test_the_speakers_title_is_not_the_victims() -> None:
-    r = roles_in("The strike killed Abu Zaid al-Harbi, Eastern Command head Gen. Ann Tull said.")
+    r = roles_in("Abu Zaid al-Harbi was among the dead, Eastern Command head Gen. Ann Tull told reporters.")
     assert r.held("Abu Zaid al-Harbi") == [], r.described()
     assert _names(r, "Ann Tull") == {"leader of Eastern Command"}, r.described()
 
 
 def test_another_of_its_commanders() -> None:
-    r = roles_in("The Northern Front said the strikes killed the group's top cleric, Abu Zaid al-Harbi, and another "
-                 "of its top commanders, Faris Haddad.")
+    r = roles_in("Among the dead were the Northern Front's cleric, Abu Zaid al-Harbi, and another of its field "
+                 "commanders, Faris Haddad.")
     nf = r.known("Northern Front")
     assert _names(r, "Abu Zaid al-Harbi") == {"cleric of Northern Front"}, r.described()
     assert _names(r, "Faris Haddad") == {"commander of Northern Front"}, r.described()
@@ -290,16 +290,20 @@ def test_a_cleric_close_to_a_group_is_not_in_it() -> None:
     assert r.objects(r.person("Adel Qarni"), "memberOf") == []
 
 
-def test_founder_and_leader_share_the_organization() -> None:
-    r = roles_in("Officials named Abu Zaid al-Harbi, the founder and leader of the Northern Front, as the target.")
+@pytest.mark.parametrize("text", [
+    "The Northern Front's founder and leader, Abu Zaid al-Harbi, was the target, officials said.",
+    "Abu Zaid al-Harbi, founder and leader of the Northern Front, escaped the strike unhurt.",
+])
+def test_founder_and_leader_share_the_organization(text: str) -> None:
+    r = roles_in(text)
     assert _names(r, "Abu Zaid al-Harbi") == {"founder of Northern Front", "leader of Northern Front"}, r.described()
 
 
 def test_modifiers_after_the_title_are_not_the_titles() -> None:
-    r = roles_in("The Front appointed Tarek Sleiman as the deputy head of the Northern Front's foreign operations arm.")
+    r = roles_in("Tarek Sleiman, the deputy head of the Northern Front's foreign intelligence service, was detained.")
     assert _names(r, "Tarek Sleiman") == {"deputy leader of Northern Front"}, r.described()
 
 
 def test_a_role_verb_gives_its_own_title() -> None:
-    r = roles_in("Tarek Sleiman headed the Northern Front's militant cells in Korvath for a decade.")
+    r = roles_in("Until his arrest, Tarek Sleiman headed the Northern Front's militant cells across Korvath.")
     assert _names(r, "Tarek Sleiman") == {"leader of Northern Front"}, r.described()
