@@ -1,7 +1,7 @@
 """Names: normalisation, the grammar of Arabic-origin and Western personal names, and matching.
 
-Transliteration varies between sources (al-Qurashi / al-Quraishi / Al Quraishi / al-Qurayshi,
-Hashimi / Hashemi, Atmeh / Atme). Two tools deal with it:
+Transliteration varies between sources (al-Harzani / al-Harzany / Al Harzani / el-Harzani,
+Saleh / Salih, Marzin / Marzeen). Two tools deal with it:
 
 - :func:`skeleton` is a coarse phonetic key used only to *find* candidate matches;
 - :func:`compound_words` joins the parts of compound names written apart ("Abdul Karim",
@@ -40,10 +40,10 @@ TITLES = frozenset({
     "pfc", "spc", "ens", "1st", "2nd", "rear", "air", "vice-admiral", "sheikha", "mufti", "ayatollah",
     "advisor", "adviser", "leader",
 })
-#: Heads of a kunya ("Abu Bakr", "Umm Sayyaf").
+#: Heads of a kunya ("Abu Tarek", "Umm Layla").
 KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})
 MATERNAL_KUNYA_HEADS = frozenset({"umm", "um", "oum"})
-#: Nasab markers ("bin Laden", "ibn Taymiyyah").
+#: Nasab markers ("bin Nasser", "ibn Khalil").
 NASAB_HEADS = frozenset({"bin", "ibn", "bint", "ben", "ould"})
 #: The Arabic article as written in English transliteration ("al-", "el-", "Al ").
 ARTICLES = frozenset({"al", "el", "ul"})
@@ -61,7 +61,7 @@ def fold(text: str) -> str:
 
 
 def strip_possessive(text: str) -> str:
-    """``"Bashar al-Assad's"`` -> ``"Bashar al-Assad"``; ``"ISIS'"`` -> ``"ISIS"``."""
+    """``"Nabil al-Osmani's"`` -> ``"Nabil al-Osmani"``; ``"Sahra Brigades'"`` -> ``"Sahra Brigades"``."""
     return _POSSESSIVE.sub("", text).rstrip()
 
 
@@ -193,7 +193,7 @@ def part_match(a: str, b: str, arabic: bool = False) -> float:
     return 0.0
 
 
-#: The most a single-word name ("Baghdadi", "Al-Assad") can score against a fuller name.
+#: The most a single-word name ("Harzani", "Al-Marzini") can score against a fuller name.
 SINGLE_WORD_CAP = 0.75
 
 
@@ -233,19 +233,19 @@ class PersonName:
 
     @property
     def is_single(self) -> bool:
-        """One identifying word and no kunya: "Baghdadi", "Ali", "Al-Assad"."""
+        """One identifying word and no kunya: "Harzani", "Omar", "Al-Marzini"."""
         return self.kunya is None and len(self.parts) <= 1
 
 
 def split_nicknames(text: str) -> tuple[str, tuple[str, ...]]:
-    """``Michael “Erik” Kurilla`` -> (``Michael Kurilla``, (``Erik``,))."""
+    """``Daniel “Danny” Marsh`` -> (``Daniel Marsh``, (``Danny``,))."""
     nicknames = tuple(m.strip() for m in re.findall(r"[\"\u201c\u00ab]([^\"\u201d\u00bb]+)[\"\u201d\u00bb]", text))
     cleaned = re.sub(r"\s*[\"\u201c\u00ab][^\"\u201d\u00bb]+[\"\u201d\u00bb]\s*", " ", text)
     return " ".join(cleaned.split()), nicknames
 
 
 def strip_titles(text: str) -> tuple[str, tuple[str, ...]]:
-    """Leading titles and ranks removed: ``Colonel Joe Buccino`` -> (``Joe Buccino``, (``colonel``,))."""
+    """Leading titles and ranks removed: ``Colonel Ann Tull`` -> (``Ann Tull``, (``colonel``,))."""
     words = text.split()
     titles: list[str] = []
     while len(words) > 1 and fold(words[0]).replace(" ", "-") in TITLES | {t.replace(" ", "-") for t in TITLES}:
@@ -279,7 +279,7 @@ def parse_person(text: str) -> PersonName:
             nasab.append(words[i + 1])
             i += 2
         elif nisbas and word not in ARTICLES:
-            nisbas.append(word)  # "al-Hashimi Qurashi": later parts are nisbas too
+            nisbas.append(word)  # "al-Harzani Marzini": later parts are nisbas too
             i += 1
         else:
             given.append(word)
@@ -296,7 +296,7 @@ def person_match(a: PersonName, b: PersonName) -> float:
     word matches only the other's surname (nisba or last name).
     """
     if a.kunya and b.kunya and (part_match(a.kunya, b.kunya) < 0.85 or a.maternal != b.maternal):
-        return 0.0  # "Abu Hafs" is not "Abu Hamza", nor "Umm Hafs"
+        return 0.0  # "Abu Tarek" is not "Abu Tamer", nor "Umm Tarek"
     if len(a.parts) == len(b.parts):
         score = max(_directed_match(a, b), _directed_match(b, a))
     else:
@@ -309,7 +309,7 @@ def _directed_match(short: PersonName, long_: PersonName) -> float:
     """``person_match`` with the parts of ``short`` sought among those of ``long_``."""
     a, b = short, long_
     if not short.parts:
-        # A bare kunya ("Abu Hafs") matches a name with the same kunya.
+        # A bare kunya ("Abu Tarek") matches a name with the same kunya.
         if short.kunya and long_.kunya:
             return part_match(short.kunya, long_.kunya) * (1.0 if not long_.parts else 0.8)
         return 0.0
@@ -333,7 +333,7 @@ def _directed_match(short: PersonName, long_: PersonName) -> float:
         used.add(best_j)
         total += best
     if short.is_single and (long_.surname is None or part_match(short.parts[0], long_.surname, arabic) < 0.8):
-        return 0.0  # "Ali" is not "Ali Hassan al-Majid"'s surname; "Baghdadi" is Abu Bakr al-Baghdadi's
+        return 0.0  # "Omar" is not "Omar Saleh al-Harzani"'s surname; "Harzani" is Abu Tarek al-Harzani's
     coverage = len([j for j in used if j < len(candidates)]) / max(1, len(candidates))
     kunya_bonus = 0.1 if a.kunya and b.kunya else 0.0
     quality = total / len(short.parts)

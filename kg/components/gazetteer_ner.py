@@ -1,7 +1,7 @@
 """``opskg_gazetteer``: places and organizations from the shipped gazetteer.
 
-The small statistical model mislabels much of this domain ("Atme" as an organization, "Islamic"
-as a nationality and "State" as an organization). Known names override what the model said when
+The small statistical model mislabels much of this domain ("Marzin" as an organization, "Northern"
+as a nationality and "Front" as an organization). Known names override what the model said when
 they cover it. Single words match only when written as proper nouns (case-sensitive, tagged
 NNP): "Delta" the special-forces unit, not a river delta.
 """
@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from kg import gazetteer as gaz
 from kg.components.spans import overlaps, set_entities
 
-#: Words after a name that make it a force's, not a place's ("al-Quds Force").
+#: Words after a name that make it a force's, not a place's ("the Korvath Force").
 _NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|corps)$", re.I)
 PLACE_LABELS = {"country": "GPE", "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE",
                 "village": "GPE", "camp": "FAC", "region": "LOC"}
@@ -34,9 +34,9 @@ def variants(form: str) -> set[str]:
     if "-" in form:
         out |= {v.replace("-", " ") for v in out} | {v.replace(" ", "-") for v in out if " " in v}
     if len(form.split()) == 1 and not form.isupper():
-        out.add(form.upper())  # datelines: "KARANA, Syria"
+        out.add(form.upper())  # datelines: "MARZIN, Northland"
     if form.isupper() and form.isalpha() and len(form) >= 4:
-        out.add(form.capitalize())  # acronyms written as words: "Centcom", "Nato"
+        out.add(form.capitalize())  # acronyms written as words: "Nato", "Unesco"
     return out
 
 
@@ -70,7 +70,7 @@ class GazetteerRecognizer:
         found = []
         for (start, end), options in candidates.items():
             if end < len(doc) and _NOT_PLACE_AFTER.match(doc[end].text):
-                options = [o for o in options if o[0] == "org"]  # "al-Quds Force" is not Jerusalem
+                options = [o for o in options if o[0] == "org"]  # "the Korvath Force" is not the province
                 if not options:
                     continue
             choice = self._choose(doc, start, end, options, countries)
@@ -87,9 +87,9 @@ class GazetteerRecognizer:
                 countries: set[str]) -> tuple[str, str] | None:
         """One entry for a matched name: organizations first, then the place the context suggests.
 
-        A bare name shared by a province and its capital ("Idlib") is the province unless the
+        A bare name shared by a province and its capital ("Korvath") is the province unless the
         text says city or the city is a national capital ("Cairo"); a town or city is kept only if
-        the article names no country or names its country (no Saudi town in an article about Syria).
+        the article names no country or names its country (no Ostanian town in an article about Northland).
         """
         orgs = [o for o in options if o[0] == "org"]
         if orgs:

@@ -5,9 +5,9 @@ or detained, by the verb or noun that governs the person's mention.
   of killing ("the killing of X in a raid"); through apposition and coordination ("killed X, a
   senior official", "X and Y were killed"), raising verbs ("X was believed to have been killed")
   and shared subjects ("X was wounded and later died").
-- A person named as one described before: "identified the militant killed as X", "named the dead
-  man as X", "X was among four men killed", "X was the target of the raid".
-- Negation ("no civilians were killed", "did not kill", "no confirmation that the raid targeted X")
+- A person named as one described before: "named the fighter killed as X", "identified the dead
+  man as X", "X was among three fighters killed", "X was the target of the strike".
+- Negation ("no bystanders were killed", "did not kill", "no confirmation that the raid targeted X")
   takes the participant away; a hedge ("believed to be", "reportedly") lowers its certainty.
 - A verb whose "in/during" phrase names several operations ("killed during US raids") is about
   none of them in particular.
@@ -141,12 +141,12 @@ def shot_dead(verb: Token) -> bool:
 
 
 def _identified(arg: Token) -> tuple[str | None, Token | None]:
-    """A person named as one described before: "identified the militant killed as X", "named the dead
-    man as X", "X was among four men killed", "X was the target of the raid"."""
+    """A person named as one described before: "named the fighter killed as X", "identified the dead
+    man as X", "X was among three fighters killed", "X was the target of the strike"."""
     if arg.dep_ == "pobj" and arg.head.lower_ == "as":
         head = arg.head.head
         if head.lemma_.lower() in KILL and head.dep_ == "acl":
-            return "killedIn", head  # "identified the militant killed as X"
+            return "killedIn", head  # "named the fighter killed as X"
         if head.lemma_.lower() in IDENTIFY:
             for obj in (c for c in head.children if c.dep_ == "dobj"):
                 killed = next((c for c in obj.children if c.dep_ == "acl" and c.lemma_.lower() in KILL), None)
@@ -162,19 +162,19 @@ def _identified(arg: Token) -> tuple[str | None, Token | None]:
                               for c in [*arg.head.children, *child.children])
             if child.dep_ == "conj" and child.lemma_.lower() in KILL and child.tag_ == "VBN" and coordinated \
                     and not any(g.dep_ in ("nsubj", "nsubjpass") for g in child.children):
-                return "killedIn", child  # "X was the target of the attack and was killed"
+                return "killedIn", child  # "X was the target of the strike and was killed"
         for child in arg.head.children:
             if child.dep_ == "prep" and child.lower_ == "among":
                 for group in (c for c in child.children if c.dep_ == "pobj"):
                     killed = next((c for c in group.children if c.dep_ in ("acl", "relcl")
                                    and c.lemma_.lower() in KILL | DIE), None)
                     if killed is not None:
-                        return "killedIn", killed  # "X was among four men killed in the raid"
+                        return "killedIn", killed  # "X was among three fighters killed in the strike"
             if child.dep_ == "attr" and child.lemma_.lower() == "target":
                 of = [g for c in child.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
                       if g.dep_ == "pobj" and g.lemma_.lower() in TRIGGERS.keys() | {"attack"}]
                 if of:
-                    return "targetedIn", of[0]  # "X was the target of the raid"
+                    return "targetedIn", of[0]  # "X was the target of the strike"
     return None, None
 
 
@@ -208,7 +208,7 @@ def _suicide(verb: Token) -> bool:
 
 
 def negated(token: Token, verb: Token) -> bool:
-    """"no civilians were killed", "did not kill", "no confirmation that the raid targeted X"."""
+    """"no bystanders were killed", "did not kill", "no confirmation that the raid targeted X"."""
     arg = _argument(token)
     if any(c.lower_ in NEGATIONS for c in arg.children):
         return True
@@ -219,7 +219,7 @@ def negated(token: Token, verb: Token) -> bool:
         if v.lemma_.lower() in ("deny", "dismiss", "refute"):
             return True
         if v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONCESSIVE for c in v.children):
-            break  # "The army did not name him, though officials identified the man killed as X"
+            break  # "The army would not say who died, although officials named the dead man as X"
     subject = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     return any(any(c.lower_ == "no" for c in s.children) for s in subject)
 

@@ -1,16 +1,16 @@
 """Roles: the positions people hold, read from the phrases around their names.
 
-- before the name: "ISIS leader X", "US President X", "CENTCOM Commander General X",
-  "ISIS’ founder and first so-called caliph, X", "Syria's top ISIS jihadist, X";
-- after the name: "X, an ISIS official responsible for prisoner affairs", "X, one of the top five
-  ISIS leaders and the deputy leader of ISIS in Syria";
+- before the name: "Front leader X", "Northland President X", "Eastern Command Commander General X",
+  "the Front's founder and first self-styled emir, X", "Korvath's most wanted Front militant, X";
+- after the name: "X, a Front official in charge of recruitment", "X, one of the Front's three
+  most senior figures and its second-in-command in Korvath";
 - copula: "X is the leader of Y", "X, who was the group's spokesman";
 - in brackets: "X [the leader of Y in Korvath]", "X (a Y commander)";
-- predicates: "X served as the deputy leader of Y", "officials described X as a senior Y official",
-  "X, considered another senior Y leader", "X was named acting prime minister", "X headed Y's elite unit";
+- predicates: "X served as Y's deputy leader", "investigators regard X as a senior Y official",
+  "X, considered a senior Y leader", "X was named acting emir", "X headed Y's militant cells";
 - a sentence-initial "He" / "She" standing for the one person the sentence before names.
 
-A role is a position shared by its holders ("leader of Islamic State"); what is particular to one
+A role is a position shared by its holders ("leader of the Northern Front"); what is particular to one
 holder (the ordinal, "current", "former", the words used) goes on an ``ops:Tenure``. Holding a role
 in an armed group or a paramilitary force makes the person a member of it (:mod:`kg.extract.memberships`).
 State offices ("US President") are tied to
@@ -60,11 +60,11 @@ COMPOUND_HEADS = {
 #: Heads that are offices of a state: tied to a country by jurisdiction (the last word of a compound head).
 STATE_OFFICES = {"president", "minister", "dictator", "king", "prince", "ambassador", "envoy", "secretary",
                  "supreme leader", "military chief", "army chief", "chief of staff", "commander-in-chief"}
-#: Military ranks: a role only when the phrase names no office ("CENTCOM commander General X" holds the
+#: Military ranks: a role only when the phrase names no office ("Eastern Command commander General X" holds the
 #: command, not the rank).
 RANK_HEADS = {"general", "colonel", "lieutenant"}
 #: Words of a rank before a name ("Brig. Gen.", "Major General"); with a comma before them the title goes on
-#: ("its chief of staff, Major General X").
+#: ("its army chief, Brigadier X").
 RANK_WORDS = {"general", "major", "brigadier", "lieutenant", "colonel", "captain", "admiral", "sergeant",
               "commodore", "marshal", "gen", "gen.", "brig", "brig.", "lt", "lt.", "col", "col.", "maj", "maj.",
               "capt", "capt.", "adm", "adm.", "sgt", "sgt.", "cmdr", "cmdr.", "lt.-gen.", "maj.-gen."}
@@ -81,7 +81,7 @@ CURRENT = {"current": True, "new": True, "incumbent": True, "former": False, "la
 _STOP_RIGHT = {",", ".", ";", ":", "(", ")", "\"", "“", "”", "—", "–", "[", "]"}
 _QUOTES = {"\"", "“", "”", "'", "‘", "’", "``", "''"}
 _GROUP_WORDS = {"group", "organization", "organisation", "movement", "network"}
-#: Parts of an organization: "its Yemen branch" is not the organization "its" stands for.
+#: Parts of an organization: "its Korvath branch" is not the organization "its" stands for.
 _SUBDIVISIONS = {"branch", "affiliate", "franchise", "province", "wing", "unit", "brigade", "arm", "faction"}
 #: Parts whose members are members of the whole ("the Front's military wing").
 _UNIT_WORDS = {"wing", "unit", "brigade", "arm"}
@@ -96,7 +96,7 @@ AS_VERBS = {"serve", "act", "work"}
 NAMING = {"name": True, "appoint": True, "choose": False, "select": False, "elect": True, "designate": True,
           "install": True, "promote": True, "consider": True, "call": True, "describe": False, "regard": False,
           "see": False, "view": False, "label": True, "dub": True, "brand": True, "refer": False, "make": True}
-#: Verbs that are a role in their object: "X headed the Front's elite unit".
+#: Verbs that are a role in their object: "X headed the Front's militant cells".
 ROLE_VERBS = {"head": "leader", "lead": "leader", "command": "commander", "found": "founder", "co-found": "founder"}
 
 
@@ -133,7 +133,7 @@ def extract_roles(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> tuple[l
         read += [(p, person, sentence) for p in _predicates(pronoun, found, g, salient)]
         memberships.memberships_by_verb(pronoun, person, found, g, facts)
     # A rank is a role only for someone the article gives no office: "Brig. Gen. X said" adds nothing to
-    # "press secretary Brig. Gen. X".
+    # "Eastern Command spokesman Brig. Gen. X".
     officers = {person for phrase, person, _ in read if any(h not in RANK_HEADS for h in phrase.heads)}
     for phrase, person, sentence in read:
         for head in phrase.heads:
@@ -175,7 +175,7 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
     coordinated = span.end + 1 < len(doc) and doc[span.end].lower_ == "and" \
         and doc[span.end + 1].ent_type_ == "PERSON"
     indefinite = i >= span.sent.start and doc[i].lower_ in ("a", "an", "another")
-    # "another of its top commanders, X": one of several
+    # "another of its field commanders, X": one of several
     several = i >= span.sent.start and doc[i].lower_ == "another" and bool(left) and left[0].lower_ == "of"
     if left and not _coordinated_before(span):
         phrase = _read(left, found, g, salient, plural_ok=plural_ok or coordinated or several)
@@ -184,7 +184,7 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
         if phrase is not None:
             out.append(phrase)
     elif _coordinated_before(span):
-        # "ISIS leaders X and Y": Y shares the plural role before X.
+        # "Front leaders X and Y": Y shares the plural role before X.
         first = _coordinated_before(span)
         if first is not None:
             out += _phrases_around(first, found, g, salient, plural_ok=True)
@@ -192,7 +192,7 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
     j = span.end
     if j + 1 < len(doc) and doc[j].text == "," and doc[j + 1].lemma_.lower() in NAMING \
             and doc[j + 1].tag_ in ("VBN", "VBD"):
-        # "X, considered another senior Front leader": the parser may not tie the participle to X
+        # "X, considered a senior Front leader": the parser may not tie the participle to X
         described = _complement(doc, j + 2, span.sent.end, as_needed=not NAMING[doc[j + 1].lemma_.lower()])
         phrase = _read(described, found, g, salient) if described else None
         out += [phrase] if phrase is not None else []
@@ -201,7 +201,7 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
         parts = [_read(part, found, g, salient) for part in _split_coordination(right)]
         for phrase, following in itertools.zip_longest(parts, parts[1:]):
             if phrase is not None and following is not None and not (phrase.org or phrase.country or phrase.place):
-                phrase.org = following.org  # "X, the founder and leader of the Front": both of the Front
+                phrase.org = following.org  # "X, founder and leader of the Front": both of the Front
             if phrase is not None:
                 out.append(phrase)
     # In brackets: "X [the leader of Y in Korvath]", "X (a Y commander)".
@@ -222,9 +222,9 @@ def _phrases_around(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
 def _left_phrase(doc: Doc, first: int, sent_start: int) -> tuple[list[Token], int]:
     """The title right before the token ``first`` (a name's first token), back to a determiner, verb or
     punctuation, and the index of the token that ended it. A comma may separate it from the name ("Its
-    second leader, X"), and a rank may stand between them ("its chief of staff, Major General X"); an
+    second leader, X"), and a rank may stand between them ("its army chief, Brigadier X"); an
     acronym in brackets is passed over ("the Popular Front (PF) deputy X"); "of the" goes on ("the deputy
-    head of the Front's political bureau, X") unless what follows "of" is already a title ("a deputy of
+    head of the Front's media office, X") unless what follows "of" is already a title ("a deputy of
     Front leader X": X is the Front's leader)."""
     while sent_start > 1 and doc[sent_start - 1].text == "." and doc[sent_start - 2].lower_ in RANK_WORDS:
         sent_start = doc[sent_start - 1].sent.start  # "Brig. Gen. X": the parser ended a sentence at "Brig."
@@ -345,9 +345,9 @@ def _split_coordination(tokens: list[Token]) -> list[list[Token]]:
 
 def _predicates(span: SpacySpan, found: ArticleEntities, g: gaz.Gazetteer,
                 salient: EntityRef | None) -> list[RolePhrase]:
-    """Roles that a verb gives its subject or object: "X served as the deputy leader of Y", "X was named
-    (as) the Front's new leader", "officials described X as a senior Front official", "X, considered another
-    senior Front leader", "X, who became its commander", "X headed the Front's elite unit"."""
+    """Roles that a verb gives its subject or object: "X served as Y's deputy leader", "X was named
+    (as) the Front's new leader", "investigators regard X as a senior Front official", "X, considered a
+    senior Front leader", "X, who became its commander", "X headed the Front's militant cells"."""
     doc, root = span.doc, span.root
     out: list[RolePhrase] = []
     for verb, role in _verbs_about(span):
@@ -388,9 +388,9 @@ def _verbs_about(span: SpacySpan) -> list[tuple[Token, str]]:
                                                    (subjects[0].dep_ == "nsubjpass" and lemma in NAMING)):
             verbs.append((child, "subject"))  # "X, who served as ...", "X, who was named ..."
         elif child.dep_ == "relcl" and lemma in NAMING and any(c.lower_ == "whom" for c in child.children):
-            verbs.append((child, "object"))  # "X, whom the Front called its new minister of war"
+            verbs.append((child, "object"))  # "X, whom the Front called its new treasurer"
         elif child.dep_ == "acl" and child.tag_ == "VBN" and lemma in NAMING:
-            verbs.append((child, "subject"))  # "X, considered another senior leader"
+            verbs.append((child, "subject"))  # "X, considered a senior leader"
     return verbs
 
 
@@ -421,7 +421,7 @@ def _role_verb(verb: Token, found: ArticleEntities, g: gaz.Gazetteer, salient: E
     phrase = _read(tokens, found, g, salient, head=ROLE_VERBS[verb.lemma_.lower()])
     if phrase is None or phrase.org is None:
         return None
-    phrase.heads[:] = [ROLE_VERBS[verb.lemma_.lower()]]  # "headed the militant group's unit": not a militant
+    phrase.heads[:] = [ROLE_VERBS[verb.lemma_.lower()]]  # "headed the Front's militant cells": not a militant
     return phrase
 
 
@@ -476,7 +476,7 @@ def _read(tokens: list[Token], found: ArticleEntities, g: gaz.Gazetteer,
         elif low in CURRENT:
             phrase.current = CURRENT[low]
         elif low in KEPT_MODIFIERS and k + 1 < len(tokens):
-            if not heads:  # "the deputy head of its foreign operations arm": "foreign" is the arm's
+            if not heads:  # "the deputy head of its foreign intelligence service": "foreign" is the service's
                 phrase.modifiers.append(low)
         elif (lemma in HEADS or low in HEADS or low.rstrip(".") in RANK_ABBREVIATIONS) \
                 and token.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -523,7 +523,7 @@ def _compound_head(words: list[str], k: int) -> tuple[str, int] | None:
 def _organization(orgs: list[tuple[int, EntityRef, bool]], tokens: list[Token], found: ArticleEntities,
                   g: gaz.Gazetteer) -> EntityRef | None:
     """The organization a role is in: the first named after its title ("the head of the Front's bureau"),
-    else the last before it ("Front Eastern Brigade commander"); "its Yemen branch" is a part of the
+    else the last before it ("Front Eastern Brigade commander"); "its Korvath branch" is a part of the
     organization "its" stands for (the one such part the article names, else none)."""
     named = orgs
     known = [o for o in orgs if _kind(o[1], found) is not None]
@@ -601,7 +601,7 @@ def _antecedent(token: Token, found: ArticleEntities, g: gaz.Gazetteer, armed: b
             continue  # an organization of unknown kind is too often a misread name to stand for "its"
         if best is None or start > best[0]:
             best = (start, ref, end)
-    if not armed:  # "... the biggest blow to the militant group since its founder": the group, not the CIA
+    if not armed:  # "... the worst loss for the militant group since its founder died": the group, not the agency
         group = next((t for t in reversed(token.doc[sentence.start:token.i]) if _definite_group(t)), None)
         if group is not None and (best is None or group.idx > best[0]):
             return _antecedent(group, found, g, armed=True) or _salient_group(found, g)
