@@ -128,7 +128,7 @@ def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     kunyas_a = {p.kunya for p in parsed_a if p.kunya}
     kunyas_b = {p.kunya for p in parsed_b if p.kunya}
     if kunyas_a and kunyas_b and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b):
-        return 0.0, "different kunyas"  # Abu Hafs al-Qurayshi is not Abu Ibrahim al-Qurashi
+        return 0.0, "different kunyas"  # Abu Tarek al-Marzini is not Abu Yasin al-Marzini
     score = max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
     reason = f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r} ({score:.2f})"
     shared = a.orgs & b.orgs

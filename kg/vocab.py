@@ -58,7 +58,7 @@ _SLUG_SEP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """A lower-case ASCII slug: ``"Abu Mu’Ad al-Qahtani"`` -> ``"abu-muad-al-qahtani"``."""
+    """A lower-case ASCII slug: ``"Abu Mu’Ath al-Marzini"`` -> ``"abu-muath-al-marzini"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = _SLUG_SEP.sub("-", _SLUG_DROP.sub("", ascii_text.lower())).strip("-")
     if len(slug) > max_length:

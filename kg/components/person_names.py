@@ -1,10 +1,10 @@
 """``opskg_names``: personal names by the grammar of Arabic-origin and Western names.
 
-- A kunya ("Abu ‘Ala", "Abu Mu’Ad al-Qahtani", "Umm Sayyaf") is a person, whatever the model
+- A kunya ("Abu ‘Ubaida", "Abu Mu’Ath al-Marzini", "Umm Tarek") is a person, whatever the model
   said, unless the gazetteer knows the words as a place ("Abu Kamal", "Abu Dhabi").
-- Given names the model split off are joined back ("Rakkan" + "Wahid al-Shammari").
+- Given names the model split off are joined back ("Nabil" + "Hamid al-Osmani").
 - An article the page broke from its name ("al- Rifai") stays in the name.
-- Titles and ranks are trimmed from a person's span ("Colonel Joe Buccino" -> "Joe Buccino").
+- Titles and ranks are trimmed from a person's span ("Colonel Karim Haddad" -> "Karim Haddad").
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class PersonNames:
                 if doc[j].text in _APOSTROPHES and j + 1 < len(doc):
                     j += 1
                 if _is_article(doc[j]) and j + 2 < len(doc) and doc[j + 1].text == "-":
-                    j += 2  # "Abu al-Hasan"
+                    j += 2  # "Abu al-Walid"
                 if j < len(doc) and is_name_token(doc[j].text):
                     end = _name_end(doc, j + 1)
                     span = Span(doc, i, end, label="PERSON")

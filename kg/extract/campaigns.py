@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
 
 from kg.extract.entities import ArticleEntities
 from kg.extract.operation import KIND_MODIFIERS, STATE_ACTION_NOUNS, TRIGGERS
@@ -30,10 +31,9 @@ def several_operations(verb: Token) -> Token | None:
     return None
 
 
-def campaign_places(doc: Doc, found: ArticleEntities, number: int) -> list[tuple[EntityRef, Span, str]]:
+def campaign_places(sents: list[SpacySpan], found: ArticleEntities, number: int) -> list[tuple[EntityRef, Span, str]]:
     """Where the strikes of a campaign told in sentence ``number`` or the two before took place: "a drone
     campaign of more than 100 airstrikes in X. This year the strikes killed A and B" (X)."""
-    sents = list(doc.sents)
     out = []
     for sent in sents[max(number - 2, 0):number + 1]:
         for token in sent:

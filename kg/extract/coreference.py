@@ -73,7 +73,7 @@ def _shared(a: Event, b: Event, found: ArticleEntities) -> bool:
         return True
     heads_a = {p.key for _r, p, _s, _c in a.participants if p.key.startswith("unnamed")}
     heads_b = {p.key for _r, p, _s, _c in b.participants if p.key.startswith("unnamed")}
-    return bool(getattr(a, "unnamed_heads", set()) & getattr(b, "unnamed_heads", set())) and bool(heads_a and heads_b)
+    return bool(a.unnamed_heads & b.unnamed_heads) and bool(heads_a and heads_b)
 
 
 def _nested(a: Event, b: Event, within: Callable[[EntityRef, EntityRef], bool] | None) -> bool:
@@ -118,7 +118,7 @@ def merge_compatible(events: list[Event], found: ArticleEntities,
     merged: list[Event] = []
     for event in events:
         target = None
-        if not getattr(event, "new_marked", False) or any(t.lower_ == "separate" for tr in event.triggers
+        if not event.new_marked or any(t.lower_ == "separate" for tr in event.triggers
                                                            for t in tr.children):
             target = next((m for m in merged if _kinds_agree(m, event)
                            and not m.recalled and _compatible(m, event, found, reference)

@@ -2,8 +2,8 @@
 
 - Each mention gets one core class per surface form in the article (a place phrase or the
   gazetteer outweighs the model's label).
-- People are grouped by the grammar of their names, fullest names first: "Al Quraishi" and
-  "Abu Ibrahim al-Hashimi al-Qurashi" are one person when no other person in the article
+- People are grouped by the grammar of their names, fullest names first: "Al Sinjari" and
+  "Abu Talha Hamid al-Sinjari" are one person when no other person in the article
   matches better.
 - Aliases join their entity: "X, also known as Y", "X, alias Y", "X (real name Y)", "Long Name
   (ACRONYM)".
@@ -187,8 +187,8 @@ def _concatenation(text: str, g: gaz.Gazetteer) -> bool:
 def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     """Names the model took for a place or group but the context shows to be a person.
 
-    "the Bashar al-Assad regime": a regime is named after a person. "loyal to Al-Assad" after
-    "Bashar al-Assad": a shorter form of a person's name in the same article.
+    "the Karim al-Haddad regime": a regime is named after a person. "loyal to Al-Haddad" after
+    "Karim al-Haddad": a shorter form of a person's name in the same article.
     """
     people = [parse_person(m.text) for m in mentions if m.cls == "Person"]
     for m in mentions:
@@ -363,7 +363,7 @@ def _group_people(people: list[RawMention],
             clusters.append(best)
         best.append(m)
         home[id(m)] = best
-    # Aliases that came before their main name ("Ali" sorted before "Salah Numan") join it now.
+    # Aliases that came before their main name ("Ali" sorted before "Tarek Saleh") join it now.
     for a, b in aliases:
         if a.cls == b.cls == "Person" and id(a) in home and id(b) in home and home[id(a)] is not home[id(b)]:
             moving = home[id(b)]

@@ -113,6 +113,9 @@ class _Reader:
         self.focus: Event | None = None
         self.focus_sentence = -10
         self.referents = Referents(doc, article, found)
+        self.sents = self.referents.sents
+        #: The country the article is about: what "in the country" refers to.
+        self.main_country = main_country(found)
         self.reference = date.fromisoformat(article.published) if article.published else None
         self.actors = Actors(found, g)
 
@@ -160,7 +163,7 @@ class _Reader:
                     previous.kind = kind if kind != "Operation" else previous.kind
                 return previous
         event = Event(len(self.events), kind, recalled=earlier)
-        event.new_marked = new_marked  # type: ignore[attr-defined]
+        event.new_marked = new_marked
         self.events.append(event)
         return event
 
@@ -271,9 +274,7 @@ class _Reader:
             if ref is None:
                 assert unnamed is not None
                 ref = self.referents.add_unnamed(unnamed, token)
-                if not hasattr(event, "unnamed_heads"):
-                    event.unnamed_heads = set()  # type: ignore[attr-defined]
-                event.unnamed_heads.add(head_noun(token))  # type: ignore[attr-defined]
+                event.unnamed_heads.add(head_noun(token))
             certainty = 0.6 if hedged(verb) else 1.0
             span = Span(sent.start_char, sent.end_char)
             event.verbs.add(verb.i)
@@ -319,7 +320,7 @@ class _Reader:
             span = self.doc.char_span(start, end, alignment_mode="expand")
             if span is not None and not part_of_a_name(span):  # not "on X Street"
                 mentions.append((span, ref))
-        country = main_country(self.found)
+        country = self.main_country
         if country is not None:
             mentions += [(sent[t.i - sent.start:t.i - sent.start + 1], country) for t in sent
                          if t.lower_ == "country" and any(c.lower_ == "the" for c in t.children)]
@@ -346,10 +347,10 @@ class _Reader:
             if several in event.triggers and person in event.killed():
                 return event
         event = Event(len(self.events), kind_of(several), recalled=recalled(several, self.reference))
-        event.new_marked = True  # type: ignore[attr-defined]  # never merged with the others
+        event.new_marked = True  # never merged with the others
         event.triggers.append(several)
         event.sentences.add(number)
-        event.places += campaign_places(self.doc, self.found, number)
+        event.places += campaign_places(self.sents, self.found, number)
         self.events.append(event)
         return event
 

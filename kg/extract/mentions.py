@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from spacy.tokens import Token
 
 from kg.extract.entities import ArticleEntities
@@ -104,7 +102,7 @@ def _a_state_s(subject: Token, found: ArticleEntities) -> bool:
     modifiers = [c for c in subject.children if c.dep_ in ("amod", "compound", "nmod", "poss")]
     if any(m.lower_ in NON_STATE_WORDS or _an_armed_group(m, found) for m in modifiers):
         return False  # "rebel forces", "Houthi drones", "insurgent fighters"
-    if any(m.lower_ in STATE_WORDS or _names_a_state(m, found) or fold(m.text) in _demonyms() for m in modifiers):
+    if any(m.lower_ in STATE_WORDS or _names_a_state(m, found) or fold(m.text) in demonyms() for m in modifiers):
         return True  # "government troops", "security forces", "Pakistani forces"
     if any(m.ent_type_ in ("GPE", "ORG", "NORP") for m in modifiers):
         return True  # "Northland forces", "Kurdish forces": a named side that is no armed group
@@ -157,16 +155,11 @@ def _by_a_state(noun: Token, found: ArticleEntities) -> bool:
 def _names_a_state(token: Token, found: ArticleEntities) -> bool:
     """The token itself is a country's name or demonym ("Northland", "Northland's", "Northlander") or a
     state's force ("the Northland Armed Forces"); what modifies it is the caller's question."""
-    if fold(token.text) in _demonyms():
+    if fold(token.text) in demonyms():
         return True
     ref = found.find(token.idx, token.idx + len(token.text)) if token.ent_type_ else None
     entity = found.by_ref(ref) if ref is not None else None
     return entity is not None and (entity.kind == "Country" or entity.kind in STATE_FORCES)
-
-
-@cache
-def _demonyms() -> frozenset[str]:
-    return frozenset(demonyms())
 
 
 def _killing_of_someone(noun: Token, referents: Referents) -> bool:

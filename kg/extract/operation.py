@@ -80,6 +80,10 @@ class Event:
     verbs: set[int] = field(default_factory=set)
     #: An earlier operation the article recalls ("since X was killed in a raid in 2019", "the 2011 raid").
     recalled: bool = False
+    #: Told as another one ("another raid", "a separate strike", one of several): never merged into others.
+    new_marked: bool = False
+    #: Head nouns of its unnamed participants ("commander" for "a senior commander").
+    unnamed_heads: set[str] = field(default_factory=set)
 
     @property
     def family(self) -> str | None:

@@ -54,6 +54,7 @@ class Referents:
         self.article = article
         self.found = found
         self.unnamed: list[Entity] = []
+        self.sents = list(doc.sents)
         #: The head noun of each unnamed participant's description ("leader" for "a senior leader").
         self.heads: dict[EntityRef, str] = {}
 
@@ -73,7 +74,7 @@ class Referents:
         sentences, before the pronoun; else nothing."""
         if pronoun.lower_ not in ("they", "them"):
             return []
-        sents = list(self.doc.sents)
+        sents = self.sents
         first = next((k for k, s in enumerate(sents) if s.start <= pronoun.i < s.end), 0)
         start = sents[max(first - 2, 0)].start
         for token in reversed(self.doc[start:pronoun.i]):
