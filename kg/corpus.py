@@ -31,7 +31,7 @@ FAMILY = OPERATION_FAMILY
 KIND_RANK = OPERATION_RANK
 BROAD_PLACES = {"Country", "Region", "Province"}
 #: Places small enough that one strike on one day there is one operation.
-SMALL_PLACES = {"Town", "Village", "Camp"}
+SMALL_PLACES = {"Town", "Village", "Camp", "Airport", "MilitaryBase", "Prison"}
 #: Titles of positions held by one person at a time.
 SINGLE_HOLDER = {"leader", "president", "prime minister", "king", "emir", "caliph", "chief", "head", "commander",
                  "secretary general", "chief of staff", "chairman", "director"}

@@ -151,10 +151,15 @@ _CORPUS_PLACES = ("SELECT DISTINCT ?e ?n ?m WHERE { GRAPH ?g { ?e a ops:Location
                   "OPTIONAL { ?e skos:exactMatch ?m } } }")
 
 
+_NEAR_PLACES = ("SELECT DISTINCT ?e ?n WHERE { GRAPH ?g { ?e a ops:Location ; ops:near ?y . ?y ops:gazetteerEntry ?n "
+                "FILTER NOT EXISTS { ?e ops:gazetteerEntry ?x } } }")
+
+
 def _gazetteer_graph(store: GraphStore, iris: IRIs) -> Graph:
     """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`)."""
     places = [CorpusPlace(r["e"].value, r["n"].value, r["m"].value if r["m"] is not None else None)
               for r in _read(store, iris, _CORPUS_PLACES)]
+    places += [CorpusPlace(r["e"].value, None, near=r["n"].value) for r in _read(store, iris, _NEAR_PLACES)]
     if not places:
         return Graph()
     return gazetteer_graph(places, gaz.default(), geonames_index.default())

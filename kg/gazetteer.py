@@ -16,16 +16,21 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import OpsKGError
-from kg.names import place_key
+from kg.names import fold, place_key
 
 DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
 CAPITALS = Path(str(resources.files("kg") / "data" / "capitals.tsv"))
+DEMONYMS = Path(str(resources.files("kg") / "data" / "demonyms.tsv"))
 
 #: Place kinds in the data -> ontology classes.
 PLACE_CLASSES = {
     "country": "Country", "province": "Province", "district": "District", "city": "City",
     "town": "Town", "village": "Village", "camp": "Camp", "region": "Region",
+    "airport": "Airport", "base": "MilitaryBase", "prison": "Prison",
 }
+#: The place files, read in this order: the curated places, then the sourced table of sites that
+#: lists of populated places lack (airports, bases, prisons), each row citing its source.
+PLACE_FILES = ("places.tsv", "facilities.tsv")
 #: Organization kinds in the data -> ontology classes.
 ORG_CLASSES = {
     "armed_group": "ArmedGroup", "military": "MilitaryUnit", "paramilitary": "ParamilitaryForce",
@@ -35,6 +40,18 @@ ORG_CLASSES = {
 #: Organization classes whose members the extractor records (``ops:memberOf``): armed groups and
 #: state-aligned forces such as revolutionary guards; not regular armies, commands or government bodies.
 MEMBERSHIP_CLASSES = frozenset({"ArmedGroup", "ParamilitaryForce"})
+
+
+@cache
+def demonyms(path: Path = DEMONYMS) -> dict[str, str]:
+    """Folded demonym ("syrian") -> country name ("Syria")."""
+    out = {}
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            for d in row["demonyms"].split("|"):
+                out[fold(d)] = row["country"]
+    return out
 
 
 @cache
@@ -56,8 +73,10 @@ class Place:
     #: The GeoNames feature the row is, when it came from GeoNames (curated rows are linked on demand,
     #: :meth:`kg.geonames.places.GeoLayer.link`).
     geonameid: int | None = None
-    #: Where the row comes from: "curated" (``places.tsv``) or "geonames".
+    #: Where the row comes from: "curated" (the place files) or "geonames".
     source: str = "curated"
+    #: The reference a sourced row cites for its existence, name and coordinates (a URL).
+    reference: str | None = None
 
     @property
     def cls(self) -> str:
@@ -209,10 +228,14 @@ def load(folder: Path = DATA) -> Gazetteer:
     """Read the gazetteer files; a missing or malformed file is an installation error."""
     gazetteer = Gazetteer()
     try:
-        for row in _rows(folder / "places.tsv"):
-            parent = (row.get("parent") or "").strip() or None
-            gazetteer.add_place(Place(row["name"].strip(), row["kind"].strip(), parent,
-                                      _aliases(row.get("aliases")), _float(row.get("lat")), _float(row.get("lon"))))
+        for name in PLACE_FILES:
+            if name != PLACE_FILES[0] and not (folder / name).exists():
+                continue  # a test gazetteer may have the curated places only
+            for row in _rows(folder / name):
+                parent = (row.get("parent") or "").strip() or None
+                gazetteer.add_place(Place(row["name"].strip(), row["kind"].strip(), parent,
+                                          _aliases(row.get("aliases")), _float(row.get("lat")),
+                                          _float(row.get("lon")), reference=(row.get("source") or "").strip() or None))
         for row in _rows(folder / "organizations.tsv"):
             gazetteer.add_organization(Organization(
                 row["name"].strip(), row["kind"].strip(), (row.get("country") or "").strip() or None,

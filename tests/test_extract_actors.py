@@ -11,7 +11,7 @@ import pytest
 
 from kg import gazetteer as gaz
 from kg.extract.actors import intelligence_service, national_force
-from kg.extract.places import demonyms
+from kg.gazetteer import demonyms
 from tests.extraction_support import GAZETTEER_DIR
 from tests.test_extract_events import events_in
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from rdflib import URIRef
 from spacy.tokens import Doc, Span
 
 import kg.components  # noqa: F401  (registers the span extensions)
@@ -320,6 +321,17 @@ def test_the_gazetteer_graph_links_corpus_places_along_the_chain(ix: GeoIndex) -
     parents = {(str(s), str(o)) for s, o in graph.subject_objects(GN.parentFeature)}
     assert ("https://sws.geonames.org/9100002/", "https://sws.geonames.org/9001001/") in parents
     assert any(str(o).startswith("POINT(20.5 ") for o in graph.objects(None, None))
+
+
+def test_a_place_near_a_known_one_is_in_its_divisions_not_in_it(ix: GeoIndex) -> None:
+    places = [CorpusPlace("http://x/marzin", "Marzin, Korvath Province", "https://sws.geonames.org/9100002/"),
+              CorpusPlace("http://x/korvath", "Korvath Province"), CorpusPlace("http://x/northland", "Northland"),
+              CorpusPlace("http://x/qasr-banat", None, near="Marzin, Korvath Province"),
+              CorpusPlace("http://x/nowhere", None, near="No Such Place")]
+    graph = gazetteer_graph(places, _gazetteer(), ix)
+    located = {o.split("/")[-1] for o in graph.objects(URIRef("http://x/qasr-banat"), OPS.locatedIn)}
+    assert located == {"korvath", "northland"}
+    assert set(graph.objects(URIRef("http://x/nowhere"), OPS.locatedIn)) == set()
 
 
 # -- the NER component on the invented index --------------------------------------------------------------

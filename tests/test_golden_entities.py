@@ -42,7 +42,7 @@ IRIS = IRIs(BASE)
 NAMED_CLASSES = ("Person", "Organization", "Location", "Role")
 KEPT_CLASSES = {OPS[c] for c in NAMED_CLASSES} | {OPS[c] for c in gaz.PLACE_CLASSES.values()} \
     | {OPS[c] for c in gaz.ORG_CLASSES.values() if c}
-KEPT_PREDICATES = {OPS.holdsRole, OPS.roleIn, OPS.memberOf, OPS.locatedIn}
+KEPT_PREDICATES = {OPS.holdsRole, OPS.roleIn, OPS.memberOf, OPS.locatedIn, OPS.near}
 
 #: Cases whose correct expectation the program does not meet yet, with the reason.
 XFAIL: dict[str, str] = {}

@@ -17,11 +17,12 @@ from spacy.tokens import Doc, Span
 
 from kg import gazetteer as gaz
 from kg.components.spans import overlaps, set_entities
+from kg.names import fold
 
 #: Words after a name that make it a force's, not a place's ("the Korvath Force").
 _NOT_PLACE_AFTER = re.compile(r"^(?:force|forces|corps)$", re.I)
 PLACE_LABELS = {"country": "GPE", "province": "GPE", "district": "GPE", "city": "GPE", "town": "GPE",
-                "village": "GPE", "camp": "FAC", "region": "LOC"}
+                "village": "GPE", "camp": "FAC", "region": "LOC", "airport": "FAC", "base": "FAC", "prison": "FAC"}
 
 
 def variants(form: str) -> set[str]:
@@ -33,11 +34,20 @@ def variants(form: str) -> set[str]:
         out |= {f"{a}{sep}{rest}" for a in ("al", "Al", "el", "El") for sep in ("-", " ")}
     if "-" in form:
         out |= {v.replace("-", " ") for v in out} | {v.replace(" ", "-") for v in out if " " in v}
+    if "'" in form:
+        out |= {v.replace("'", "’") for v in out}  # "Marzin's airport" as typeset: "Marzin’s airport"
     if len(form.split()) == 1 and not form.isupper():
         out.add(form.upper())  # datelines: "MARZIN, Northland"
     if form.isupper() and form.isalpha() and len(form) >= 4:
         out.add(form.capitalize())  # acronyms written as words: "Nato", "Unesco"
     return out
+
+
+def _says_village(doc: Doc, start: int, end: int) -> bool:
+    """"the village of X", "the village, X,", "X village"."""
+    before = doc[max(0, start - 3):start].text.lower()
+    return bool(re.search(r"\b(?:village|hamlet)(?: of|,)? *$", before)) \
+        or (end < len(doc) and doc[end].lower_ in ("village", "hamlet"))
 
 
 class GazetteerRecognizer:
@@ -67,24 +77,32 @@ class GazetteerRecognizer:
                 candidates.setdefault((start, end), []).append((kind, entry))
         countries = {entry for options in candidates.values() for kind, entry in options
                      if kind == "place" and self.gazetteer.places[entry].kind == "country"}
-        found = []
+        if countries:
+            countries |= self._implied_countries(doc, candidates)
+        chosen: list[tuple[int, int, tuple[str, str]]] = []
+        villages: set[str] = set()
         for (start, end), options in candidates.items():
             if end < len(doc) and _NOT_PLACE_AFTER.match(doc[end].text):
                 options = [o for o in options if o[0] == "org"]  # "the Korvath Force" is not the province
                 if not options:
                     continue
-            choice = self._choose(doc, start, end, options, countries)
+            choice = self._choose(doc, start, end, options, countries, candidates)
             if choice is not None:
-                found.append(self._span(doc, start, end, *choice))
-        found = self._longest(found)
+                chosen.append((start, end, choice))
+            elif _says_village(doc, start, end):
+                villages.add(gaz.lookup_key(doc[start:end].text))
+        # A name the article calls a village is that village wherever the article repeats it. (Spans
+        # are made only for what is kept: a span's attributes outlive it on an entity of its extent.)
+        found = self._longest([self._span(doc, start, end, *choice) for start, end, choice in chosen
+                               if gaz.lookup_key(doc[start:end].text) not in villages])
         # A longer entity of the model's (a person's full name) keeps precedence over a name inside it.
         keep = [s for s in found if not any(overlaps(s, e) and len(e) > len(s) and e.label_ == "PERSON"
                                             for e in doc.ents)]
         set_entities(doc, keep)
         return doc
 
-    def _choose(self, doc: Doc, start: int, end: int, options: list[tuple[str, str]],
-                countries: set[str]) -> tuple[str, str] | None:
+    def _choose(self, doc: Doc, start: int, end: int, options: list[tuple[str, str]], countries: set[str],
+                candidates: dict[tuple[int, int], list[tuple[str, str]]]) -> tuple[str, str] | None:
         """One entry for a matched name: organizations first, then the place the context suggests.
 
         A bare name shared by a province and its capital ("Korvath") is the province unless the
@@ -109,7 +127,14 @@ class GazetteerRecognizer:
         before = doc[max(0, start - 3):start].text.lower()
         after = doc[end:end + 1].text.lower()
         capitals = [p for p in places if p.kind == "city" and gaz.lookup_key(p.name) in gaz.national_capitals()]
-        if "city of" in before or "capital" in before or after == "city" or "town of" in before:
+        if _says_village(doc, start, end):
+            # "the village of X", "X village": a village, not the city or province of that name unless
+            # the article's other places are in its province (reporters call a small city a village)
+            preferred = [p for p in places if p.kind in ("town", "village")
+                         or self._province_of(p) in self._provinces(candidates, options)]
+            if not preferred:
+                return None
+        elif "city of" in before or "capital" in before or after == "city" or "town of" in before:
             preferred = [p for p in places if p.kind in ("city", "town", "village")]
         elif capitals and not any(p.kind == "country" for p in places):
             preferred = capitals  # a bare capital is the city; "X Province" says the province
@@ -117,6 +142,34 @@ class GazetteerRecognizer:
             preferred = [p for p in places if p.kind in ("country", "province", "region")]
         chosen = (preferred or places)[0]
         return "place", chosen.name
+
+    def _province_of(self, place: gaz.Place) -> str | None:
+        if place.kind == "province":
+            return place.name
+        return next((a.name for a in self.gazetteer.ancestors(place) if a.kind == "province"), None)
+
+    def _provinces(self, candidates: dict[tuple[int, int], list[tuple[str, str]]],
+                   options: list[tuple[str, str]]) -> set[str]:
+        """The provinces of the places the article names under other names than ``options``'s."""
+        provinces: set[str] = set()
+        for other in candidates.values():
+            places = {self._province_of(self.gazetteer.places[e]) for k, e in other if k == "place"}
+            if set(other) != set(options) and len(places) == 1:
+                provinces |= {p for p in places if p is not None}
+        return provinces
+
+    def _implied_countries(self, doc: Doc, candidates: dict[tuple[int, int], list[tuple[str, str]]]) -> set[str]:
+        """Countries an article names without their names: those of the divisions it names ("Idlib
+        province") and of the adjectives it uses ("Syrian")."""
+        implied = set()
+        for options in candidates.values():
+            places = [self.gazetteer.places[e] for k, e in options if k == "place"]
+            owners = {(self.gazetteer.country_of(p) or p).name for p in places}
+            if len(owners) == 1 and any(p.kind == "province" for p in places):
+                implied |= owners
+        names = gaz.demonyms()
+        implied |= {names[fold(t.text)] for t in doc if t.text[:1].isupper() and fold(t.text) in names}
+        return {c for c in implied if c in self.gazetteer.places}
 
     def _span(self, doc: Doc, start: int, end: int, kind: str, entry: str) -> Span:
         if kind == "place":

@@ -1,6 +1,6 @@
 """``opskg_places``: places named by the phrases around them.
 
-"the village of X", "the town of X", "X province", "X governorate", "near X", "south of X":
+"the village of X", "the village, X,", "X village", "X province", "X governorate", "near X", "south of X":
 the words around a name say it is a place (and often what kind), whatever the model said.
 """
 
@@ -22,7 +22,9 @@ OF_NOUNS = {
 }
 #: "X <noun>": the kind the noun gives X.
 AFTER_NOUNS = {"province": "province", "governorate": "province", "district": "district", "region": "region",
-               "camp": "camp"}
+               "camp": "camp", "village": "village", "hamlet": "village"}
+#: "the <noun>, X, ...": an apposition naming the place.
+APPOSED_NOUNS = {"village": "village", "town": "town", "hamlet": "village"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her"}
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west", "outside", "near"}
@@ -63,6 +65,12 @@ class PlacePhrases:
             if low in OF_NOUNS and i + 2 < len(doc) and doc[i + 1].lower_ == "of":
                 span = self._place(doc, i + 2, OF_NOUNS[low])
                 if span is not None:
+                    spans.append(span)
+            # "the targeted village, X, lies ..."
+            if low in APPOSED_NOUNS and i + 2 < len(doc) and doc[i + 1].text == "," and i > 0 \
+                    and any(t.lower_ in _DETERMINERS for t in doc[max(0, i - 3):i]):
+                span = self._place(doc, i + 2, APPOSED_NOUNS[low])
+                if span is not None and span.end < len(doc) and doc[span.end].text == ",":
                     spans.append(span)
             # "X province" (not when "X Governorate" is itself a known name)
             if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text) and not token.ent_type_ \

@@ -35,7 +35,7 @@ from spacy.tokens import Token
 
 from kg import gazetteer as gaz
 from kg.extract.entities import ArticleEntities
-from kg.extract.places import demonyms
+from kg.gazetteer import demonyms
 from kg.model import Entity, EntityRef
 from kg.names import fold
 

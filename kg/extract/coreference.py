@@ -44,7 +44,7 @@ def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | No
         specific_b = most_specific(b.places, found)
         ea = found.by_ref(specific_a[0]) if specific_a else None
         eb = found.by_ref(specific_b[0]) if specific_b else None
-        small = {"Village", "Town", "City", "Camp", None}
+        small = {"Village", "Town", "City", "Camp", "Airport", "MilitaryBase", "Prison", None}
         if ea and eb and ea.kind in small and eb.kind in small:
             return False
     # Without the article's date a weekday or "last month" cannot be placed: only absolute dates compare.

@@ -35,8 +35,8 @@ from kg.extract.operation import (
     TRIGGERS,
 )
 from kg.extract.participation import shot_dead
-from kg.extract.places import demonyms
 from kg.extract.referents import Referents
+from kg.gazetteer import demonyms
 from kg.model import EntityRef
 from kg.names import fold
 

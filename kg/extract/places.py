@@ -2,22 +2,21 @@
 
 From the text: "A, B province", "A, Syria", "A in B", "A, also in B", "the village of A in the
 southern countryside of B", "the northern Syrian city of A". From the gazetteer: a known place is
-in its nearest ancestor that the article mentions, else in its country.
+in its nearest ancestor that the article mentions (the gazetteer graph adds the rest of its chain
+that the corpus names). A place the gazetteer does not know is near the place the text measures it
+from ("X, 17 km south of Y"), else, if a village or town, in the country of the nearest known place.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from functools import cache
-from importlib import resources
 from itertools import pairwise
-from pathlib import Path
 
 from spacy.tokens import Doc
 
 from kg import gazetteer as gaz
 from kg.extract.entities import ArticleEntities
+from kg.gazetteer import demonyms
 from kg.kinds import PLACE_RANK
 from kg.model import Entity, EntityRef, Fact, Mention, Span
 from kg.names import fold
@@ -30,24 +29,21 @@ _BETWEEN_IN = re.compile(
     r"district|region)?\s*(?:of\s+)?(?:the\s+)?$",
     re.I,
 )
+#: How far (in characters) a known place may be from an unknown village or town to give it its country.
+NEIGHBOUR_CHARS = 1500
+#: Between a place and the place it is near: "X, 17 kilometres (10 miles) south of the city of Y".
+_NEAR_BETWEEN = re.compile(
+    r"^\s*(?:village|town|hamlet|area)?\s*,?\s*(?:which\s+|that\s+)?(?:is\s+|lies\s+|sits\s+)?"
+    r"(?:located\s+|situated\s+)?(?:some\s+|about\s+|around\s+|roughly\s+|nearly\s+|approximately\s+|just\s+)?"
+    r"(?P<distance>[\d.,]+\s*-?\s*(?:km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?)\b\.?\s*(?:\([^)]{0,25}\)\s*)?)?"
+    r"(?:to\s+the\s+)?(?P<rel>(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+    r"\s+of|from|near|outside(?:\s+of)?|close\s+to)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:(?:city|town|village|capital|border\s+town)\s+of\s+(?:the\s+)?)?$", re.I)
 _BETWEEN_COMMA = re.compile(r"^\s*,\s*(?:also\s+in\s+)?$", re.I)
 #: "X, a heavily populated Y suburb": an apposition that says what part of Y the place is.
 _BETWEEN_APPOSITION = re.compile(r"^\s*,\s*(?:an?|the)\s+(?:[\w-]+\s+){0,3}$", re.I)
 _URBAN_PART_AFTER = re.compile(r"^\s*(?:suburb|neighbou?rhood|quarter|district)\b", re.I)
 _PLACE_NOUNS = r"(?:city|town|village|province|governorate|district|region|capital|border town|camp)"
-
-
-@cache
-def demonyms() -> dict[str, str]:
-    """Folded demonym ("syrian") -> country name ("Syria")."""
-    path = Path(str(resources.files("kg") / "data" / "demonyms.tsv"))
-    out = {}
-    with path.open(encoding="utf-8") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            for d in row["demonyms"].split("|"):
-                out[fold(d)] = row["country"]
-    return out
 
 
 def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> list[Fact]:
@@ -73,7 +69,50 @@ def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> l
             _add(facts, a.ref, b.ref, ma.sentence, "text")
     _demonym_containment(doc, found, g, facts)
     _gazetteer_containment(found, g, facts)
-    return list(facts.values())
+    near = _nearby(text, places, facts)
+    _in_country_of_neighbours(found, g, facts, near)
+    return list(facts.values()) + list(near.values())
+
+
+def _nearby(text: str, places: list[tuple[Mention, Entity]],
+            facts: dict[tuple[EntityRef, EntityRef], Fact]) -> dict[EntityRef, Fact]:
+    """"X, 17 km south of Y", "X village about 25 km west of the town of Y", "X, near Y": X is near
+    Y (``ops:near``, not containment). The gazetteer graph puts a place it does not know in the
+    divisions of the place it is near."""
+    near: dict[EntityRef, Fact] = {}
+    for (ma, a), (mb, b) in pairwise(places):
+        if a.ref == b.ref or a.ref in near or RANK.get(a.kind or "", 0) > RANK["Town"]:
+            continue
+        match = _NEAR_BETWEEN.match(text[ma.span.end:mb.span.start])
+        if match is None or (match.group("rel").lower() == "from" and not match.group("distance")):
+            continue
+        if (a.ref, b.ref) not in facts and (b.ref, a.ref) not in facts:
+            near[a.ref] = Fact(a.ref, "near", b.ref, ma.sentence)
+    return near
+
+
+def _in_country_of_neighbours(found: ArticleEntities, g: gaz.Gazetteer,
+                              facts: dict[tuple[EntityRef, EntityRef], Fact], near: dict[EntityRef, Fact]) -> None:
+    """A village or town nothing else places ("in the village of X") is in the country of the
+    nearest place the article names that the gazetteer knows below a country (within a few
+    paragraphs), when the article names that country: not the country of an actor ("US forces")."""
+    placed = {inner for inner, _outer in facts} | set(near)
+    countries = {e.gazetteer: e for e in found.entities
+                 if e.ref.cls == "Location" and e.kind == "Country" and e.gazetteer and e.mentions}
+    known = []
+    for entity in found.entities:
+        place = g.places.get(entity.gazetteer or "") if entity.ref.cls == "Location" else None
+        country = g.country_of(place) if place is not None and place.kind != "country" else None
+        if country is not None and country.name in countries:
+            known += [(m.span.start, countries[country.name]) for m in entity.mentions]
+    for entity in found.entities:
+        if entity.ref.cls != "Location" or entity.kind not in ("Village", "Town") or entity.gazetteer \
+                or entity.ref in placed or not entity.mentions:
+            continue
+        at = entity.mentions[0].span.start
+        nearest = min(known, key=lambda pair: abs(pair[0] - at), default=None)
+        if nearest is not None and abs(nearest[0] - at) <= NEIGHBOUR_CHARS:
+            _add(facts, entity.ref, nearest[1].ref, entity.mentions[0].sentence, "gazetteer")
 
 
 def _gazetteer_allows(inner: Entity, outer: Entity, g: gaz.Gazetteer) -> bool:
@@ -125,14 +164,8 @@ def _gazetteer_containment(found: ArticleEntities, g: gaz.Gazetteer,
         if any(inner == entity.ref for inner, _outer in facts):
             continue  # the text already says where it is
         place = g.places[entity.gazetteer]
+        # the nearest container the article names; the gazetteer graph adds those other articles name
         outer = next((mentioned[a.name] for a in g.ancestors(place) if a.name in mentioned), None)
-        if outer is None and place.source != "curated":
-            continue  # a place GeoNames supplied: the gazetteer graph links it to the corpus's places
-        if outer is None:
-            country = g.country_of(place)
-            if country is None or country.name == place.name:
-                continue
-            outer = _country_entity(found, g, country.name)
         if outer is not None:
             _add(facts, entity.ref, outer.ref, entity.mentions[0].sentence, "gazetteer")
 

@@ -5,7 +5,9 @@ Recomputed with the other derived graphs, from the places of every article graph
 
 - ``ops:locatedIn`` to every place of its containment chain (village -> division -> country, the
   curated chain completed by GeoNames' division) that the corpus names anywhere, so "operations in
-  Korvath province" finds a raid in a village whose article names only the country;
+  Korvath province" finds a raid in a village whose article names only the country; a place the
+  gazetteer does not know but the text puts near one it knows (``ops:near``: "a village 20 km west
+  of Marzin") is in that place's divisions;
 - its GeoNames IRI (``skos:exactMatch``), WGS84 coordinates (``geo:lat``/``geo:long``) and a GeoSPARQL
   point (``geo:hasGeometry``/``geo:asWKT``);
 - the GeoNames chain itself on the GeoNames IRIs (``gn:parentFeature``, ``gn:name``), for places no
@@ -35,8 +37,10 @@ class CorpusPlace:
     """A place entity of the corpus: its IRI, its gazetteer entry, its GeoNames IRI if the article gave one."""
 
     iri: str
-    entry: str
+    entry: str | None
     exact_match: str | None = None
+    #: For a place the gazetteer does not know: the entry of a place the text says it is near.
+    near: str | None = None
 
 
 def _geonameid(iri: str | None) -> int | None:
@@ -65,7 +69,12 @@ def chain(layer: GeoLayer, place: Place) -> list[Place]:
 def gazetteer_graph(places: Iterable[CorpusPlace], gazetteer: Gazetteer, index: GeoIndex) -> Graph:
     layer = GeoLayer(gazetteer, index)
     resolved: dict[str, tuple[CorpusPlace, Place]] = {}
+    nearby: dict[str, Place] = {}
     for corpus_place in places:
+        if corpus_place.entry is None:
+            if corpus_place.near in gazetteer.places:
+                nearby[corpus_place.iri] = gazetteer.places[corpus_place.near]
+            continue
         place = gazetteer.places.get(corpus_place.entry)
         geonameid = _geonameid(corpus_place.exact_match)
         if place is None and geonameid is not None:
@@ -82,10 +91,7 @@ def gazetteer_graph(places: Iterable[CorpusPlace], gazetteer: Gazetteer, index: 
     g.bind("gn", GN)
     for iri, (_c, place) in sorted(resolved.items()):
         node = URIRef(iri)
-        for ancestor in chain(layer, place):
-            for outer in by_entry.get(ancestor.name, ()):
-                if outer != iri:
-                    g.add((node, OPS.locatedIn, URIRef(outer)))
+        _contained(g, node, chain(layer, place), by_entry)
         geo = layer.link(place)
         if geo is not None:
             g.add((node, SKOS.exactMatch, URIRef(geo.iri)))
@@ -97,7 +103,17 @@ def gazetteer_graph(places: Iterable[CorpusPlace], gazetteer: Gazetteer, index: 
             point = URIRef(f"{iri}#point")
             g.add((node, GEOSPARQL.hasGeometry, point))
             g.add((point, GEOSPARQL.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEOSPARQL.wktLiteral)))
+    for iri, place in sorted(nearby.items(), key=lambda item: item[0]):
+        if iri not in resolved:  # a place near X is in X's divisions, not in X
+            _contained(g, URIRef(iri), chain(layer, place), by_entry)
     return g
+
+
+def _contained(g: Graph, node: URIRef, ancestors: list[Place], by_entry: dict[str, list[str]]) -> None:
+    for ancestor in ancestors:
+        for outer in by_entry.get(ancestor.name, ()):
+            if outer != str(node):
+                g.add((node, OPS.locatedIn, URIRef(outer)))
 
 
 def _geonames_chain(g: Graph, layer: GeoLayer, geo: GeoPlace) -> None:
