@@ -120,17 +120,21 @@ def test_an_actors_country_does_not_place_an_unknown_village() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "The raid hit the village of Dumayr, where the man had hidden for months. Residents of Dumayr fled.",
-    "The raid hit Dumayr village before dawn. Residents of Dumayr fled.",
+    "The raid hit the village of Dumayr, where the man had hidden for months. Residents of Dumayr fled to Saren.",
+    "The raid hit Dumayr village near Saren before dawn. Residents of Dumayr fled.",
 ])
-def test_a_village_is_not_the_city_of_the_same_name(text: str) -> None:
+def test_a_village_among_another_provinces_places_is_not_the_city_of_its_name(text: str) -> None:
     found, _facts = containment(text)
     dumayr = [e for e in found.entities if e.ref.cls == "Location" and e.name.startswith("Dumayr")]
     assert dumayr and all(e.gazetteer is None for e in dumayr), [(e.ref, e.gazetteer) for e in dumayr]
 
 
-def test_a_city_called_a_village_stays_the_city_where_the_articles_places_are_in_its_province() -> None:
-    found, _facts = containment("Troops entered Abu Kamal on Monday, then raided the village of Dumayr.")
+@pytest.mark.parametrize("text", [
+    "Troops entered Abu Kamal on Monday, then raided the village of Dumayr.",  # Abu Kamal: Dumayr's province
+    "Troops raided the village of Dumayr on Monday.",  # no other place: reporters call small cities villages
+])
+def test_a_city_called_a_village_stays_the_city_unless_other_places_say_otherwise(text: str) -> None:
+    found, _facts = containment(text)
     assert [e.gazetteer for e in found.entities if e.name == "Dumayr"] == ["Dumayr"]
 
 

@@ -128,10 +128,12 @@ class GazetteerRecognizer:
         after = doc[end:end + 1].text.lower()
         capitals = [p for p in places if p.kind == "city" and gaz.lookup_key(p.name) in gaz.national_capitals()]
         if _says_village(doc, start, end):
-            # "the village of X", "X village": a village, not the city or province of that name unless
-            # the article's other places are in its province (reporters call a small city a village)
-            preferred = [p for p in places if p.kind in ("town", "village")
-                         or self._province_of(p) in self._provinces(candidates, options)]
+            # "the village of X", "X village": not the city or province of that name when the article's
+            # other places are in other provinces (a village near Jarablus is not the southern city);
+            # reporters do call a small city a village, so without such places the city stays.
+            provinces = self._provinces(candidates, options)
+            preferred = [p for p in places if p.kind in ("town", "village") or not provinces
+                         or self._province_of(p) in provinces]
             if not preferred:
                 return None
         elif "city of" in before or "capital" in before or after == "city" or "town of" in before:
