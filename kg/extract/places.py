@@ -123,11 +123,14 @@ def _gazetteer_allows(inner: Entity, outer: Entity, g: gaz.Gazetteer) -> bool:
 
 
 def _larger(outer: Entity, inner: Entity) -> bool:
-    """Whether ``outer`` can contain ``inner`` (unknown kinds can contain anything but a country)."""
+    """Whether ``outer`` can contain ``inner``: a place of unknown kind (one no gazetteer knows: a
+    village, most often) can contain only another place of unknown kind or a settlement."""
     ro, ri = RANK.get(outer.kind or "", 0), RANK.get(inner.kind or "", 0)
     if ri == RANK["Country"]:
         return False
-    return ro == 0 or ri == 0 or ro > ri
+    if ro == 0:
+        return ri < RANK["District"]
+    return ri == 0 or ro > ri
 
 
 def _add(facts: dict[tuple[EntityRef, EntityRef], Fact], inner: EntityRef, outer: EntityRef,
