@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 #: How large a kind of place is: a place can only be in a larger one.
-PLACE_RANK = {"Camp": 1, "Airport": 1, "MilitaryBase": 1, "Prison": 1, "Village": 1, "Town": 2, "City": 2, "District": 3, "Province": 4, "Region": 5, "Country": 6}
+PLACE_RANK = {"Camp": 1, "Airport": 1, "MilitaryBase": 1, "Prison": 1, "Village": 1, "Town": 2, "City": 2,
+              "District": 3, "Province": 4, "Region": 5, "Country": 6}
 #: The rank of a place of unknown kind (a named village or town, most often).
 UNKNOWN_PLACE_RANK = 1.5
 

@@ -131,6 +131,9 @@ def test_kunya_found_by_the_whole_pipeline() -> None:
     ("Forces detained Jassem Wahid al-Dulaimi on Monday.", [("Jassem", "NORP"), ("Wahid al-Dulaimi", "PERSON")],
      "Jassem Wahid al-Dulaimi"),
     ("Forces detained Omar Khalil al-Jubouri on Monday.", [("Omar Khalil", "PERSON")], "Omar Khalil al-Jubouri"),
+    # a first name the model took for an unknown place
+    ("A strike killed Zubair Karim Haddad al-Marzini, officials said.",
+     [("Zubair", "GPE"), ("Karim Haddad al-Marzini", "PERSON")], "Zubair Karim Haddad al-Marzini"),
 ])
 def test_name_parts_the_model_split_off_are_joined_back(text: str, model_says: list[tuple[str, str]],
                                                         full: str) -> None:
@@ -265,3 +268,27 @@ def test_sentence_initial_the_before_a_place_noun_is_no_place(text: str) -> None
 def test_person_with_possessive_after_near_stays_a_person(text: str, name: str, model_span: str) -> None:
     doc = parse_with_labels(text, [(model_span, "PERSON")])
     assert [(s.text, s.label_) for s in covering(doc, name)] == [(name, "PERSON")], describe(doc)
+
+
+def test_an_unknown_place_after_a_locative_is_not_joined_to_the_next_name() -> None:
+    doc = parse_with_labels("Gunmen in Qasr Banat Karim Haddad said they fled.",
+                            [("Qasr Banat", "GPE"), ("Karim Haddad", "PERSON")])
+    assert [(s.text, s.label_) for s in covering(doc, "Karim Haddad")] == [("Karim Haddad", "PERSON")], describe(doc)
+
+
+def test_a_known_place_is_not_joined_to_the_next_name() -> None:
+    doc = parse_with_labels("A strike killed Dumayr Karim Haddad, officials said.",
+                            [("Dumayr", "GPE"), ("Karim Haddad", "PERSON")])
+    assert [(s.text, s.label_) for s in covering(doc, "Karim Haddad")] == [("Karim Haddad", "PERSON")], describe(doc)
+
+
+def test_a_place_name_led_by_a_nationality_word_is_one_place() -> None:
+    doc = parse_with_labels("Drones fly from a base at Ostanian Wells, officials said.",
+                            [("Ostanian", "NORP"), ("Wells", "GPE")])
+    assert [(s.text, s.label_) for s in covering(doc, "Ostanian Wells")] == [("Ostanian Wells", "GPE")], describe(doc)
+
+
+def test_an_abbreviated_state_before_a_name_stays_out_of_it() -> None:
+    doc = parse_with_labels("The unit returned to Fort Kelbar, Nv. Haddad said the tour had ended.",
+                            [("Nv.", "GPE"), ("Haddad", "PERSON")])
+    assert [(s.text, s.label_) for s in covering(doc, "Haddad")] == [("Haddad", "PERSON")], describe(doc)

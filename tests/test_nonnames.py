@@ -19,7 +19,8 @@ def test_page_furniture(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Paradise", "Allah", "Believers", "Quran", "Torah", "Mujahid", "Islam", "Caliph", "Brig",
     "Emir of the Faithful", "Supreme", "State", "Defense", "Justice", "National Security",
-    "Foreign Terrorist Organization", "Katyusha", "Reapers", "UAVs", "Black Hawk", "F-16", "Druze", "BC",
+    "Foreign Terrorist Organization", "Katyusha", "Reapers", "UAVs", "Black Hawk", "F-16", "Druze", "BC", "Tensions",
+    "Escalating Crisis",
 ])
 def test_common_words_religion_weapons_designations_are_no_names(text: str) -> None:
     assert is_common(text)

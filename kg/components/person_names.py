@@ -48,6 +48,18 @@ def _name_end(doc: Doc, i: int) -> int:
     return end
 
 
+#: Words before which a name is a place's ("killed in Marzin Karim Haddad" is rare, but possible).
+_LOCATIVES = {"in", "near", "at", "from", "outside", "to", "into", "of"}
+
+
+def _unknown_place_word(doc: Doc, token: Token) -> bool:
+    """A one-word place the model split off a person's name ("Karim" GPE + "Haddad al-Marzini"
+    PERSON): no gazetteer knows it and no locative word comes before it."""
+    ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
+    return ent is not None and ent.label_ in ("GPE", "LOC") and len(ent) == 1 and not ent._.opskg_canonical \
+        and token.text.isalpha() and not (token.i > 0 and doc[token.i - 1].lower_ in _LOCATIVES)
+
+
 class PersonNames:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -96,7 +108,8 @@ class PersonNames:
             while start > 0:
                 prev = doc[start - 1]
                 if prev.tag_ in _NAME_TAGS and is_name_token(prev.text) and fold(prev.text) not in TITLES \
-                        and prev.ent_type_ in ("", "NORP", "PERSON") and prev.lower_ not in KUNYA_HEADS:
+                        and (prev.ent_type_ in ("", "NORP", "PERSON") or _unknown_place_word(doc, prev)) \
+                        and prev.lower_ not in KUNYA_HEADS:
                     start -= 1
                 else:
                     break

@@ -94,8 +94,24 @@ class PlacePhrases:
                     span = self._place(doc, j, None)
                     if span is not None:
                         spans.append(span)
+        spans += self._nationality_led(doc)
         set_entities(doc, [s for s in spans if not self._is_known_other(s)])
         return doc
+
+    @staticmethod
+    def _nationality_led(doc: Doc) -> list[Span]:
+        """"Indian Springs": a place name no gazetteer knows whose first word the model took for a
+        nationality is one place."""
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in ("GPE", "LOC") or ent._.opskg_canonical or ent.start == 0:
+                continue
+            before = doc[ent.start - 1]
+            norp = next((e for e in doc.ents if e.end == ent.start and e.label_ == "NORP"), None)
+            if norp is not None and len(norp) == 1 and not norp._.opskg_canonical and before.whitespace_ \
+                    and before.text[:1].isupper() and not before.is_sent_start:
+                out.append(Span(doc, norp.start, ent.end, label=ent.label_))
+        return out
 
     def _place(self, doc: Doc, start: int, kind: str | None) -> Span | None:
         if start < len(doc) and doc[start].lower_ == "the":
