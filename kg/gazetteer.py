@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from kg import wikidata
 from kg.errors import OpsKGError
 from kg.names import fold, place_key
 
@@ -93,6 +94,8 @@ class Organization:
     #: A unit or wing of its parent (a brigade, a military wing, a corps' branch): who serves in it serves in
     #: the parent. False for a branch, province or affiliate, whose members are not thereby the parent's.
     unit: bool = False
+    #: The organization's Wikidata item (``Q…``), when ``organization_ids.tsv`` has one.
+    wikidata: str | None = None
 
     @property
     def cls(self) -> str | None:
@@ -241,6 +244,9 @@ def load(folder: Path = DATA) -> Gazetteer:
                 row["name"].strip(), row["kind"].strip(), (row.get("country") or "").strip() or None,
                 _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None,
                 (row.get("link") or "").strip() == "unit"))
+        for name, qid in wikidata.organization_ids(folder).items():
+            if name in gazetteer.organizations:
+                gazetteer.organizations[name] = replace(gazetteer.organizations[name], wikidata=qid)
     except (OSError, KeyError, csv.Error) as exc:
         raise OpsKGError(f"the gazetteer in {folder} cannot be read ({exc}): reinstall opskg") from None
     gazetteer.finish()

@@ -70,7 +70,8 @@ class Entity:
     attributes: dict[str, str | float | int | bool] = field(default_factory=dict)
     #: The gazetteer entry this entity is, when it is one.
     gazetteer: str | None = None
-    #: The IRI of the same place in a standard data set (GeoNames), when the entry carries one.
+    #: The IRI of the same entity in a standard data set, when known: a place's GeoNames feature, a
+    #: well-known organization's or person's Wikidata item (``skos:exactMatch``).
     exact_match: str | None = None
 
     @property

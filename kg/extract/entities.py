@@ -7,6 +7,9 @@
   matches better.
 - Aliases join their entity: "X, also known as Y", "X, alias Y", "X (real name Y)", "Long Name
   (ACRONYM)".
+- A well-known organization or person carries its Wikidata item as ``exact_match``: an organization
+  through its gazetteer entry, a person when one of its spellings is a full name listed in the people
+  table (:mod:`kg.people`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
+from kg import people as known_people
+from kg import wikidata
 from kg.model import Entity, EntityRef, Mention, Span
 from kg.names import (
     entity_key,
@@ -107,8 +112,10 @@ class ArticleEntities:
         return best
 
 
-def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None) -> ArticleEntities:
+def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None,
+                     people: known_people.People | None = None) -> ArticleEntities:
     g = gazetteer or gaz.default()
+    known = people if people is not None else known_people.default()
     mentions = [m for m in (_raw(ent) for ent in doc.ents) if m is not None]
     mentions = [m for m in mentions if m.canonical or not _concatenation(m.page_text or m.text, g)]
     _people_by_context(doc, mentions)
@@ -124,7 +131,7 @@ def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None) -> Articl
     groups += _group_by_key([m for m in mentions if m.cls == "Location"], aliases, places=True)
     result = ArticleEntities([])
     for group in groups:
-        entity = _entity(group, g)
+        entity = _entity(group, g, known)
         result.entities.append(entity)
         for m in group:
             result.at[(m.start, m.end)] = entity.ref
@@ -426,7 +433,7 @@ def _same_name(a: str, b: str) -> bool:
     return words_match(name_words(a), name_words(b)) >= 0.8
 
 
-def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
+def _entity(group: list[RawMention], g: gaz.Gazetteer, known: known_people.People) -> Entity:
     cls = group[0].cls
     canonical = next((m.canonical for m in group if m.canonical), None)
     kind = next((m.kind for m in group if m.kind), None)
@@ -443,10 +450,16 @@ def _entity(group: list[RawMention], g: gaz.Gazetteer) -> Entity:
             if place.geonameid is not None:
                 exact_match = f"https://sws.geonames.org/{place.geonameid}/"
         elif source == "org" and entry in g.organizations:
-            kind = g.organizations[entry].kind
+            org = g.organizations[entry]
+            kind = org.kind
+            if org.wikidata:
+                exact_match = wikidata.iri(org.wikidata)
     elif cls == "Person":
         name = max((m.text for m in group), key=lambda t: (len(parse_person(t).parts)
                                                            + (1 if parse_person(t).kunya else 0), len(t)))
+        person = known.find(m.text for m in group)
+        if person is not None:
+            exact_match = person.iri
     else:
         name = _display(max(group, key=lambda m: (sum(x.text == m.text for x in group), len(m.text))).text)
     entity = Entity(ref=EntityRef(cls, fold(name) if not canonical else canonical.split(":", 1)[1].lower()),
