@@ -2,7 +2,8 @@
 
 RDF clients get the resource's triples (both directions) in the format they ask for; browsers get
 a page with its names, types, properties in both directions as links, the sentences that state
-its facts with links to their articles, and, where coordinates and dates exist, a small map and a
+its facts with links to their articles, a place's coordinates, links to the same thing in other
+datasets (see :mod:`server.external`), and, where coordinates and dates exist, a small map and a
 timeline drawn as inline SVG (no network access). Responses vary on Accept and link to their
 alternates. Every value from the articles is HTML-escaped by the templates.
 
@@ -26,13 +27,15 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from kg.config import Settings
 from kg.ontology import ontology_text
 from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
-from server import current_executor, current_settings, negotiation
+from server import current_executor, current_settings, external, negotiation
 from server.executor import GRAPH_FORMATS, QueryTimeout, Request, Result
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The page's queries know the gazetteer graph's prefixes too, and its Turtle uses them.
+PAGE_PREFIXES = {**PREFIXES, **external.EXTRA_PREFIXES}
 SHORT_FORMATS = {"text/turtle": "ttl", "application/n-triples": "nt", "application/ld+json": "jsonld",
                  "application/rdf+xml": "rdf"}
 
@@ -77,14 +80,17 @@ def _run(job: Request) -> Result:
 def _select(query: str, iri: str) -> list[dict[str, Any]]:
     """Solutions of a constant query with ``?iri`` bound to ``iri`` (an IRI already parsed)."""
     job = Request(query=query, results_type="application/sparql-results+json", graph_type="text/turtle",
-                  union=True, prefixes=dict(PREFIXES), max_rows=2000, substitutions={"iri": iri})
+                  union=True, prefixes=dict(PAGE_PREFIXES), max_rows=2000, substitutions={"iri": iri})
     rows: list[dict[str, Any]] = json.loads(_run(job).body)["results"]["bindings"]
     return rows
 
 
 # The page's queries: constant text, the resource bound to ?iri (see the module's docstring). Each lists
 # its rows in a total order, so a page is the same from one request (and one query plan) to the next.
-DESCRIBE = "CONSTRUCT { ?iri ?p ?o . ?s ?q ?iri } WHERE { { ?iri ?p ?o } UNION { ?s ?q ?iri } }"
+#: The resource's triples in both directions, and its GeoSPARQL point (``<iri#point>``, a hash IRI: its
+#: document is this one).
+DESCRIBE = ("CONSTRUCT { ?iri ?p ?o . ?s ?q ?iri . ?point geosparql:asWKT ?wkt } WHERE { { ?iri ?p ?o } UNION "
+            "{ ?s ?q ?iri } UNION { ?iri geosparql:hasGeometry ?point . ?point geosparql:asWKT ?wkt } }")
 NAMES = ("SELECT DISTINCT ?iri ?l ?a ?t WHERE { OPTIONAL { ?iri rdfs:label ?l } OPTIONAL { ?iri skos:altLabel ?a } "
          "OPTIONAL { ?iri dct:title ?t } }")
 OUTGOING = ("SELECT DISTINCT ?iri ?p ?o ?oLabel WHERE { ?iri ?p ?o FILTER(?p NOT IN (rdfs:label, skos:altLabel)) "
@@ -103,11 +109,13 @@ EVENTS = ("SELECT DISTINCT ?iri ?op ?label ?date WHERE { { ?op ops:tookPlaceWith
           "FILTER(?rel IN (ops:killedIn, ops:targetedIn, ops:woundedIn, ops:detainedIn, ops:conducted)) } "
           "?op ops:date ?date . OPTIONAL { ?op rdfs:label ?label } } ORDER BY ?date ?op ?label LIMIT 50")
 #: The resource itself and the places inside it (``ops:locatedIn?``: zero or one step, as above), and the
-#: places of an operation with the places they are in.
-POINTS = ("SELECT DISTINCT ?iri ?place ?label ?lat ?long WHERE { { ?place ops:locatedIn? ?iri } UNION "
+#: places of an operation with the places they are in; WGS84 coordinates (the gazetteer graph's) before
+#: ``ops:lat``/``ops:long`` (the articles'): ``?rank`` orders them, and a place is drawn once.
+POINTS = ("SELECT DISTINCT ?iri ?place ?label ?lat ?long ?rank WHERE { { ?place ops:locatedIn? ?iri } UNION "
           "{ ?iri ops:tookPlaceIn ?p0 . ?p0 ops:locatedIn* ?place } "
-          "?place ops:lat ?lat ; ops:long ?long . OPTIONAL { ?place rdfs:label ?label } } "
-          "ORDER BY ?place ?lat ?long ?label LIMIT 60")
+          "{ ?place geo:lat ?lat ; geo:long ?long BIND(0 AS ?rank) } UNION "
+          "{ ?place ops:lat ?lat ; ops:long ?long BIND(1 AS ?rank) } OPTIONAL { ?place rdfs:label ?label } } "
+          "ORDER BY ?place ?rank ?lat ?long ?label LIMIT 120")
 
 
 @dataclass
@@ -121,6 +129,8 @@ class Page:
     evidence: list[dict[str, str]] = field(default_factory=list)
     points: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, str]] = field(default_factory=list)
+    coordinates: external.Coordinates | None = None
+    outbound: list[external.Outbound] = field(default_factory=list)
 
 
 def resource(rest: str) -> Response:
@@ -185,7 +195,7 @@ def _respond(iri: str, rdf: Any, html: Any) -> Response:
 def _rdf(iri: str) -> Any:
     def render(media: str) -> bytes:
         job = Request(query=DESCRIBE, results_type="application/sparql-results+json", graph_type=media,
-                      union=True, prefixes=dict(PREFIXES), max_rows=100_000, substitutions={"iri": iri})
+                      union=True, prefixes=dict(PAGE_PREFIXES), max_rows=100_000, substitutions={"iri": iri})
         result = _run(job)
         if not result.rows:
             _unknown(iri)
@@ -206,7 +216,7 @@ def _name(row: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in PAGE_PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
@@ -220,15 +230,31 @@ def _page(iri: str) -> Page:
     page = Page(iri, label, sorted({r["a"]["value"] for r in labels if "a" in r} - {label}))
     out = _select(OUTGOING, iri)
     seen: set[tuple[str, str]] = set()
+    located: dict[str, list[str]] = {}
+    links: list[tuple[str, str]] = []
+    rows = []
     for row in out:
-        key = (row["p"]["value"], row["o"]["value"])
-        if key in seen:
+        p, o = row["p"]["value"], row["o"]
+        if (p, o["value"]) in seen:
             continue
-        seen.add(key)
-        if row["p"]["value"] == TYPE:
-            page.types.append(row["o"]["value"])
-        else:
-            page.outgoing.append((_short(row["p"]["value"]), _name(row, "o"), href(row["p"]["value"])))
+        seen.add((p, o["value"]))
+        if p == TYPE:
+            page.types.append(o["value"])
+        elif p in external.LINKING and o["type"] == "uri":
+            links.append((_short(p), o["value"]))
+        if p in external.COORDINATE_PREDICATES and o["type"] == "literal":
+            located.setdefault(p, []).append(o["value"])
+        if p != TYPE:
+            rows.append(row)
+    page.coordinates = external.coordinates(located)
+    page.outbound = external.outbound(links, lambda i: local_path(i) is not None)
+    elsewhere = {o.iri for o in page.outbound}
+    for row in rows:
+        p, o = row["p"]["value"], row["o"]["value"]
+        # Shown above the table: the coordinates (once, not per predicate) and the links to other datasets.
+        if (page.coordinates and p in external.COORDINATE_PREDICATES) or (p in external.LINKING and o in elsewhere):
+            continue
+        page.outgoing.append((_short(p), _name(row, "o"), href(p)))
     incoming = _select(INCOMING, iri)
     for row in incoming:
         page.incoming.append((_name(row, "s"), _short(row["p"]["value"]), href(row["p"]["value"])))
@@ -244,12 +270,14 @@ def _page(iri: str) -> Page:
 def _points(iri: str) -> list[dict[str, Any]]:
     """Coordinates to map: the place itself, the places of an operation, the places inside a place."""
     rows = _select(POINTS, iri)
-    points = []
+    points: list[dict[str, Any]] = []
     for r in rows:
         try:
             lat, lon = float(r["lat"]["value"]), float(r["long"]["value"])
         except ValueError:
             continue
+        if points and points[-1]["iri"] == r["place"]["value"]:
+            continue  # drawn already, from its preferred coordinates
         points.append({"iri": r["place"]["value"], "label": r.get("label", {}).get("value", ""), "lat": lat,
                        "lon": lon})
     return points

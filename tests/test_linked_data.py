@@ -18,7 +18,7 @@ import pytest
 import rdflib
 import requests
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.vocab import NIF, ONTOLOGY_IRI, OPS
 from tests.browser import free_port, kg_command, live_server
@@ -33,6 +33,8 @@ BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/a
 RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
                "application/n-triples": "nt"}
 YASGUI_CDN = "https://unpkg.com/@triply/yasgui@"
+GEO = rdflib.Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+GEOSPARQL = rdflib.Namespace("http://www.opengis.net/ont/geosparql#")
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,9 @@ def test_rdf_clients_get_the_triples_in_both_directions(site: Site, cases: dict[
     assert any(True for _ in graph.triples((node, None, None))), f"no triple has {node} as subject"
     assert any(True for _ in graph.triples((None, None, node))), f"no triple has {node} as object"
     if kind != "ontology term":
-        # Only what is about the resource: every triple has it as subject or as object.
-        assert all(s == node or o == node for s, _, o in graph)
+        # Only what is about the resource: every triple has it as subject or as object, or is about one of its
+        # hash IRIs (a place's GeoSPARQL point, <place#point>), whose document this is.
+        assert all(s == node or o == node or str(s).startswith(case.iri + "#") for s, _, o in graph)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -286,6 +289,30 @@ def test_a_place_with_coordinates_has_an_inline_map(site: Site, cases: dict[str,
     assert "Qamishli" in _text(svg)
 
 
+def test_a_place_page_shows_its_coordinates_and_its_geonames_link(site: Site, cases: dict[str, Case]) -> None:
+    iri = cases["place"].iri
+    url = site.local(iri)
+    facts = rdflib.Graph().parse(data=requests.get(url, headers={"Accept": "text/turtle"}, timeout=30).content,
+                                 format="turtle")
+    node = rdflib.URIRef(iri)
+    # The RDF has what the page shows: WGS84 coordinates, the GeoSPARQL point, the GeoNames IRI.
+    lat, lon = float(str(facts.value(node, GEO.lat))), float(str(facts.value(node, GEO.long)))
+    point = facts.value(node, GEOSPARQL.hasGeometry)
+    assert point is not None and str(point).startswith(iri + "#")
+    assert str(facts.value(point, GEOSPARQL.asWKT)) == f"POINT({lon} {lat})"
+    geonames = [str(o) for o in facts.objects(node, SKOS.exactMatch) if str(o).startswith("https://sws.geonames.org/")]
+    assert len(geonames) == 1, geonames
+
+    _, doc = _page(url)
+    shown = doc.xpath("//p[@class='coordinates']")
+    assert len(shown) == 1 and [float(d.get("value")) for d in shown[0].xpath(".//data")] == [lat, lon]
+    assert _text(shown[0]) == f"Coordinates: {lat:g}° {'N' if lat >= 0 else 'S'}, {lon:g}° {'E' if lon >= 0 else 'W'}"
+    assert not {p for p, _, _ in _rows(doc, "Properties")} & {"geo:lat", "geo:long", "ops:lat", "ops:long"}
+    links = doc.xpath("//p[@class='outbound']//a")
+    assert [(a.get("href"), _text(a)) for a in links] == [(geonames[0], "GeoNames")]
+    assert "noopener" in links[0].get("rel").split()
+
+
 def test_a_dated_operation_has_an_inline_timeline_and_map(site: Site, cases: dict[str, Case]) -> None:
     case = cases["operation"]
     url = site.local(case.iri)
@@ -304,7 +331,7 @@ def test_a_dated_operation_has_an_inline_timeline_and_map(site: Site, cases: dic
     mapped = {site.base + a.get("href")[len("/id/"):] for a in _svg(doc, "map").xpath(".//a")}
     assert mapped, "the map shows no place"
     located = site.select(f"SELECT DISTINCT ?p WHERE {{ <{case.iri}> ops:tookPlaceIn/ops:locatedIn* ?p . "
-                          f"?p ops:lat ?lat }}")
+                          f"?p <{GEO}lat>|ops:lat ?lat }}")
     assert mapped == {r["p"] for r in located} and places
 
 
