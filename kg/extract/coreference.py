@@ -8,7 +8,8 @@ focus. Once the article is read, a report merges into an earlier one:
   compared: a US raid ... a separate raid may be the same one), or the earlier one is recalled
   ("since X was killed in a raid in 2019");
 - when their kinds agree and nothing sets them apart: no two different people killed, no two
-  different villages, towns, cities or camps, no two different dates (without the article's date
+  different villages, towns, cities, camps or sites (one inside the other is no difference: an
+  airport and the city it serves), no two different dates (without the article's date
   only absolute dates compare);
 - and something joins them: a specific place, a person or a description in common (a shared country
   is no evidence: many operations happen in Syria); or, for a report not recalled, one of them says
@@ -31,7 +32,8 @@ from kg.extract.slots import most_specific
 from kg.model import EntityRef
 
 
-def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | None = None) -> bool:
+def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | None = None,
+                within: Callable[[EntityRef, EntityRef], bool] | None = None) -> bool:
     if a.family and b.family and a.family != b.family:
         return False
     ka, kb = a.killed(), b.killed()
@@ -45,8 +47,11 @@ def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | No
         ea = found.by_ref(specific_a[0]) if specific_a else None
         eb = found.by_ref(specific_b[0]) if specific_b else None
         small = {"Village", "Town", "City", "Camp", "Airport", "MilitaryBase", "Prison", None}
-        if ea and eb and ea.kind in small and eb.kind in small:
-            return False
+        sites = {"Camp", "Airport", "MilitaryBase", "Prison"}
+        nested = within is not None and ea is not None and eb is not None and (
+            (ea.kind in sites and within(ea.ref, eb.ref)) or (eb.kind in sites and within(eb.ref, ea.ref)))
+        if ea and eb and ea.kind in small and eb.kind in small and not nested:
+            return False  # two villages, towns or sites; not an airport and the city it serves
     # Without the article's date a weekday or "last month" cannot be placed: only absolute dates compare.
     da = {resolve(t, reference) if reference else _absolute(t) for t, _s in a.dates}
     db = {resolve(t, reference) if reference else _absolute(t) for t, _s in b.dates}
@@ -121,7 +126,7 @@ def merge_compatible(events: list[Event], found: ArticleEntities,
         if not event.new_marked or any(t.lower_ == "separate" for tr in event.triggers
                                                            for t in tr.children):
             target = next((m for m in merged if _kinds_agree(m, event)
-                           and not m.recalled and _compatible(m, event, found, reference)
+                           and not m.recalled and _compatible(m, event, found, reference, within)
                            and (_shared(m, event, found) or (not event.recalled and (
                                 _thin(m, found) or _thin(event, found) or not (_named(m) and _named(event))))
                                 or (not event.participants and _nested(m, event, within)))), None)
