@@ -1,10 +1,15 @@
 """Ingestion benchmark: the full build pipeline against bare spaCy on the same texts, in one run.
 
-    python bench/ingest.py [--articles 500] [--workers 1 2]
+    python bench/ingest.py [--articles 500] [--workers 1 2] [--startup-repetitions 5] [--index-build]
+    python bench/ingest.py --startup-only [--startup-repetitions 5] [--index-build]
 
 The corpus is the seed articles repeated, each copy made distinct (a numbered first line) so that
 it is not deduplicated. Each phase runs in its own process so that peak memory is its own.
-Prints articles/s, words/s, peak RSS and the ratio full/bare (goal: at most 1.4).
+Prints articles/s, words/s, peak RSS and the ratio full/bare (goal: at most 1.4); for the one-process
+build, the time spent in the GeoNames component, its index lookups and the gazetteer graph. Then
+what the GeoNames gazetteer adds to start-up and memory (budgets: 0.3 s, 150 MB), from fresh
+processes with and without it (:mod:`bench.geonames_cost`), and with ``--index-build`` the one-time
+build of its index. ``--startup-only`` measures the GeoNames start-up alone (about a minute).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, peak_rss_mb
+from bench.geonames_cost import index_build_line, instrument, lookups_line, startup_lines
 from kg.config import DEFAULT_MODEL
 
 
@@ -52,6 +58,7 @@ def phase_full(folder: Path, workers: int, model: str) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(store=Path(tmp) / "store", model=model)
+        geonames = instrument() if workers == 1 else None  # one process: the GeoNames share is seen here
         store = open_store(settings.store)
         started = time.perf_counter()
         report = build([str(folder)], settings, store, workers=workers)
@@ -61,7 +68,7 @@ def phase_full(folder: Path, workers: int, model: str) -> dict[str, float]:
         store.close()
     assert report.ok and len(report.added) == len(list(folder.glob("*.txt"))), "benchmark build failed"
     return {"seconds": seconds, "derive_seconds": derive_seconds, "triples": triples,
-            "peak_mb": peak_rss_mb(children=True)}
+            "peak_mb": peak_rss_mb(children=True), **(geonames() if geonames else {})}
 
 
 def run_phase(phase: str, folder: Path, workers: int, model: str) -> dict[str, float]:
@@ -72,7 +79,7 @@ def run_phase(phase: str, folder: Path, workers: int, model: str) -> dict[str, f
     )
     if result.returncode != 0:
         raise SystemExit(f"{phase} phase failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -80,6 +87,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=500)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--startup-only", action="store_true",
+                        help="only what the GeoNames gazetteer adds to start-up and memory")
+    parser.add_argument("--startup-repetitions", type=int, default=5,
+                        help="fresh processes with and without GeoNames (each)")
+    parser.add_argument("--index-build", action="store_true",
+                        help="also the one-time GeoNames index build (about 40 s)")
     parser.add_argument("--phase", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -87,6 +100,15 @@ def main() -> None:
         fn = phase_bare if args.phase == "bare" else phase_full
         print(json.dumps(fn(args.folder, args.workers[0], args.model)))
         return
+    if not args.startup_only:
+        throughput(args)
+    for line in startup_lines(args.model, args.startup_repetitions):
+        print(line, flush=True)
+    if args.index_build:
+        print(index_build_line())
+
+
+def throughput(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _texts, words = make_corpus(folder, args.articles)
@@ -102,6 +124,8 @@ def main() -> None:
                       f"{words / r['seconds']:>10,.0f}{r['peak_mb']:>10.0f}{ratio:>11}")
             print(f"{'':<14}{'':>8}  of which derived graphs (identity + reasoning): {full['derive_seconds']:.1f} s;"
                   f" {int(full['triples']):,} triples stored")
+            if "geo_docs" in full:
+                print(f"{'':<14}{'':>8}{lookups_line(full, args.articles)}")
 
 
 if __name__ == "__main__":
