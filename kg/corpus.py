@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from kg.extract.dates import ResolvedDate, resolve
 from kg.kinds import OPERATION_FAMILY, OPERATION_RANK
@@ -147,6 +147,20 @@ def _same_place_and_day(a: OperationRecord, b: OperationRecord, places: Places) 
     return bool(days and shared) and a.family == b.family and a.family is not None
 
 
+def _candidate_pairs(ordered: list[OperationRecord], places: Places) -> list[tuple[int, int]]:
+    """The pairs (in order) that can be one operation: only reports that share a person or a specific
+    place have evidence (:func:`_evidence`), so the others are never compared (blocking, instead of
+    every pair of the corpus)."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, record in enumerate(ordered):
+        for key in record.people | places.specific(record.places):
+            index[key].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in index.values():
+        pairs.update(combinations(members, 2))
+    return sorted(pairs)
+
+
 def cluster_operations(records: list[OperationRecord],
                        places: Places) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Operation IRI -> canonical IRI; (a, b, reason) of every merge. Complete linkage: a cluster
@@ -155,21 +169,21 @@ def cluster_operations(records: list[OperationRecord],
     home = {r.iri: r.iri for r in records}
     decisions = []
     ordered = sorted(records, key=lambda r: r.iri)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1:]:
-            if a.article == b.article or home[a.iri] == home[b.iri]:
-                continue
-            reason = _evidence(a, b, places)
-            if reason is None or not _compatible(a, b, places):
-                continue
-            ca, cb = clusters[home[a.iri]], clusters[home[b.iri]]
-            if any(x.article == y.article or not _compatible(x, y, places) for x in ca for y in cb):
-                continue
-            keep, gone = sorted([home[a.iri], home[b.iri]])
-            clusters[keep] = ca + cb if keep == home[a.iri] else cb + ca
-            for member in clusters.pop(gone):
-                home[member.iri] = keep
-            decisions.append((a.iri, b.iri, reason))
+    for i, j in _candidate_pairs(ordered, places):
+        a, b = ordered[i], ordered[j]
+        if a.article == b.article or home[a.iri] == home[b.iri]:
+            continue
+        reason = _evidence(a, b, places)
+        if reason is None or not _compatible(a, b, places):
+            continue
+        ca, cb = clusters[home[a.iri]], clusters[home[b.iri]]
+        if any(x.article == y.article or not _compatible(x, y, places) for x in ca for y in cb):
+            continue
+        keep, gone = sorted([home[a.iri], home[b.iri]])
+        clusters[keep] = ca + cb if keep == home[a.iri] else cb + ca
+        for member in clusters.pop(gone):
+            home[member.iri] = keep
+        decisions.append((a.iri, b.iri, reason))
     canonical = {}
     for members in clusters.values():
         best = min(members, key=lambda r: (-len(r.people), -len(r.places), r.iri)).iri

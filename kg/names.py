@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -79,6 +80,7 @@ def place_key(name: str) -> str:
     return " ".join(w for w in words if w not in ("al", "el")) or entity_key(name)
 
 
+@lru_cache(maxsize=65536)
 def vowel_form(word: str) -> str:
     """A folded word with the commonest transliteration variants of vowels and endings unified.
 
@@ -254,6 +256,7 @@ def strip_titles(text: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(words), tuple(titles)
 
 
+@lru_cache(maxsize=65536)
 def parse_person(text: str) -> PersonName:
     """Parse a personal name: titles, kunya (Abu X), given names, nasab (bin X), nisbas (al-X)."""
     cleaned, nicknames = split_nicknames(strip_possessive(text.strip()))

@@ -15,6 +15,7 @@ whole store after every build, so the order in which articles were built never m
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from kg.model import CORE_CLASSES
 from kg.names import name_words, parse_person, part_match, person_match, skeleton, words_match
 from kg.vocab import OPS
 
+log = logging.getLogger(__name__)
+
 #: Two people in different articles merge at or above this score (names and context together).
 CROSS_ARTICLE_MATCH = 0.85
 #: A lone surname ("Tamimi") is a fuller name's surname at or above this score (its cap is below
@@ -35,6 +38,10 @@ CROSS_ARTICLE_MATCH = 0.85
 LONE_SURNAME_MATCH = 0.7
 #: What a shared organization adds to a name score.
 CONTEXT_BONUS = 0.15
+#: A block of more IRIs than this is split by a second key (:func:`_candidate_pairs`).
+BLOCK_LIMIT = 50
+#: In a part still larger than ``BLOCK_LIMIT``, each IRI is compared with this many next in name order.
+WINDOW = 20
 
 
 @dataclass
@@ -143,6 +150,50 @@ def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     return best, f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r}"
 
 
+def _candidate_pairs(blocks: dict[tuple[str, str], list[str]],
+                     by_iri: dict[str, EntityRecord]) -> set[tuple[str, str]]:
+    """The pairs to compare: every pair of a block; a block of more than ``BLOCK_LIMIT`` IRIs (a name
+    hundreds of articles report) is split by a second key, the whole name; a part still too large is
+    compared in name order, each IRI with its ``WINDOW`` next (identical names sort together, so they
+    still all merge), and the build log says so. No block is skipped."""
+    pairs: set[tuple[str, str]] = set()
+    for (cls, key), iris in blocks.items():
+        members = sorted(set(iris))
+        if len(members) <= BLOCK_LIMIT:
+            pairs.update(_all_pairs(members))
+            continue
+        parts: dict[str, list[str]] = defaultdict(list)
+        for iri in members:
+            for second in _whole_name_keys(by_iri[iri]):
+                parts[second].append(iri)
+        for second, part in sorted(parts.items()):
+            if len(part) <= BLOCK_LIMIT:
+                pairs.update(_all_pairs(part))
+                continue
+            log.info("identity: %d %s names share the keys %s and %s: each is compared with the %d next in "
+                     "name order", len(part), cls, key, second, WINDOW)
+            ordered = sorted(part, key=lambda i: (preferred_name(by_iri[i].forms).lower(), i))
+            for i, a in enumerate(ordered):
+                pairs.update(tuple(sorted((a, b))) for b in ordered[i + 1:i + 1 + WINDOW])  # type: ignore[misc]
+    return pairs
+
+
+def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
+    return combinations(sorted(set(iris)), 2)
+
+
+def _whole_name_keys(record: EntityRecord) -> set[str]:
+    """A second blocking key: the skeleton of every part of a name, not only its last."""
+    keys = set()
+    for form in record.forms:
+        if record.core_class == "Person":
+            name = parse_person(form)
+            keys.add(" ".join(skeleton(p) for p in ([name.kunya] if name.kunya else []) + list(name.parts)))
+        else:
+            keys.add(" ".join(skeleton(w) for w in name_words(form)))
+    return keys
+
+
 def _keys(record: EntityRecord) -> set[str]:
     """Blocking keys: phonetic skeletons of the kunya and last name part of every form."""
     keys = set()
@@ -232,16 +283,15 @@ def cluster(records: list[EntityRecord],
         if cls in ("Person", "Organization", "Location"):
             for key in _keys(record):
                 blocks[(cls, key)].append(record.iri)
-    pairs: set[tuple[str, str]] = set()
-    for iris in blocks.values():
-        if len(iris) <= 50:
-            pairs.update(tuple(sorted(p)) for p in combinations(sorted(set(iris)), 2))  # type: ignore[misc]
+    pairs = _candidate_pairs(blocks, by_iri)
     uf = _UnionFind()
     decisions = []
     for a_iri, b_iri in sorted(pairs):
         a, b = by_iri[a_iri], by_iri[b_iri]
         if a_iri in fixed and b_iri in fixed:
             continue  # two gazetteer entries are two places by construction
+        if uf.find(a_iri) == uf.find(b_iri):
+            continue  # already one cluster
         if a.articles & b.articles and not (a.articles - b.articles or b.articles - a.articles):
             continue  # within one article, the extractor already decided
         if a.core_class == "Person":

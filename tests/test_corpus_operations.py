@@ -6,6 +6,9 @@ people are invented.
 
 from __future__ import annotations
 
+import pytest
+
+import kg.corpus
 from kg.corpus import OperationRecord, Places, cluster_operations
 
 TOWN, OTHER_TOWN, PROVINCE = "loc:marzin", "loc:abu-zahra", "loc:harzan"
@@ -52,3 +55,20 @@ def test_outlets_a_day_apart_report_one_night_s_raid() -> None:
                   record("op:b", "b", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-10"}))
     assert not merged(record("op:a", "a", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-09"}),
                       record("op:b", "b", "Raid", {"p:nabil"}, {TOWN}, {"2023-03-11"}))
+
+
+def test_reports_with_no_person_or_specific_place_in_common_are_never_compared(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compared = []
+    original = kg.corpus._evidence
+
+    def counting(a: OperationRecord, b: OperationRecord, places: Places) -> str | None:
+        compared.append((a.iri, b.iri))
+        return original(a, b, places)
+
+    monkeypatch.setattr(kg.corpus, "_evidence", counting)
+    records = [record(f"op:{n}", f"a{n}", "AirStrike", {f"p:{n}"}, {PROVINCE}, {"2023-03-09"}) for n in range(300)]
+    records += [record("op:x", "x", "AirStrike", {"p:7"}, set(), {"2023-03"})]
+    canonical, _decisions = cluster_operations(records, PLACES)
+    assert compared == [("op:7", "op:x")]  # the one pair that shares someone; not 45,150 pairs
+    assert canonical["op:x"] == canonical["op:7"]

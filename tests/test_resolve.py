@@ -277,3 +277,19 @@ def test_opposite_compass_places_never_merge() -> None:
     b = record("location", "b", ["northwestern Velmar"], [2])
     canonical, _ = cluster([a, b])
     assert not merged(canonical, a, b)
+
+
+def test_a_name_reported_by_hundreds_of_articles_still_merges() -> None:
+    # 200 mentions share every blocking key: far above the block limit, none may be skipped.
+    records = [person(f"abu-tarek-{n}", ["Abu Tarek al-Marzini"], [n]) for n in range(200)]
+    canonical, _decisions = cluster(records)
+    assert len(set(canonical.values())) == 1
+
+
+def test_a_large_block_is_split_by_the_whole_name_not_merged_wholesale() -> None:
+    # 240 mentions share the family name's key; the two men of that family stay two.
+    records = [person(f"karim-{n}", ["Karim Haddad"], [n]) for n in range(120)]
+    records += [person(f"omar-{n}", ["Omar Haddad"], [1000 + n]) for n in range(120)]
+    canonical, _decisions = cluster(records)
+    assert len(set(canonical.values())) == 2
+    assert len({canonical[r.iri] for r in records[:120]}) == 1
