@@ -247,7 +247,7 @@ def load(folder: Path = DATA) -> Gazetteer:
         for name, qid in wikidata.organization_ids(folder).items():
             if name in gazetteer.organizations:
                 gazetteer.organizations[name] = replace(gazetteer.organizations[name], wikidata=qid)
-    except (OSError, KeyError, csv.Error) as exc:
+    except (OSError, KeyError, ValueError, csv.Error) as exc:
         raise OpsKGError(f"the gazetteer in {folder} cannot be read ({exc}): reinstall opskg") from None
     gazetteer.finish()
     return gazetteer

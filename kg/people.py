@@ -10,6 +10,7 @@ share them.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -78,8 +79,9 @@ def load(path: Path = TABLE) -> People:
     try:
         for row in wikidata.rows(path):
             aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
+            wikidata.iri(row["wikidata"])  # a malformed identifier is refused here, not mid-build
             people.add(KnownPerson(row["name"], aliases, row["wikidata"], row["source"]))
-    except (OSError, KeyError) as exc:
+    except (OSError, KeyError, ValueError, csv.Error) as exc:
         raise OpsKGError(f"the people table {path} cannot be read ({exc}): reinstall opskg") from None
     return people
 

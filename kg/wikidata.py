@@ -46,4 +46,7 @@ def organization_ids(folder: Path) -> dict[str, str]:
     path = folder / ORGANIZATION_IDS
     if not path.exists():
         return {}
-    return {row["name"]: row["wikidata"] for row in rows(path) if row.get("wikidata")}
+    ids = {row["name"]: row["wikidata"] for row in rows(path) if row.get("wikidata")}
+    for qid in ids.values():
+        iri(qid)  # a malformed identifier is refused when the table is read, not mid-build
+    return ids

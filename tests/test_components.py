@@ -283,12 +283,19 @@ def test_a_known_place_is_not_joined_to_the_next_name() -> None:
 
 
 def test_a_place_name_led_by_a_nationality_word_is_one_place() -> None:
-    doc = parse_with_labels("Drones fly from a base at Ostanian Wells, officials said.",
+    doc = parse_with_labels("Protesters gathered in Ostanian Wells on Sunday.",
                             [("Ostanian", "NORP"), ("Wells", "GPE")])
     assert [(s.text, s.label_) for s in covering(doc, "Ostanian Wells")] == [("Ostanian Wells", "GPE")], describe(doc)
 
 
 def test_an_abbreviated_state_before_a_name_stays_out_of_it() -> None:
-    doc = parse_with_labels("The unit returned to Fort Kelbar, Nv. Haddad said the tour had ended.",
-                            [("Nv.", "GPE"), ("Haddad", "PERSON")])
+    doc = parse_with_labels("Reporters in Kelbar, Ore. Haddad told them the vote was over.",
+                            [("Ore.", "GPE"), ("Haddad", "PERSON")])
     assert [(s.text, s.label_) for s in covering(doc, "Haddad")] == [("Haddad", "PERSON")], describe(doc)
+
+
+@pytest.mark.parametrize("locative", ["across", "towards", "via", "through"])
+def test_an_unknown_place_after_a_movement_word_is_not_joined_to_the_next_name(locative: str) -> None:
+    doc = parse_with_labels(f"Fighters moved {locative} Qasrin Karim Haddad said.",
+                            [("Qasrin", "GPE"), ("Karim Haddad", "PERSON")])
+    assert [(s.text, s.label_) for s in covering(doc, "Karim Haddad")] == [("Karim Haddad", "PERSON")], describe(doc)

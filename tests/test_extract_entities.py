@@ -290,11 +290,3 @@ def test_a_name_before_area_or_camp_is_a_place(text: str, form: str) -> None:
     found = entities_of(parse(text))
     assert [e.ref.cls for e in holding(found, form)] == ["Location"], listed(found)
 
-
-def test_a_heading_word_that_is_a_named_persons_family_name_is_that_person() -> None:
-    found = extract_entities(parse_with_labels(
-        "Haddad and Tarek\n\nKarim Haddad led the unit until his death.",
-        [("Haddad", "GPE"), ("Tarek", "PERSON"), ("Karim Haddad", "PERSON")]), gazetteer())
-    assert [e.name for e in found.entities if e.ref.cls == "Location"] == []
-    assert any(e.name == "Karim Haddad" and len(e.mentions) == 2 for e in found.entities), \
-        [(e.ref, len(e.mentions)) for e in found.entities]

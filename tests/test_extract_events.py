@@ -729,9 +729,9 @@ def test_strikes_of_a_campaign_took_place_where_the_campaign_was() -> None:
 
 
 def test_a_strike_at_an_airport_and_the_same_strike_in_its_city_are_one_operation() -> None:
-    e = events_in("Drone strike kills commander Nabil Osman in Marzin\n\n"
-                  "Nabil Osman was killed in a drone strike at Marzin's international airport early on Friday, "
-                  "officials said.")
+    e = events_in("Drone strike in Marzin kills commander Nabil Osman\n\n"
+                  "A drone strike at Marzin's international airport on Sunday night killed Nabil Osman, his "
+                  "family said.")
     op = e.only()
     assert e.participants("killedIn", op) == {"Nabil Osman"}
     assert ("Marzin International Airport", None) in e.places(op), e.describe()
@@ -741,3 +741,4 @@ def test_strikes_at_an_airport_and_at_a_village_of_the_province_stay_apart() -> 
     e = events_in("A drone strike killed Nabil Osman at Marzin airport on Friday. "
                   "Another drone strike killed Tarek Haddad in Kafr Selim on Saturday.")
     assert len(e.operations) == 2, e.describe()
+

@@ -92,9 +92,8 @@ def test_a_country_the_article_does_not_name_is_left_to_the_gazetteer_graph() ->
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("The targeted village, Qasr Banat, lies 12 kilometres (7 miles) east of the town of Marzin.",
-     ("qasr banat", "marzin")),
-    ("The drone hit a house in Qasr Banat village about 30-km north of Marzin on Sunday.", ("qasr banat", "marzin")),
+    ("Residents of the hamlet, Qasr Banat, some 6 km north-west of Marzin, fled on foot.", ("qasr banat", "marzin")),
+    ("Shelling struck Qasr Banat village, 4 miles outside Marzin, overnight.", ("qasr banat", "marzin")),
     ("Fighting was reported in the village of Qasr Banat, near Marzin, overnight.", ("qasr banat", "marzin")),
 ])
 def test_a_place_measured_from_another_is_near_it_not_in_it(text: str, expected: tuple[str, str]) -> None:
@@ -107,6 +106,33 @@ def test_a_division_is_not_inside_a_place_no_gazetteer_knows() -> None:
     # "a strike on Velmar in Qasr Banat": the province is the larger place, whatever the word order says.
     _found, facts = containment("He was killed during a strike on Velmar in Qasr Banat, officials said.")
     assert ("velmar", "qasr banat") not in located(facts)
+
+
+def test_a_place_far_from_a_known_one_is_only_in_its_country() -> None:
+    text = "Officials in Northland said a drone hit the village of Qasr Banat, 140 km south-west of Dumayr, on Monday."
+    assert nearness(text) == set()
+    _found, facts = containment(text)
+    assert ("qasr banat", "northland") in located(facts) and ("qasr banat", "dumayr") not in located(facts)
+
+
+@pytest.mark.parametrize("text", [
+    "Shelling hit Qasr Banat, 5 km south of the border town of Marzin, officials in Northland said.",
+    "Shelling hit Qasr Banat, east of Marzin, officials in Northland said.",  # a direction alone: maybe far
+])
+def test_a_place_measured_from_a_border_town_or_by_direction_alone_is_not_near_it(text: str) -> None:
+    assert nearness(text) == set()
+
+
+def test_a_village_across_a_border_does_not_take_the_country_of_the_places_around() -> None:
+    _found, facts = containment("Officials in Dumayr, Northland, said the fighters fled across the border to the "
+                                "village of Qasr Banat on Monday.")
+    assert not any(inner == "qasr banat" for inner, _outer in located(facts))
+
+
+def test_the_x_village_of_y_names_y_the_village_not_x() -> None:
+    found, _facts = containment("Troops raided a house in the Dumayr village of Qasr Banat, officials in Saren said. "
+                                "Dumayr was quiet later.")
+    assert {e.gazetteer for e in found.entities if e.name == "Dumayr"} == {"Dumayr"}
 
 
 def test_from_without_a_distance_is_no_nearness() -> None:

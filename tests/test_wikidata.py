@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -17,6 +18,7 @@ from spacy.language import Language
 
 from kg import gazetteer as gaz
 from kg import people, wikidata
+from kg.errors import OpsKGError
 from kg.model import Article
 from kg.nlp import load_pipeline, pipeline_gazetteer
 from kg.pipeline import analyze
@@ -159,3 +161,12 @@ def test_graph_does_not_link_a_person_who_only_shares_a_surname() -> None:
     assert any("Rafiq Obama" in label for label in persons), persons
     assert all(not iris for iris in persons.values()), persons
     assert not any(str(o).startswith(wikidata.ENTITY) for o in graph.objects(None, SKOS.exactMatch))
+
+
+def test_a_malformed_identifier_is_an_installation_error_when_the_table_is_read(tmp_path: Path) -> None:
+    for name in ("places.tsv", "organizations.tsv"):
+        (tmp_path / name).write_text((gaz.DATA / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "organization_ids.tsv").write_text("name\twikidata\tsource\nIslamic State\tQ-12\thttps://x.org\n",
+                                                   encoding="utf-8")
+    with pytest.raises(OpsKGError, match="reinstall opskg"):
+        gaz.load(tmp_path)

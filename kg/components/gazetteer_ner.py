@@ -44,10 +44,13 @@ def variants(form: str) -> set[str]:
 
 
 def _says_village(doc: Doc, start: int, end: int) -> bool:
-    """"the village of X", "the village, X,", "X village"."""
+    """"the village of X", "the village, X,", "X village"; not "the X village of Y", which names
+    Y a village of X."""
     before = doc[max(0, start - 3):start].text.lower()
+    after = doc[end:end + 2]
     return bool(re.search(r"\b(?:village|hamlet)(?: of|,)? *$", before)) \
-        or (end < len(doc) and doc[end].lower_ in ("village", "hamlet"))
+        or (len(after) >= 1 and after[0].lower_ in ("village", "hamlet")
+            and not (len(after) == 2 and after[1].lower_ == "of"))
 
 
 class GazetteerRecognizer:
@@ -129,11 +132,12 @@ class GazetteerRecognizer:
         capitals = [p for p in places if p.kind == "city" and gaz.lookup_key(p.name) in gaz.national_capitals()]
         if _says_village(doc, start, end):
             # "the village of X", "X village": not the city or province of that name when the article's
-            # other places are in other provinces (a village near Jarablus is not the southern city);
+            # other places are in other provinces (a village by Marzin is not a far-off city of its name);
             # reporters do call a small city a village, so without such places the city stays.
             provinces = self._provinces(candidates, options)
-            preferred = [p for p in places if p.kind in ("town", "village") or not provinces
-                         or self._province_of(p) in provinces]
+            preferred = sorted((p for p in places if p.kind in ("town", "village") or not provinces
+                                or self._province_of(p) in provinces),
+                               key=lambda p: p.kind not in ("village", "town", "city"))
             if not preferred:
                 return None
         elif "city of" in before or "capital" in before or after == "city" or "town of" in before:
@@ -154,7 +158,10 @@ class GazetteerRecognizer:
                    options: list[tuple[str, str]]) -> set[str]:
         """The provinces of the places the article names under other names than ``options``'s."""
         provinces: set[str] = set()
+        capitals = gaz.national_capitals()
         for other in candidates.values():
+            if any(k == "place" and gaz.lookup_key(e) in capitals for k, e in other):
+                continue  # officials speak from capitals: a capital says nothing of where the village is
             places = {self._province_of(self.gazetteer.places[e]) for k, e in other if k == "place"}
             if set(other) != set(options) and len(places) == 1:
                 provinces |= {p for p in places if p is not None}
@@ -169,6 +176,8 @@ class GazetteerRecognizer:
             owners = {(self.gazetteer.country_of(p) or p).name for p in places}
             if len(owners) == 1 and any(p.kind == "province" for p in places):
                 implied |= owners
+        # Any capitalised demonym, "Iranian-backed" included: this only widens which countries' towns
+        # the article may mean, never narrows them.
         names = gaz.demonyms()
         implied |= {names[fold(t.text)] for t in doc if t.text[:1].isupper() and fold(t.text) in names}
         return {c for c in implied if c in self.gazetteer.places}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from kg.components.known_places import KnownPlaces
 from kg.components.spans import is_name_token, overlaps, set_entities
 from kg.names import ARTICLES, KUNYA_HEADS, NASAB_HEADS, TITLES, fold
 
@@ -49,20 +50,22 @@ def _name_end(doc: Doc, i: int) -> int:
 
 
 #: Words before which a name is a place's ("killed in Marzin Karim Haddad" is rare, but possible).
-_LOCATIVES = {"in", "near", "at", "from", "outside", "to", "into", "of"}
-
-
-def _unknown_place_word(doc: Doc, token: Token) -> bool:
-    """A one-word place the model split off a person's name ("Karim" GPE + "Haddad al-Marzini"
-    PERSON): no gazetteer knows it and no locative word comes before it."""
-    ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
-    return ent is not None and ent.label_ in ("GPE", "LOC") and len(ent) == 1 and not ent._.opskg_canonical \
-        and token.text.isalpha() and not (token.i > 0 and doc[token.i - 1].lower_ in _LOCATIVES)
+_LOCATIVES = {"in", "near", "at", "from", "outside", "to", "into", "of", "across", "towards", "toward", "via",
+              "through", "around", "between"}
 
 
 class PersonNames:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.known = KnownPlaces(nlp)
+
+    def _unknown_place_word(self, doc: Doc, token: Token) -> bool:
+        """A one-word place the model split off a person's name ("Zubair" GPE + "Karim Haddad"
+        PERSON): no gazetteer knows it as a major place and no locative word comes before it."""
+        ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
+        return ent is not None and ent.label_ in ("GPE", "LOC") and len(ent) == 1 and not ent._.opskg_canonical \
+            and token.text.isalpha() and not (token.i > 0 and doc[token.i - 1].lower_ in _LOCATIVES) \
+            and not self.known.major(token.text)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._kunyas(doc)
@@ -108,7 +111,7 @@ class PersonNames:
             while start > 0:
                 prev = doc[start - 1]
                 if prev.tag_ in _NAME_TAGS and is_name_token(prev.text) and fold(prev.text) not in TITLES \
-                        and (prev.ent_type_ in ("", "NORP", "PERSON") or _unknown_place_word(doc, prev)) \
+                        and (prev.ent_type_ in ("", "NORP", "PERSON") or self._unknown_place_word(doc, prev)) \
                         and prev.lower_ not in KUNYA_HEADS:
                     start -= 1
                 else:

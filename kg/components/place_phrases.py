@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg import gazetteer as gaz
+from kg.components.known_places import KnownPlaces
 from kg.components.spans import is_name_token, set_entities
 from kg.names import ARTICLES
 
@@ -56,6 +57,7 @@ class PlacePhrases:
         self.name = name
         recognizer = nlp.get_pipe("opskg_gazetteer") if "opskg_gazetteer" in nlp.pipe_names else None
         self.gazetteer: gaz.Gazetteer = getattr(recognizer, "gazetteer", None) or gaz.Gazetteer()
+        self.known = KnownPlaces(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
@@ -66,7 +68,7 @@ class PlacePhrases:
                 span = self._place(doc, i + 2, OF_NOUNS[low])
                 if span is not None:
                     spans.append(span)
-            # "the targeted village, X, lies ..."
+            # "residents of the hamlet, X, had no power"
             if low in APPOSED_NOUNS and i + 2 < len(doc) and doc[i + 1].text == "," and i > 0 \
                     and any(t.lower_ in _DETERMINERS for t in doc[max(0, i - 3):i]):
                 span = self._place(doc, i + 2, APPOSED_NOUNS[low])
@@ -74,7 +76,8 @@ class PlacePhrases:
                     spans.append(span)
             # "X province" (not when "X Governorate" is itself a known name)
             if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text) and not token.ent_type_ \
-                    and doc[i - 1].pos_ == "PROPN" and doc[i - 1].lower_ not in _DETERMINERS:
+                    and doc[i - 1].pos_ == "PROPN" and doc[i - 1].lower_ not in _DETERMINERS \
+                    and not (low in ("village", "hamlet") and i + 1 < len(doc) and doc[i + 1].lower_ == "of"):
                 start = i - 1
                 while start > 0 and (is_name_token(doc[start - 1].text) or doc[start - 1].lower_ in ARTICLES
                                      or doc[start - 1].text == "-") and not doc[start].is_sent_start:
@@ -98,10 +101,9 @@ class PlacePhrases:
         set_entities(doc, [s for s in spans if not self._is_known_other(s)])
         return doc
 
-    @staticmethod
-    def _nationality_led(doc: Doc) -> list[Span]:
-        """"Indian Springs": a place name no gazetteer knows whose first word the model took for a
-        nationality is one place."""
+    def _nationality_led(self, doc: Doc) -> list[Span]:
+        """"Ostanian Wells": a place name whose first word the model took for a nationality is one
+        place, unless the rest is a place GeoNames knows and the whole is not ("Somali Dhobley")."""
         out = []
         for ent in doc.ents:
             if ent.label_ not in ("GPE", "LOC") or ent._.opskg_canonical or ent.start == 0:
@@ -109,7 +111,8 @@ class PlacePhrases:
             before = doc[ent.start - 1]
             norp = next((e for e in doc.ents if e.end == ent.start and e.label_ == "NORP"), None)
             if norp is not None and len(norp) == 1 and not norp._.opskg_canonical and before.whitespace_ \
-                    and before.text[:1].isupper() and not before.is_sent_start:
+                    and before.text[:1].isupper() and not before.is_sent_start \
+                    and (self.known.any(doc[norp.start:ent.end].text) or not self.known.any(ent.text)):
                 out.append(Span(doc, norp.start, ent.end, label=ent.label_))
         return out
 

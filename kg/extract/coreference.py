@@ -8,8 +8,8 @@ focus. Once the article is read, a report merges into an earlier one:
   compared: a US raid ... a separate raid may be the same one), or the earlier one is recalled
   ("since X was killed in a raid in 2019");
 - when their kinds agree and nothing sets them apart: no two different people killed, no two
-  different villages, towns, cities, camps or sites (one inside the other is no difference: an
-  airport and the city it serves), no two different dates (without the article's date
+  different villages, towns, cities, camps or sites (a site inside the other place is no difference:
+  an airport and the city it serves), no two different dates (without the article's date
   only absolute dates compare);
 - and something joins them: a specific place, a person or a description in common (a shared country
   is no evidence: many operations happen in Syria); or, for a report not recalled, one of them says
@@ -48,10 +48,11 @@ def _compatible(a: Event, b: Event, found: ArticleEntities, reference: date | No
         eb = found.by_ref(specific_b[0]) if specific_b else None
         small = {"Village", "Town", "City", "Camp", "Airport", "MilitaryBase", "Prison", None}
         sites = {"Camp", "Airport", "MilitaryBase", "Prison"}
-        nested = within is not None and ea is not None and eb is not None and (
+        nested = within is not None and ea is not None and eb is not None and (bool(ka & kb) or not (ka and kb)) and (
             (ea.kind in sites and within(ea.ref, eb.ref)) or (eb.kind in sites and within(eb.ref, ea.ref)))
         if ea and eb and ea.kind in small and eb.kind in small and not nested:
-            return False  # two villages, towns or sites; not an airport and the city it serves
+            return False  # two villages, towns or sites; not an airport and the city it serves (unless
+            # the two reports name different dead)
     # Without the article's date a weekday or "last month" cannot be placed: only absolute dates compare.
     da = {resolve(t, reference) if reference else _absolute(t) for t, _s in a.dates}
     db = {resolve(t, reference) if reference else _absolute(t) for t, _s in b.dates}

@@ -34,7 +34,6 @@ from kg.names import (
     person_match,
     strip_possessive,
     strip_titles,
-    vowel_form,
     words_match,
 )
 from kg.nonnames import is_non_name, repair
@@ -122,7 +121,6 @@ def extract_entities(doc: Doc, gazetteer: gaz.Gazetteer | None = None,
     _people_named_like_groups(doc, mentions)
     _groups_by_context(mentions)
     _places_by_context(doc, mentions)
-    _people_named_like_places(mentions)
     _consistent_classes(mentions)
     aliases = _alias_pairs(doc, mentions)
     groups: list[list[RawMention]] = []
@@ -293,18 +291,6 @@ def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
         possessive = doc.text[m.end:m.end + 2] in ("'s", "’s")  # "at Ali Zaid's house"
         if not possessive and _LOCATIVE.search(doc.text[max(0, m.start - 24):m.start]):
             m.cls, m.kind = "Location", None
-
-
-def _people_named_like_places(mentions: list[RawMention]) -> None:
-    """A one-word place nothing identifies as a place (no gazetteer entry, no place phrase) that is
-    the family name of a person the article names ("Hadad and Mirzaei", a heading, after "Karim
-    Mirzaei") is that person."""
-    surnames = {vowel_form(words[-1]) for m in mentions if m.cls == "Person"
-                for words in [fold(m.text).split()] if len(words) > 1}
-    for m in mentions:
-        if m.cls == "Location" and not m.canonical and not m.kind and " " not in m.text.strip() \
-                and vowel_form(m.text) in surnames:
-            m.cls = "Person"
 
 
 def _consistent_classes(mentions: list[RawMention]) -> None:

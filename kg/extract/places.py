@@ -4,7 +4,7 @@ From the text: "A, B province", "A, Syria", "A in B", "A, also in B", "the villa
 southern countryside of B", "the northern Syrian city of A". From the gazetteer: a known place is
 in its nearest ancestor that the article mentions (the gazetteer graph adds the rest of its chain
 that the corpus names). A place the gazetteer does not know is near the place the text measures it
-from ("X, 17 km south of Y"), else, if a village or town, in the country of the nearest known place.
+from ("X, 8 km north-east of Y"), else, if a village or town, in the country of the nearest known place.
 """
 
 from __future__ import annotations
@@ -29,9 +29,11 @@ _BETWEEN_IN = re.compile(
     r"district|region)?\s*(?:of\s+)?(?:the\s+)?$",
     re.I,
 )
+#: How far (km) a place measured from another may be to be near it and in its divisions.
+NEAR_KM = 30
 #: How far (in characters) a known place may be from an unknown village or town to give it its country.
 NEIGHBOUR_CHARS = 1500
-#: Between a place and the place it is near: "X, 17 kilometres (10 miles) south of the city of Y".
+#: Between a place and the place it is near: "X, some 8 kilometres (5 miles) north-east of the city of Y".
 _NEAR_BETWEEN = re.compile(
     r"^\s*(?:village|town|hamlet|area)?\s*,?\s*(?:which\s+|that\s+)?(?:is\s+|lies\s+|sits\s+)?"
     r"(?:located\s+|situated\s+)?(?:some\s+|about\s+|around\s+|roughly\s+|nearly\s+|approximately\s+|just\s+)?"
@@ -69,33 +71,62 @@ def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> l
             _add(facts, a.ref, b.ref, ma.sentence, "text")
     _demonym_containment(doc, found, g, facts)
     _gazetteer_containment(found, g, facts)
-    near = _nearby(text, places, facts)
-    _in_country_of_neighbours(found, g, facts, near)
+    near = _nearby(text, places, facts, found, g)
+    _in_country_of_neighbours(text, found, g, facts, near)
     return list(facts.values()) + list(near.values())
 
 
-def _nearby(text: str, places: list[tuple[Mention, Entity]],
-            facts: dict[tuple[EntityRef, EntityRef], Fact]) -> dict[EntityRef, Fact]:
-    """"X, 17 km south of Y", "X village about 25 km west of the town of Y", "X, near Y": X is near
-    Y (``ops:near``, not containment). The gazetteer graph puts a place it does not know in the
-    divisions of the place it is near."""
+def _nearby(text: str, places: list[tuple[Mention, Entity]], facts: dict[tuple[EntityRef, EntityRef], Fact],
+            found: ArticleEntities, g: gaz.Gazetteer) -> dict[EntityRef, Fact]:
+    """"X, 8 km north-east of Y", "X village some 12 km from the town of Y", "X, near Y": X is near Y
+    (``ops:near``, not containment), and the gazetteer graph puts a place it does not know in Y's
+    divisions. Only close by (``NEAR_KM``, or "near", "outside"): a place 120 km or only "east" of
+    Y is merely in Y's country, and one measured from a border town is in neither's division."""
     near: dict[EntityRef, Fact] = {}
     for (ma, a), (mb, b) in pairwise(places):
         if a.ref == b.ref or a.ref in near or RANK.get(a.kind or "", 0) > RANK["Town"]:
             continue
-        match = _NEAR_BETWEEN.match(text[ma.span.end:mb.span.start])
-        if match is None or (match.group("rel").lower() == "from" and not match.group("distance")):
+        between = text[ma.span.end:mb.span.start]
+        match = _NEAR_BETWEEN.match(between)
+        if match is None or re.search(r"\bborder|\bfrontier", between, re.I):
             continue
-        if (a.ref, b.ref) not in facts and (b.ref, a.ref) not in facts:
+        distance = _kilometres(match.group("distance"))
+        relation = match.group("rel").lower()
+        if (a.ref, b.ref) in facts or (b.ref, a.ref) in facts or (relation == "from" and distance is None):
+            continue
+        if (distance is not None and distance <= NEAR_KM) or (distance is None and relation.split()[0] in
+                                                              ("near", "outside", "close")):
             near[a.ref] = Fact(a.ref, "near", b.ref, ma.sentence)
+        elif a.gazetteer is None and b.gazetteer in g.places:
+            country = g.country_of(g.places[b.gazetteer])
+            outer = next((e for e in found.entities if country is not None and e.gazetteer == country.name
+                          and e.kind == "Country" and e.mentions), None)
+            if outer is not None and outer.ref != a.ref:
+                _add(facts, a.ref, outer.ref, ma.sentence, "gazetteer")
     return near
 
 
-def _in_country_of_neighbours(found: ArticleEntities, g: gaz.Gazetteer,
+def _kilometres(distance: str | None) -> float | None:
+    """"12 kilometres (7 miles)" -> 12.0; "30 miles" -> 48.3; "500 metres" -> 0.5."""
+    if not distance:
+        return None
+    match = re.match(r"([\d.,]+)\s*-?\s*(\w+)", distance)
+    if match is None:
+        return None
+    try:
+        value = float(match.group(1).replace(",", ""))
+    except ValueError:
+        return None
+    unit = match.group(2).lower()
+    return value * 1.609 if unit.startswith("mile") else value / 1000 if unit.startswith("met") else value
+
+
+def _in_country_of_neighbours(text: str, found: ArticleEntities, g: gaz.Gazetteer,
                               facts: dict[tuple[EntityRef, EntityRef], Fact], near: dict[EntityRef, Fact]) -> None:
     """A village or town nothing else places ("in the village of X") is in the country of the
     nearest place the article names that the gazetteer knows below a country (within a few
-    paragraphs), when the article names that country: not the country of an actor ("US forces")."""
+    paragraphs), when the article names that country: not the country of an actor ("US forces"),
+    and not when its sentence speaks of a border."""
     placed = {inner for inner, _outer in facts} | set(near)
     countries = {e.gazetteer: e for e in found.entities
                  if e.ref.cls == "Location" and e.kind == "Country" and e.gazetteer and e.mentions}
@@ -109,6 +140,9 @@ def _in_country_of_neighbours(found: ArticleEntities, g: gaz.Gazetteer,
         if entity.ref.cls != "Location" or entity.kind not in ("Village", "Town") or entity.gazetteer \
                 or entity.ref in placed or not entity.mentions:
             continue
+        sentence = entity.mentions[0].sentence
+        if re.search(r"\bborders?\b|\bfrontier|\bcrossed into\b", text[sentence.start:sentence.end], re.I):
+            continue  # "fled across the border to X": the country of the places around is not X's
         at = entity.mentions[0].span.start
         nearest = min(known, key=lambda pair: abs(pair[0] - at), default=None)
         if nearest is not None and abs(nearest[0] - at) <= NEIGHBOUR_CHARS:

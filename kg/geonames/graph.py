@@ -69,11 +69,11 @@ def chain(layer: GeoLayer, place: Place) -> list[Place]:
 def gazetteer_graph(places: Iterable[CorpusPlace], gazetteer: Gazetteer, index: GeoIndex) -> Graph:
     layer = GeoLayer(gazetteer, index)
     resolved: dict[str, tuple[CorpusPlace, Place]] = {}
-    nearby: dict[str, Place] = {}
+    anchors: dict[str, set[str]] = {}
     for corpus_place in places:
         if corpus_place.entry is None:
             if corpus_place.near in gazetteer.places:
-                nearby[corpus_place.iri] = gazetteer.places[corpus_place.near]
+                anchors.setdefault(corpus_place.iri, set()).add(corpus_place.near)
             continue
         place = gazetteer.places.get(corpus_place.entry)
         geonameid = _geonameid(corpus_place.exact_match)
@@ -103,9 +103,10 @@ def gazetteer_graph(places: Iterable[CorpusPlace], gazetteer: Gazetteer, index: 
             point = URIRef(f"{iri}#point")
             g.add((node, GEOSPARQL.hasGeometry, point))
             g.add((point, GEOSPARQL.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEOSPARQL.wktLiteral)))
-    for iri, place in sorted(nearby.items(), key=lambda item: item[0]):
-        if iri not in resolved:  # a place near X is in X's divisions, not in X
-            _contained(g, URIRef(iri), chain(layer, place), by_entry)
+    for iri, near in sorted(anchors.items()):
+        if iri not in resolved and len(near) == 1:  # a place near X is in X's divisions, not in X
+            # (when articles measure it from different places, which divisions is not certain)
+            _contained(g, URIRef(iri), chain(layer, gazetteer.places[next(iter(near))]), by_entry)
     return g
 
 
