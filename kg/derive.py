@@ -104,18 +104,23 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     records = _entity_records(store, iris)
     gazetteer_iris = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
                                                           "?e ops:gazetteerEntry ?n } }")}
+    stored = _stored_links(store, iris)
     canonical, decisions = resolve.cluster(records, gazetteer_iris)
+    canonical, links = resolve.stable_links(canonical, stored)
     labels = {canonical[r.iri]: resolve.display_name(r) for r in records if r.forms}
 
     operations = _operation_records(store, iris, canonical)
     places = _places(store, iris, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
+    op_canonical, op_links = resolve.stable_links(op_canonical, stored)
+    links.update(op_links)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
     dates = corpus.corpus_dates(operations, op_canonical, _published(store, iris))
     op_labels = _operation_labels(operations, op_canonical, dates, labels, places)
 
-    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, op_labels)
+    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, op_labels,
+                                      links)
     identity += _corpus_facts(store, iris, canonical, dates, operations)  # what only the corpus as a whole says
     for article, content in sorted(hashes.items()):
         identity.add((iris.identity_graph, OPS.articleState, Literal(f"{article} {content}")))
@@ -238,6 +243,23 @@ def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article -> content hash, as of the last derivation."""
     rows = _in_graph(store, _ARTICLE_STATE, str(iris.identity_graph))
     return dict(row["s"].value.split(" ", 1) for row in rows)
+
+
+_STORED_LINKS = "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
+
+
+def _stored_links(store: GraphStore, iris: IRIs) -> dict[str, str]:
+    """The identity links of the last build (IRI -> IRI), which keep canonical IRIs stable
+    (:func:`kg.resolve.stable_links`): the one piece of derived state a build reads back. A graph of
+    an earlier layout (all pairs of a cluster, more than one link per IRI) gives none: canonical
+    IRIs are then chosen afresh, once."""
+    links: dict[str, str] = {}
+    for row in _in_graph(store, _STORED_LINKS, str(iris.identity_graph)):
+        a, b = row["a"].value, row["b"].value
+        if a in links and links[a] != b:
+            return {}
+        links[a] = b
+    return links
 
 
 def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:

@@ -8,8 +8,9 @@ whole store after every build, so the order in which articles were built never m
   organization (membership or role).
 - Gazetteer entities already share one IRI; places and organizations outside the gazetteer merge
   when their names match part by part (Atmeh / Atme).
-- Each merge is recorded as an ``ops:IdentityDecision`` with its score and reason; members of a
-  cluster are linked to its canonical IRI with ``owl:sameAs`` and share its ``rdfs:label``.
+- Each merge is recorded as an ``ops:IdentityDecision`` with its score and reason; each member of a
+  cluster is linked by one ``owl:sameAs`` towards its canonical IRI (:func:`stable_links`: a star,
+  canonical IRIs stable across builds) and shares its ``rdfs:label``.
 """
 
 from __future__ import annotations
@@ -316,12 +317,55 @@ def cluster(records: list[EntityRecord],
     return canonical, decisions
 
 
-def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str, canonical: dict[str, str],
-                   decisions: Iterable[Decision], labels: dict[str, str] | None = None) -> Graph:
-    """The identity graph: preferred names, ``owl:sameAs`` to each cluster's canonical IRI, decisions.
+def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Keep canonical IRIs stable across builds, with one identity link per IRI.
 
-    ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``labels``
-    gives names for IRIs that have no surface forms (operations).
+    ``canonical`` maps every IRI to its cluster's IRI as :func:`cluster` chose it; ``stored`` is the
+    links of the last build (IRI -> the IRI it is ``owl:sameAs``), a forest. Returns the canonical
+    map to use and the links to write (IRI -> IRI, never more than one per IRI):
+
+    - a cluster that holds a canonical IRI of the last build keeps it (the one most of its members
+      were linked to, then the least IRI); an earlier canonical IRI merged into it stays, linked to
+      the survivor (a retired IRI still resolves);
+    - a link of the last build is kept while both ends stay in one cluster, so links only grow as
+      articles are added; a new IRI is linked to its cluster's canonical IRI.
+
+    ``n`` IRIs of one thing need ``n - 1`` links, not ``n (n - 1) / 2``.
+    """
+    def root(iri: str) -> str:
+        seen = {iri}
+        while iri in stored and stored[iri] not in seen:
+            iri = stored[iri]
+            seen.add(iri)
+        return iri
+
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for iri, head in canonical.items():
+        clusters[head].append(iri)
+    final: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for head, members in clusters.items():
+        inside = set(members)
+        # the canonical IRIs of the last build in this cluster, with how many of its members each held
+        roots = Counter(r for r in (root(m) for m in members if m in stored) if r in inside)
+        survivor = min(roots, key=lambda r: (-roots[r], r)) if roots else head
+        for member in members:
+            final[member] = survivor
+            if member == survivor:
+                continue
+            kept = stored.get(member)
+            links[member] = kept if kept in inside else survivor
+    return final, links
+
+
+def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str, canonical: dict[str, str],
+                   decisions: Iterable[Decision], labels: dict[str, str] | None = None,
+                   links: dict[str, str] | None = None) -> Graph:
+    """The identity graph: preferred names, ``owl:sameAs`` links, the decisions.
+
+    ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``links`` are
+    the ``owl:sameAs`` links to write (:func:`stable_links`; by default each IRI to its canonical
+    IRI); ``labels`` gives names for IRIs that have no surface forms (operations).
     """
     records = sorted(records, key=lambda r: r.iri)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
@@ -338,16 +382,12 @@ def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str,
             continue  # named by the caller (operations: "Raid in Atmeh, 2022-02")
         if forms[head]:
             g.add((URIRef(record.iri), RDFS.label, Literal(display_name(record, forms[head]))))
-    # Every pair of a cluster, not only links to its canonical IRI: the canonical IRI may change as a
-    # cluster grows, the pairs only ever grow (so adding articles stays monotonic for the reasoner).
-    clusters: dict[str, list[str]] = defaultdict(list)
-    for iri, head in canonical.items():
-        clusters[head].append(iri)
-    for members in clusters.values():
-        members.sort()
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                g.add((URIRef(a), OWL.sameAs, URIRef(b)))
+    # One link per IRI (a star, or a tree where an earlier canonical IRI was merged): the reasoner
+    # closes it; the links only grow while clusters only grow, so adding articles stays monotonic.
+    if links is None:
+        links = {iri: head for iri, head in canonical.items() if iri != head}
+    for iri, target in sorted(links.items()):
+        g.add((URIRef(iri), OWL.sameAs, URIRef(target)))
     for iri, label in sorted((labels or {}).items()):
         g.add((URIRef(iri), RDFS.label, Literal(label)))
     for article in sorted(articles):

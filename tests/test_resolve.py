@@ -293,3 +293,40 @@ def test_a_large_block_is_split_by_the_whole_name_not_merged_wholesale() -> None
     canonical, _decisions = cluster(records)
     assert len(set(canonical.values())) == 2
     assert len({canonical[r.iri] for r in records[:120]}) == 1
+
+
+# -- stable canonical IRIs, one link per IRI ---------------------------------------------------------------
+
+
+def test_a_fresh_cluster_is_a_star_on_its_canonical_iri() -> None:
+    canonical = {f"x:{n}": "x:0" for n in range(6)}
+    final, links = kg.resolve.stable_links(canonical, {})
+    assert final == canonical
+    assert links == {f"x:{n}": "x:0" for n in range(1, 6)}  # n - 1 links, not n (n - 1) / 2
+
+
+def test_a_growing_cluster_keeps_its_canonical_iri_and_its_links() -> None:
+    # The clustering now prefers x:c (say, a fuller name), but x:a was canonical before: it stays.
+    final, links = kg.resolve.stable_links({"x:a": "x:c", "x:b": "x:c", "x:c": "x:c"}, {"x:b": "x:a"})
+    assert set(final.values()) == {"x:a"}
+    assert links == {"x:b": "x:a", "x:c": "x:a"}
+
+
+def test_two_clusters_that_merge_keep_the_larger_canonical_iri_and_link_the_retired_one() -> None:
+    stored = {"x:b": "x:a", "x:e": "x:a", "x:d": "x:c"}
+    final, links = kg.resolve.stable_links({i: "x:d" for i in ("x:a", "x:b", "x:c", "x:d", "x:e")}, stored)
+    assert set(final.values()) == {"x:a"}
+    assert links == {"x:b": "x:a", "x:e": "x:a", "x:d": "x:c", "x:c": "x:a"}  # the retired x:c still resolves
+
+
+def test_a_link_across_clusters_that_split_is_dropped() -> None:
+    final, links = kg.resolve.stable_links({"x:a": "x:a", "x:b": "x:b"}, {"x:b": "x:a"})
+    assert final == {"x:a": "x:a", "x:b": "x:b"} and links == {}
+
+
+def test_the_identity_graph_writes_the_links_it_is_given() -> None:
+    records = [person("a", ["Nabil Osman"], [1]), person("b", ["Nabil Othman"], [2]), person("c", ["Nabil Osman"], [3])]
+    canonical = {r.iri: records[0].iri for r in records}
+    links = {records[1].iri: records[0].iri, records[2].iri: records[1].iri}
+    g = identity_graph(records, GRAPH, "sha256:test", canonical, [], links=links)
+    assert {(str(s), str(o)) for s, o in g.subject_objects(OWL.sameAs)} == set(links.items())
