@@ -293,9 +293,9 @@ def stats(store: Path | None, base: str | None, articles: bool) -> None:
     click.echo(f"  {len(result.articles):>8,} articles ({article_triples:,} triples)")
     for graph in (iris.identity_graph, iris.gazetteer_graph, iris.inferred_graph, iris.ontology_graph):
         click.echo(f"  {result.triples_per_graph.get(str(graph), 0):>8,} triples in {graph}")
-    click.echo("entities:")
+    click.echo("entities (real-world things; IRIs from all articles in brackets):")
     for cls, n in result.entities_per_class.items():
-        click.echo(f"  {n:>8,} {cls}")
+        click.echo(f"  {n:>8,} {cls} ({(result.iris_per_class or {}).get(cls, n):,})")
     if articles:
         click.echo("articles:")
         for a in result.articles:

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from kg.articles import StoredArticle, stored_articles
 from kg.store import GraphStore
-from kg.vocab import OPS, IRIs
+from kg.vocab import OPS, PREFIXES, IRIs
 
 CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
 
@@ -16,16 +16,23 @@ CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
 @dataclass(frozen=True)
 class Stats:
     triples_per_graph: dict[str, int]
+    #: Real-world things per class: one per identity cluster, however many articles' IRIs it has.
     entities_per_class: dict[str, int]
     articles: list[StoredArticle]
+    #: IRIs per class (an entity several articles name under their own IRIs counts once per IRI).
+    iris_per_class: dict[str, int] | None = None
 
     @property
     def total_triples(self) -> int:
         return sum(self.triples_per_graph.values())
 
 
-#: The number of entities of the class bound to ?c.
+#: The number of IRIs of the class bound to ?c.
 _ENTITIES = "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c } GROUP BY ?c"
+#: The number of real-world things of the class bound to ?c: the IRIs that the identity graph (bound to
+#: ?g) links to no other, one per cluster (its canonical IRI).
+_THINGS = ("SELECT ?c ?g (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c "
+           "FILTER NOT EXISTS { GRAPH ?g { ?e owl:sameAs ?o } } } GROUP BY ?c ?g")
 
 
 def collect(store: GraphStore, iris: IRIs) -> Stats:
@@ -33,8 +40,12 @@ def collect(store: GraphStore, iris: IRIs) -> Stats:
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         per_graph[row["g"].value] = int(row["n"].value)
     per_class = dict.fromkeys(CORE, 0)
+    things = dict.fromkeys(CORE, 0)
     for name in CORE:
         for row in store.query(_ENTITIES, substitutions={"c": ox.NamedNode(OPS[name])}):
             per_class[name] = int(row["n"].value)
+        for row in store.query(_THINGS, prefixes=PREFIXES, substitutions={
+                "c": ox.NamedNode(OPS[name]), "g": ox.NamedNode(str(iris.identity_graph))}):
+            things[name] = int(row["n"].value)
     articles = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
-    return Stats(per_graph, per_class, articles)
+    return Stats(per_graph, things, articles, per_class)

@@ -118,6 +118,8 @@ def test_stats_and_remove(seeds_copy: Path) -> None:
     stats = run("stats", "--store", str(seeds_copy), "--articles")
     assert stats.exit_code == 0
     assert "       5 articles" in stats.output and "Person" in stats.output
+    # the seeds report 8 operations (as the annotation counts them) under 14 articles' IRIs
+    assert "       8 Operation (14)" in stats.output, stats.output
     assert "000_a5610a94d15bdeb7" in stats.output
     removed = run("remove", "001_b3ab91e69c45f5b6.txt", "--store", str(seeds_copy))
     assert removed.exit_code == 0 and "removed 001_b3ab91e69c45f5b6" in removed.stderr
