@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from kg.model import CORE_CLASSES
-from kg.names import name_words, parse_person, part_match, person_match, skeleton, words_match
+from kg.names import PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
 from kg.vocab import OPS
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ def group_records(rows: Iterable[tuple[str, str, str, str]]) -> list[EntityRecor
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}
 
     def find(self, x: str) -> str:
         self.parent.setdefault(x, x)
@@ -123,16 +124,26 @@ class _UnionFind:
             x = self.parent[x]
         return x
 
+    def members(self, x: str) -> list[str]:
+        """Every element of ``x``'s set (kept per root: no scan of all elements)."""
+        root = self.find(x)
+        return self._members.get(root, [root])
+
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+            keep, gone = min(ra, rb), max(ra, rb)
+            self._members[keep] = self.members(keep) + self.members(gone)
+            self._members.pop(gone, None)
+            self.parent[gone] = keep
 
 
 def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     """The best match between any two surface forms, plus the context bonus for a shared organization."""
-    parsed_a = [parse_person(f) for f in a.forms]
-    parsed_b = [parse_person(f) for f in b.forms]
+    # A record that has a full name is known by it: its bare surname ("al-Marzini", as the article
+    # later shortens it) says nothing more, and would match anyone of that family.
+    parsed_a = _fullest([parse_person(f) for f in a.forms])
+    parsed_b = _fullest([parse_person(f) for f in b.forms])
     kunyas_a = {p.kunya for p in parsed_a if p.kunya}
     kunyas_b = {p.kunya for p in parsed_b if p.kunya}
     if kunyas_a and kunyas_b and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b):
@@ -144,6 +155,10 @@ def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
         score = min(1.0, score + CONTEXT_BONUS)
         reason += f"; both in {', '.join(sorted(shared))}"
     return score, reason
+
+
+def _fullest(names: list[PersonName]) -> list[PersonName]:
+    return [n for n in names if not n.is_single] or names
 
 
 def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
@@ -222,8 +237,8 @@ def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str
     ra, rb = uf.find(a), uf.find(b)
     if ra == rb or by_iri[a].core_class != "Person":
         return False
-    members_a = [r for r in by_iri.values() if uf.find(r.iri) == ra]
-    members_b = [r for r in by_iri.values() if uf.find(r.iri) == rb]
+    members_a = [by_iri[i] for i in uf.members(ra)]
+    members_b = [by_iri[i] for i in uf.members(rb)]
     for x in members_a:
         for y in members_b:
             if len(x.articles | y.articles) and _person_score(x, y)[0] == 0.0 \

@@ -330,3 +330,11 @@ def test_the_identity_graph_writes_the_links_it_is_given() -> None:
     links = {records[1].iri: records[0].iri, records[2].iri: records[1].iri}
     g = identity_graph(records, GRAPH, "sha256:test", canonical, [], links=links)
     assert {(str(s), str(o)) for s, o in g.subject_objects(OWL.sameAs)} == set(links.items())
+
+
+def test_two_men_of_one_family_in_one_group_stay_apart_though_one_article_shortens_a_name() -> None:
+    # A later mention shortened to the family name is no evidence against another man of that family.
+    yusuf = person("yusuf", ["Yusuf Faisal al-Marzini", "al-Marzini"], [1], orgs=(NF,))
+    zuhair = person("zuhair", ["Zuhair Karim al-Marzini"], [2], orgs=(NF,))
+    canonical, _decisions = cluster([yusuf, zuhair])
+    assert not merged(canonical, yusuf, zuhair)
