@@ -71,7 +71,8 @@ def _in_graph(store: GraphStore, sparql: str, graph: str) -> Any:
 
 def _read(store: GraphStore, iris: IRIs, sparql: str, graphs: list[str] | None = None) -> Any:
     """A query whose ``GRAPH ?g`` ranges over the article graphs only (or the given ones): derivation
-    reads what the articles say, never its own earlier output (which would make it depend on history)."""
+    reads what the articles say, never its own earlier output (which would make it depend on history;
+    the one exception is the identity links, :func:`_stored_links`, which keep canonical IRIs stable)."""
     if graphs is None:
         graphs = [g for g in store.graph_names() if iris.is_article_graph(g)]
     return store.query(sparql, prefixes=PREFIXES, named_graphs=graphs)
@@ -256,9 +257,22 @@ def _stored_links(store: GraphStore, iris: IRIs) -> dict[str, str]:
     links: dict[str, str] = {}
     for row in _in_graph(store, _STORED_LINKS, str(iris.identity_graph)):
         a, b = row["a"].value, row["b"].value
+        if a == b:
+            continue
         if a in links and links[a] != b:
+            log.info("identity: the stored links are not one per IRI (an earlier layout): canonical IRIs "
+                     "are chosen afresh")
             return {}
         links[a] = b
+    for start in links:  # a cycle (an edited graph) would keep no IRI canonical
+        seen, iri = {start}, links[start]
+        while iri in links:
+            if iri in seen:
+                log.warning("identity: the stored links hold a cycle through %s: canonical IRIs are chosen afresh",
+                            iri)
+                return {}
+            seen.add(iri)
+            iri = links[iri]
     return links
 
 

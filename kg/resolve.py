@@ -1,7 +1,10 @@
 """Identity across articles: one cluster per real-world entity, one preferred name per cluster.
 
-The identity graph is a pure function of the entities in all article graphs, recomputed over the
-whole store after every build, so the order in which articles were built never matters.
+The clusters are a pure function of the entities in all article graphs, recomputed over the whole
+store after every build, so the order in which articles were built never changes who is whom. Which
+IRI of a cluster is canonical does depend on history, on purpose: a cluster keeps the canonical IRI
+of the last build (:func:`stable_links`), so adding articles does not rename things (a gazetteer
+IRI is canonical when a cluster first forms).
 
 - Candidates come from a phonetic key (:func:`kg.names.skeleton`) of name parts; they are then
   scored part by part (:func:`kg.names.person_match`) and, for people, by context: a shared
@@ -180,8 +183,15 @@ def _candidate_pairs(blocks: dict[tuple[str, str], list[str]],
             continue
         parts: dict[str, list[str]] = defaultdict(list)
         for iri in members:
-            for second in _whole_name_keys(by_iri[iri]):
+            for second in _second_keys(by_iri[iri]):
                 parts[second].append(iri)
+        # a bare family name ("Haddad") meets one member of every part, so that it can still join the
+        # only person in play who has it (and stays apart when several have it)
+        lone = parts.pop("lone", [])
+        representatives = [min(part) for part in parts.values()]
+        pairs.update(tuple(sorted((a, b))) for a in lone for b in representatives if a != b)  # type: ignore[misc]
+        if lone:
+            parts["lone"] = lone
         for second, part in sorted(parts.items()):
             if len(part) <= BLOCK_LIMIT:
                 pairs.update(_all_pairs(part))
@@ -198,13 +208,19 @@ def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
     return combinations(sorted(set(iris)), 2)
 
 
-def _whole_name_keys(record: EntityRecord) -> set[str]:
-    """A second blocking key: the skeleton of every part of a name, not only its last."""
+def _second_keys(record: EntityRecord) -> set[str]:
+    """A second blocking key within a large block: a person's first name (or kunya) with the last part
+    of the name, so that "Karim Haddad" and "Karim Ahmad Haddad" stay together and "Omar Haddad"
+    apart; "lone" for a bare family name; the whole name of anything else."""
     keys = set()
     for form in record.forms:
         if record.core_class == "Person":
             name = parse_person(form)
-            keys.add(" ".join(skeleton(p) for p in ([name.kunya] if name.kunya else []) + list(name.parts)))
+            if name.is_single:
+                keys.add("lone")
+            elif name.parts:
+                first = name.kunya or name.parts[0]
+                keys.add(f"{skeleton(first)} {skeleton(name.parts[-1])}")
         else:
             keys.add(" ".join(skeleton(w) for w in name_words(form)))
     return keys
@@ -347,9 +363,10 @@ def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dic
 
     ``n`` IRIs of one thing need ``n - 1`` links, not ``n (n - 1) / 2``.
     """
-    def root(iri: str) -> str:
+    def root(iri: str, inside: set[str]) -> str:
+        """Where ``iri``'s stored links lead while they stay in its cluster."""
         seen = {iri}
-        while iri in stored and stored[iri] not in seen:
+        while stored.get(iri) in inside and stored[iri] not in seen:
             iri = stored[iri]
             seen.add(iri)
         return iri
@@ -362,7 +379,7 @@ def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dic
     for head, members in clusters.items():
         inside = set(members)
         # the canonical IRIs of the last build in this cluster, with how many of its members each held
-        roots = Counter(r for r in (root(m) for m in members if m in stored) if r in inside)
+        roots = Counter(root(m, inside) for m in members if m in stored)
         survivor = min(roots, key=lambda r: (-roots[r], r)) if roots else head
         for member in members:
             final[member] = survivor

@@ -16,7 +16,7 @@ CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
 @dataclass(frozen=True)
 class Stats:
     triples_per_graph: dict[str, int]
-    #: Real-world things per class: one per identity cluster, however many articles' IRIs it has.
+    #: Real-world things per class: one per identity (owl:sameAs) class, however many IRIs it has.
     entities_per_class: dict[str, int]
     articles: list[StoredArticle]
     #: IRIs per class (an entity several articles name under their own IRIs counts once per IRI).
@@ -29,10 +29,10 @@ class Stats:
 
 #: The number of IRIs of the class bound to ?c.
 _ENTITIES = "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c } GROUP BY ?c"
-#: The number of real-world things of the class bound to ?c: the IRIs that the identity graph (bound to
-#: ?g) links to no other, one per cluster (its canonical IRI).
-_THINGS = ("SELECT ?c ?g (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c "
-           "FILTER NOT EXISTS { GRAPH ?g { ?e owl:sameAs ?o } } } GROUP BY ?c ?g")
+#: The number of real-world things of the class bound to ?c: one IRI per owl:sameAs class (the least,
+#: over asserted and inferred links alike, whichever way the links were laid out).
+_THINGS = ("SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c "
+           "FILTER NOT EXISTS { ?e owl:sameAs ?o . ?o a ?c FILTER(STR(?o) < STR(?e)) } } GROUP BY ?c")
 
 
 def collect(store: GraphStore, iris: IRIs) -> Stats:
@@ -44,8 +44,7 @@ def collect(store: GraphStore, iris: IRIs) -> Stats:
     for name in CORE:
         for row in store.query(_ENTITIES, substitutions={"c": ox.NamedNode(OPS[name])}):
             per_class[name] = int(row["n"].value)
-        for row in store.query(_THINGS, prefixes=PREFIXES, substitutions={
-                "c": ox.NamedNode(OPS[name]), "g": ox.NamedNode(str(iris.identity_graph))}):
+        for row in store.query(_THINGS, prefixes=PREFIXES, substitutions={"c": ox.NamedNode(OPS[name])}):
             things[name] = int(row["n"].value)
     articles = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
     return Stats(per_graph, things, articles, per_class)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import derive
+from kg import derive, resolve
 from kg.articles import find_article, remove_article, stored_articles
 from kg.build import build
 from kg.config import Settings
@@ -175,7 +175,8 @@ def test_adding_articles_gives_the_same_closure_as_a_full_build(
     assert inferred(tmp_path / "grown") == inferred(tmp_path / "full")
 
 
-def test_adding_articles_keeps_every_identity_link_and_canonical_iri(tmp_path: Path) -> None:
+def test_adding_articles_keeps_every_identity_link_and_canonical_iri(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Canonical IRIs are stable: a store grown by articles keeps the links of its first build."""
     import shutil
 
@@ -195,10 +196,47 @@ def test_adding_articles_keeps_every_identity_link_and_canonical_iri(tmp_path: P
         finally:
             store.close()
 
+    def roots(found: set[tuple[str, str]]) -> dict[str, str]:
+        """IRI -> the canonical IRI its links lead to."""
+        out = {}
+        step = dict(found)
+        for iri in step:
+            target = iri
+            while target in step:
+                target = step[target]
+            out[iri] = target
+        return out
+
     _build([str(first)], tmp_path / "grown")
     before = links(tmp_path / "grown")
+    # The second build's clustering prefers other canonical IRIs (the greatest of each cluster, say a
+    # fuller name came in): the canonical IRIs of the first build must stay all the same.
+    original = resolve.cluster
+
+    def preferring_others(*args, **kwargs):  # type: ignore[no-untyped-def]
+        canonical, decisions = original(*args, **kwargs)
+        greatest: dict[str, str] = {}
+        for iri, head in canonical.items():
+            greatest[head] = max(greatest.get(head, iri), iri)
+        return {iri: greatest[head] for iri, head in canonical.items()}, decisions
+
+    monkeypatch.setattr(resolve, "cluster", preferring_others)
     _build([str(SEEDS)], tmp_path / "grown")
     after = links(tmp_path / "grown")
     assert before and before <= after
+    old_roots, new_roots = roots(before), roots(after)
+    assert {iri: new_roots[iri] for iri in old_roots} == old_roots
     sources = [a for a, _b in after]
     assert len(sources) == len(set(sources))  # one link per IRI: a star (or a tree), never all pairs
+
+
+def test_stored_identity_links_with_a_cycle_or_self_links_are_not_used() -> None:
+    iris = IRIs(Settings().base)
+    store = open_store(None)
+    same = "http://www.w3.org/2002/07/owl#sameAs"
+    graph = ox.NamedNode(str(iris.identity_graph))
+    for a, b in (("x:a", "x:a"), ("x:b", "x:c")):
+        store.native.add(ox.Quad(ox.NamedNode(a), ox.NamedNode(same), ox.NamedNode(b), graph))
+    assert derive._stored_links(store, iris) == {"x:b": "x:c"}  # a self-link says nothing
+    store.native.add(ox.Quad(ox.NamedNode("x:c"), ox.NamedNode(same), ox.NamedNode("x:b"), graph))
+    assert derive._stored_links(store, iris) == {}

@@ -338,3 +338,23 @@ def test_two_men_of_one_family_in_one_group_stay_apart_though_one_article_shorte
     zuhair = person("zuhair", ["Zuhair Karim al-Marzini"], [2], orgs=(NF,))
     canonical, _decisions = cluster([yusuf, zuhair])
     assert not merged(canonical, yusuf, zuhair)
+
+
+def test_a_cluster_keeps_its_canonical_iri_when_the_old_canonical_iri_left_it() -> None:
+    # c was linked to a, which is now another thing; d was linked to c: c is the canonical IRI left.
+    final, links = kg.resolve.stable_links({"x:a": "x:a", "x:b": "x:a", "x:c": "x:d", "x:d": "x:d"},
+                                           {"x:c": "x:a", "x:d": "x:c", "x:b": "x:a"})
+    assert final == {"x:a": "x:a", "x:b": "x:a", "x:c": "x:c", "x:d": "x:c"}
+    assert links == {"x:b": "x:a", "x:d": "x:c"}
+
+
+def test_unrelated_people_sharing_a_family_name_do_not_split_a_settled_cluster() -> None:
+    # 46 reports of one man; then six of another man of his family push the family's block over the
+    # limit: the first man's reports must still be one cluster with the same canonical IRI.
+    base = [person("full", ["Karim Ahmad Haddad"], [9999, 9998])]
+    base += [person(f"k{i}", ["Karim Haddad"], [i]) for i in range(45)]
+    first, links = kg.resolve.stable_links(cluster(base)[0], {})
+    grown = base + [person(f"o{i}", ["Omar Haddad"], [500 + i]) for i in range(6)]
+    second, new_links = kg.resolve.stable_links(cluster(grown)[0], links)
+    assert {second[r.iri] for r in base} == {first[base[0].iri]}
+    assert set(links.items()) <= set(new_links.items())
