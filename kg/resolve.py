@@ -253,12 +253,14 @@ def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str
     ra, rb = uf.find(a), uf.find(b)
     if ra == rb or by_iri[a].core_class != "Person":
         return False
-    members_a = [by_iri[i] for i in uf.members(ra)]
-    members_b = [by_iri[i] for i in uf.members(rb)]
-    for x in members_a:
-        for y in members_b:
-            if len(x.articles | y.articles) and _person_score(x, y)[0] == 0.0 \
-                    and not (_is_lone(x) or _is_lone(y)):
+    # Whether two records are incompatible depends on their spellings alone (what a shared group adds
+    # cannot lift a zero), so each distinct set of spellings is compared once: a name reported by a
+    # thousand articles is one comparison, not a thousand.
+    spellings_a = {frozenset(by_iri[i].forms): by_iri[i] for i in uf.members(ra)}
+    spellings_b = {frozenset(by_iri[i].forms): by_iri[i] for i in uf.members(rb)}
+    for x in spellings_a.values():
+        for y in spellings_b.values():
+            if _person_score(x, y)[0] == 0.0 and not (_is_lone(x) or _is_lone(y)):
                 return True
     return False
 
