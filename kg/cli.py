@@ -259,19 +259,26 @@ def remove(article: str, store: Path | None, base: str | None) -> None:
 @base_option
 @_fail_cleanly
 def check(store: Path | None, base: str | None) -> None:
-    """Report resources that reasoning finds in two disjoint classes, with their sources.
+    """Report resources that reasoning finds in two disjoint classes, and operations whose articles
+    give dates that cannot all be right, with their sources.
 
-    Exit status 1 when there is any; the build keeps one class of each by the rule in the README.
+    Exit status 1 when there is any; the build keeps one class of each by the rule in the README, and
+    keeps every date with the articles that state it.
     """
+    from kg.conflicts import date_conflicts
     from kg.derive import recorded_conflicts
 
     settings = _settings(store, base=base)
     with _opened(settings, write=False) as kgstore:
         conflicts = recorded_conflicts(kgstore, IRIs(settings.base))
+        disagreements = date_conflicts(kgstore, IRIs(settings.base))
     for text in conflicts:
         click.echo(text)
-    click.echo(f"{len(conflicts)} inconsistenc{'y' if len(conflicts) == 1 else 'ies'}", err=True)
-    if conflicts:
+    for disagreement in disagreements:
+        click.echo(disagreement.describe())
+    click.echo(f"{len(conflicts)} inconsistenc{'y' if len(conflicts) == 1 else 'ies'}, "
+               f"{len(disagreements)} value conflict{'' if len(disagreements) == 1 else 's'}", err=True)
+    if conflicts or disagreements:
         sys.exit(1)
 
 
