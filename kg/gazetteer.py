@@ -18,6 +18,7 @@ from pathlib import Path
 from kg import wikidata
 from kg.errors import OpsKGError
 from kg.names import fold, place_key
+from kg.tables import read_rows, split_list
 
 DATA = Path(str(resources.files("kg") / "data" / "gazetteer"))
 CAPITALS = Path(str(resources.files("kg") / "data" / "capitals.tsv"))
@@ -46,21 +47,13 @@ MEMBERSHIP_CLASSES = frozenset({"ArmedGroup", "ParamilitaryForce"})
 @cache
 def demonyms(path: Path = DEMONYMS) -> dict[str, str]:
     """Folded demonym ("syrian") -> country name ("Syria")."""
-    out = {}
-    with path.open(encoding="utf-8") as handle:
-        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            for d in row["demonyms"].split("|"):
-                out[fold(d)] = row["country"]
-    return out
+    return {fold(d): row["country"] for row in read_rows(path) for d in split_list(row["demonyms"])}
 
 
 @cache
 def national_capitals(path: Path = CAPITALS) -> frozenset[str]:
     """Lookup keys of national capitals: a bare capital's name is the city, not its province."""
-    with path.open(encoding="utf-8") as f:
-        rows = csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t")
-        return frozenset(lookup_key(row["capital"]) for row in rows)
+    return frozenset(lookup_key(row["capital"]) for row in read_rows(path))
 
 
 @dataclass(frozen=True)
@@ -210,16 +203,6 @@ class Gazetteer:
                 yield form, "org", org.name
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if line.strip() and not line.startswith("#"))
-        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
-def _aliases(cell: str | None) -> tuple[str, ...]:
-    return tuple(a.strip() for a in (cell or "").split("|") if a.strip())
-
-
 def _float(cell: str | None) -> float | None:
     try:
         return float(cell) if cell else None
@@ -234,15 +217,15 @@ def load(folder: Path = DATA) -> Gazetteer:
         for name in PLACE_FILES:
             if name != PLACE_FILES[0] and not (folder / name).exists():
                 continue  # a test gazetteer may have the curated places only
-            for row in _rows(folder / name):
+            for row in read_rows(folder / name):
                 parent = (row.get("parent") or "").strip() or None
                 gazetteer.add_place(Place(row["name"].strip(), row["kind"].strip(), parent,
-                                          _aliases(row.get("aliases")), _float(row.get("lat")),
+                                          split_list(row.get("aliases")), _float(row.get("lat")),
                                           _float(row.get("lon")), reference=(row.get("source") or "").strip() or None))
-        for row in _rows(folder / "organizations.tsv"):
+        for row in read_rows(folder / "organizations.tsv"):
             gazetteer.add_organization(Organization(
                 row["name"].strip(), row["kind"].strip(), (row.get("country") or "").strip() or None,
-                _aliases(row.get("aliases")), (row.get("parent") or "").strip() or None,
+                split_list(row.get("aliases")), (row.get("parent") or "").strip() or None,
                 (row.get("link") or "").strip() == "unit"))
         for name, qid in wikidata.organization_ids(folder).items():
             if name in gazetteer.organizations:

@@ -20,6 +20,7 @@ from pathlib import Path
 from kg import wikidata
 from kg.errors import OpsKGError
 from kg.names import ARTICLES, compound_words, fold, parse_person, vowel_form
+from kg.tables import read_rows, split_list
 
 TABLE = Path(str(resources.files("kg") / "data" / "gazetteer" / wikidata.PEOPLE))
 
@@ -77,8 +78,8 @@ def load(path: Path = TABLE) -> People:
     """Read the people table; a missing or malformed file is an installation error."""
     people = People()
     try:
-        for row in wikidata.rows(path):
-            aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
+        for row in read_rows(path):
+            aliases = split_list(row.get("aliases"))
             wikidata.iri(row["wikidata"])  # a malformed identifier is refused here, not mid-build
             people.add(KnownPerson(row["name"], aliases, row["wikidata"], row["source"]))
     except (OSError, KeyError, ValueError, csv.Error) as exc:

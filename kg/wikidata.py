@@ -9,10 +9,10 @@ within opskg stays ``owl:sameAs``.
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
 from pathlib import Path
+
+from kg.tables import read_rows
 
 #: Wikidata's entity namespace: ``Q42`` is ``http://www.wikidata.org/entity/Q42``.
 ENTITY = "http://www.wikidata.org/entity/"
@@ -31,22 +31,13 @@ def iri(qid: str) -> str:
     return ENTITY + qid
 
 
-def rows(path: Path) -> Iterator[dict[str, str]]:
-    """The rows of a tab-separated table with a header line; blank lines and ``#`` comments skipped.
-    Cells are stripped; a missing cell is empty."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if line.strip() and not line.startswith("#"))
-        for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
-            yield {key: (value or "").strip() for key, value in row.items() if key is not None}
-
-
 def organization_ids(folder: Path) -> dict[str, str]:
     """Organization name -> Wikidata identifier, from ``organization_ids.tsv`` in ``folder`` (empty when
     the folder has no such table, as a test gazetteer may not)."""
     path = folder / ORGANIZATION_IDS
     if not path.exists():
         return {}
-    ids = {row["name"]: row["wikidata"] for row in rows(path) if row.get("wikidata")}
+    ids = {row["name"]: row["wikidata"] for row in read_rows(path) if row.get("wikidata")}
     for qid in ids.values():
         iri(qid)  # a malformed identifier is refused when the table is read, not mid-build
     return ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kg.cli import cli
 from kg.conflicts import ValueConflict
@@ -14,27 +14,26 @@ from tests.conftest import write_article
 pytestmark = pytest.mark.slow
 
 
-def test_check_lists_two_dates_of_one_operation_with_their_articles(tmp_path: Path) -> None:
-    # Two outlets a day apart report the same raid, each with its own date: one operation, two dates.
+def _check(tmp_path: Path, second_published: str, second_date: str) -> Result:
+    """``kg check`` on a store of two reports of one raid, the second published and dated as given."""
     write_article(tmp_path / "in", "first.txt", " date 2023-03-10\nUS forces killed Nabil Osman, a commander of "
                   "the Northern Front, in a raid in the town of Marzin on March 9, 2023, officials said.\n")
-    write_article(tmp_path / "in", "second.txt", " date 2023-03-11\nNabil Osman, a Northern Front commander, "
-                  "was killed in a US raid in the town of Marzin on March 10, 2023, a monitor said.\n")
+    write_article(tmp_path / "in", "second.txt", f" date {second_published}\nNabil Osman, a Northern Front "
+                  f"commander, was killed in a US raid in the town of Marzin {second_date}, a monitor said.\n")
     store = str(tmp_path / "store")
     assert CliRunner().invoke(cli, ["build", str(tmp_path / "in"), "--store", store]).exit_code == 0
-    check = CliRunner().invoke(cli, ["check", "--store", store])
+    return CliRunner().invoke(cli, ["check", "--store", store])
+
+
+def test_check_lists_two_dates_of_one_operation_with_their_articles(tmp_path: Path) -> None:
+    # Two outlets a day apart report the same raid, each with its own date: one operation, two dates.
+    check = _check(tmp_path, "2023-03-11", "on March 10, 2023")
     assert check.exit_code == 1, check.output
     assert "2 dates: 2023-03-09 (first); 2023-03-10 (second)" in check.output, check.output
 
 
 def test_a_date_that_refines_another_is_no_conflict(tmp_path: Path) -> None:
-    write_article(tmp_path / "in", "first.txt", " date 2023-03-10\nUS forces killed Nabil Osman, a commander of "
-                  "the Northern Front, in a raid in the town of Marzin on March 9, 2023, officials said.\n")
-    write_article(tmp_path / "in", "second.txt", " date 2023-04-02\nNabil Osman, a Northern Front commander, "
-                  "was killed in a US raid in the town of Marzin in March 2023, a monitor said.\n")
-    store = str(tmp_path / "store")
-    assert CliRunner().invoke(cli, ["build", str(tmp_path / "in"), "--store", store]).exit_code == 0
-    check = CliRunner().invoke(cli, ["check", "--store", store])
+    check = _check(tmp_path, "2023-04-02", "in March 2023")
     assert check.exit_code == 0, check.output
     assert "0 value conflicts" in check.output
 

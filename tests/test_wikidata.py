@@ -22,6 +22,7 @@ from kg.errors import OpsKGError
 from kg.model import Article
 from kg.nlp import load_pipeline, pipeline_gazetteer
 from kg.pipeline import analyze
+from kg.tables import read_rows
 from kg.vocab import OPS, IRIs
 
 #: A source is a URL or ``owner/repo:path`` (optionally ``@commit``) of a public repository.
@@ -30,11 +31,11 @@ IRIS = IRIs("https://example.org/id/")
 
 
 def _organization_rows() -> list[dict[str, str]]:
-    return list(wikidata.rows(gaz.DATA / wikidata.ORGANIZATION_IDS))
+    return list(read_rows(gaz.DATA / wikidata.ORGANIZATION_IDS))
 
 
 def _people_rows() -> list[dict[str, str]]:
-    return list(wikidata.rows(people.TABLE))
+    return list(read_rows(people.TABLE))
 
 
 def test_every_identifier_is_well_formed_and_sourced() -> None:

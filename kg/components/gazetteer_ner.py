@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg import gazetteer as gaz
-from kg.components.spans import overlaps, set_entities
+from kg.components.spans import overlaps, set_entities, village_noun_after_name
 from kg.names import fold
 
 #: Words after a name that make it a force's, not a place's ("the Korvath Force").
@@ -47,10 +47,8 @@ def _says_village(doc: Doc, start: int, end: int) -> bool:
     """"the village of X", "the village, X,", "X village"; not "the X village of Y", which names
     Y a village of X."""
     before = doc[max(0, start - 3):start].text.lower()
-    after = doc[end:end + 2]
     return bool(re.search(r"\b(?:village|hamlet)(?: of|,)? *$", before)) \
-        or (len(after) >= 1 and after[0].lower_ in ("village", "hamlet")
-            and not (len(after) == 2 and after[1].lower_ == "of"))
+        or (end < len(doc) and village_noun_after_name(doc, end))
 
 
 class GazetteerRecognizer:

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from kg import gazetteer as gaz
 from kg.components.known_places import KnownPlaces
-from kg.components.spans import is_name_token, set_entities
+from kg.components.spans import VILLAGE_NOUNS, is_name_token, set_entities, village_noun_after_name
 from kg.names import ARTICLES
 
 #: "the <noun> of X": the kind the noun gives X.
@@ -77,7 +77,7 @@ class PlacePhrases:
             # "X province" (not when "X Governorate" is itself a known name)
             if low in AFTER_NOUNS and i > 0 and is_name_token(doc[i - 1].text) and not token.ent_type_ \
                     and doc[i - 1].pos_ == "PROPN" and doc[i - 1].lower_ not in _DETERMINERS \
-                    and not (low in ("village", "hamlet") and i + 1 < len(doc) and doc[i + 1].lower_ == "of"):
+                    and (low not in VILLAGE_NOUNS or village_noun_after_name(doc, i)):
                 start = i - 1
                 while start > 0 and (is_name_token(doc[start - 1].text) or doc[start - 1].lower_ in ARTICLES
                                      or doc[start - 1].text == "-") and not doc[start].is_sent_start:

@@ -29,3 +29,13 @@ def set_entities(doc: Doc, new: Iterable[Span]) -> None:
 def is_name_token(token_text: str) -> bool:
     """A capitalised word that can be part of a proper name."""
     return bool(token_text) and token_text[0].isupper() and any(c.isalpha() for c in token_text)
+
+
+#: Nouns that make the name before them a village's.
+VILLAGE_NOUNS = frozenset({"village", "hamlet"})
+
+
+def village_noun_after_name(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a village noun that names the name before it ("Marzin village"), not
+    one that starts a phrase of its own ("the Marzin village of Qasr Banat": Qasr Banat is the village)."""
+    return doc[i].lower_ in VILLAGE_NOUNS and not (i + 1 < len(doc) and doc[i + 1].lower_ == "of")

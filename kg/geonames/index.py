@@ -19,7 +19,6 @@ divisions table (``data``, ``admin1``); ``None`` means the installed package's d
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
 import json
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from kg.errors import OpsKGError
 from kg.names import place_key
+from kg.tables import read_rows
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +148,6 @@ CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
 
 
-def _admin1_rows(admin1: Path) -> Iterator[dict[str, str]]:
-    with admin1.open(encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if line.strip() and not line.startswith("#"))
-        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
 def _rows(data: Path, admin1: Path) -> Iterator[tuple[GeoPlace, Iterable[str]]]:
     """Every index row with the names it is found under."""
     countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
@@ -162,7 +156,7 @@ def _rows(data: Path, admin1: Path) -> Iterator[tuple[GeoPlace, Iterable[str]]]:
         yield GeoPlace(int(c["geonameid"]), c["name"], "country", iso, None, int(c.get("population") or 0),
                        None, None), (c["name"], c.get("iso3") or "")
     provinces = {}
-    for row in _admin1_rows(admin1):
+    for row in read_rows(admin1):
         iso, code = row["code"].split(".", 1)
         provinces[(iso, code)] = (int(row["geonameid"]), row["name"], row["asciiname"])
     totals: dict[tuple[str, str], int] = {}
