@@ -3,7 +3,7 @@
 ``kg/data/gazetteer/people.tsv`` lists each with the names news use for them and their Wikidata item.
 A person in an article is one of them only on a full name: every identifying word of one of the
 article's spellings agrees with a listed name or alias (transliteration variants of the vowels and the
-Arabic article aside: "Abu Bakr al-Baghdady" is "Abu Bakr al-Baghdadi"). A bare surname ("Baghdadi",
+Arabic article aside: "Abu Tarek al-Marzeeni" is "Abu Tarek al-Marzini"). A bare surname ("Marzini",
 "al-Masri"), a bare given name ("Ibrahim") or a bare kunya ("Abu Bakr") never is one: many people
 share them.
 """
@@ -41,14 +41,14 @@ class KnownPerson:
 
 def is_full_name(name: str) -> bool:
     """Whether a spelling names one person rather than a family or a first name: two identifying
-    parts (given names, nasab, nisbas) or a kunya with one ("Abu Bakr al-Baghdadi")."""
+    parts (given names, nasab, nisbas) or a kunya with one ("Abu Tarek al-Marzini")."""
     parsed = parse_person(name)
     return len(parsed.parts) >= 2 or (parsed.kunya is not None and len(parsed.parts) >= 1)
 
 
 def name_key(name: str) -> tuple[str, ...]:
     """The words of a personal name as compared: folded, titles and the Arabic article dropped,
-    compounds joined, vowels unified (``"Sheikh Abu Bakr al-Baghdady"`` -> ``("abu", "bakr", "baghdadi")``)."""
+    compounds joined, vowels unified (``"Sheikh Abu Tarek al-Marzeeni"`` -> ``("abu", "tarik", "marzini")``)."""
     parsed = parse_person(name)
     words = compound_words(fold(parsed.text.replace("-", " ")).split())
     return tuple(vowel_form(w) for w in words if w not in ARTICLES)
