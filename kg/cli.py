@@ -180,19 +180,25 @@ def export(store: Path | None, base: str | None, fmt: str, output: Path | None, 
 @click.option("--file", "-f", "query_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the query from a file (- for stdin).")
 @store_option
+@base_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "turtle"]), default="table",
               show_default=True)
+@click.option("--default-graph", type=click.Choice(["canonical", "union"]), default="canonical", show_default=True,
+              help="Default graph: the knowledge graph (one resource per real-world thing; article graphs stay "
+                   "named graphs, for GRAPH ?g), or the union of all graphs.")
 @_fail_cleanly
-def query(query_text: str | None, query_file: Any, store: Path | None, fmt: str) -> None:
-    """Run a SPARQL query over all graphs (the ops:, rdfs:, skos:... prefixes are predefined)."""
+def query(query_text: str | None, query_file: Any, store: Path | None, base: str | None, fmt: str,
+          default_graph: str) -> None:
+    """Run a SPARQL query over the knowledge graph (the ops:, rdfs:, skos:... prefixes are predefined)."""
     from kg.query import run_query
 
     if (query_text is None) == (query_file is None):
         raise click.UsageError("give a QUERY or --file, not both and not neither")
     sparql = query_text if query_text is not None else query_file.read()
-    settings = _settings(store)
+    settings = _settings(store, base=base)
+    graphs = [*IRIs(settings.base).served_graphs, ""] if default_graph == "canonical" else None
     with _opened(settings, write=False) as kgstore:
-        click.echo(run_query(kgstore, sparql, fmt), nl=False)
+        click.echo(run_query(kgstore, sparql, fmt, graphs), nl=False)
 
 
 @cli.command()
@@ -206,8 +212,10 @@ def query(query_text: str | None, query_file: Any, store: Path | None, fmt: str)
 @click.option("--token", default=None, envvar="OPSKG_TOKEN", help="Bearer token for updates [or $OPSKG_TOKEN].")
 @click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
               help="Most result rows returned; more are cut with an OpsKG-Truncated header.")
-@click.option("--default-graph", type=click.Choice(["union", "store"]), default="union", show_default=True,
-              help="Default graph of queries: the union of all graphs, or the store's own default graph.")
+@click.option("--default-graph", type=click.Choice(["canonical", "union", "store"]), default="canonical",
+              show_default=True,
+              help="Default graph of queries: the knowledge graph (one resource per real-world thing; article "
+                   "graphs stay named graphs), the union of all graphs, or the store's own default graph.")
 @click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
               help="Requests each server process handles at once.")
 @click.option("--processes", type=click.IntRange(1, 64), default=2, show_default=True,
@@ -265,13 +273,13 @@ def check(store: Path | None, base: str | None) -> None:
     Exit status 1 when there is any; the build keeps one class of each by the rule in the README, and
     keeps every date with the articles that state it.
     """
-    from kg.conflicts import date_conflicts
+    from kg.conflicts import value_conflicts
     from kg.derive import recorded_conflicts
 
     settings = _settings(store, base=base)
     with _opened(settings, write=False) as kgstore:
         conflicts = recorded_conflicts(kgstore, IRIs(settings.base))
-        disagreements = date_conflicts(kgstore, IRIs(settings.base))
+        disagreements = value_conflicts(kgstore, IRIs(settings.base))
     for text in conflicts:
         click.echo(text)
     for disagreement in disagreements:
@@ -298,7 +306,8 @@ def stats(store: Path | None, base: str | None, articles: bool) -> None:
     article_triples = sum(n for g, n in result.triples_per_graph.items() if iris.is_article_graph(g))
     click.echo(f"store {settings.store}: {result.total_triples:,} triples")
     click.echo(f"  {len(result.articles):>8,} articles ({article_triples:,} triples)")
-    for graph in (iris.identity_graph, iris.gazetteer_graph, iris.inferred_graph, iris.ontology_graph):
+    for graph in (iris.canonical_graph, iris.corpus_graph, iris.identity_graph, iris.gazetteer_graph,
+                  iris.inferred_graph, iris.ontology_graph):
         click.echo(f"  {result.triples_per_graph.get(str(graph), 0):>8,} triples in {graph}")
     click.echo("entities (real-world things; IRIs from all articles in brackets):")
     for cls, n in result.entities_per_class.items():

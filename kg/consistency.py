@@ -153,3 +153,17 @@ def without_dropped(lines: list[str], conflicts: list[Conflict], rules: Rules,
         for iri in members.get(c.resource, {c.resource}):
             drop |= {f"<{iri}> <{RDF.type}> <{cls}> ." for cls in dropped}
     return [line for line in lines if line not in drop] if drop else lines
+
+
+def dropped_types(conflicts: list[Conflict], rules: Rules,
+                  members: dict[str, set[str]]) -> set[tuple[str, str, str]]:
+    """The ``rdf:type`` statements (N-Triples terms) the decisions take off the conflicting resources
+    (and the IRIs ``members`` gives them): the dropped class and its superclasses that the kept class
+    does not share."""
+    out: set[tuple[str, str, str]] = set()
+    for c in conflicts:
+        kept_supers = {str(x) for x in rules.superclasses.get(URIRef(c.kept), {URIRef(c.kept)})}
+        dropped = {str(x) for x in rules.superclasses.get(URIRef(c.dropped), {URIRef(c.dropped)})} - kept_supers
+        for iri in members.get(c.resource, {c.resource}):
+            out |= {(f"<{iri}>", f"<{RDF.type}>", f"<{cls}>") for cls in dropped | {c.dropped}}
+    return out

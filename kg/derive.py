@@ -16,16 +16,19 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import PROV, RDF, XSD
 
+from kg import canonical_update as update
 from kg import consistency, corpus, reason, resolve
 from kg import gazetteer as gaz
+from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
 from kg.extract.dates import ResolvedDate
 from kg.geonames import index as geonames_index
 from kg.geonames.graph import CorpusPlace, gazetteer_graph
@@ -33,7 +36,7 @@ from kg.kinds import place_rank
 from kg.model import CORE_CLASSES
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
-from kg.vocab import ITSRDF, NIF, OPS, PREFIXES, IRIs
+from kg.vocab import OPS, PREFIXES, IRIs
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DeriveReport:
     entities: int
-    identity_triples: int
+    canonical_triples: int
     inferred_triples: int
     seconds: float
     conflicts: list[consistency.Conflict] = field(default_factory=list)
@@ -98,7 +101,8 @@ def is_stale(store: GraphStore, iris: IRIs) -> bool:
 
 
 def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
-    """Recompute the identity and inferred graphs and rewrite them with the ontology, atomically."""
+    """Recompute the identity, canonical, gazetteer and inferred graphs and rewrite them with the
+    ontology, atomically."""
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())
@@ -106,52 +110,71 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     gazetteer_iris = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
                                                           "?e ops:gazetteerEntry ?n } }")}
     stored = _stored_links(store, iris)
-    canonical, decisions = resolve.cluster(records, gazetteer_iris)
-    canonical, links = resolve.stable_links(canonical, stored)
-    labels = {canonical[r.iri]: resolve.display_name(r) for r in records if r.forms}
+    known = {r["e"].value for r in _in_graph(store, _CANONICAL_RESOURCES, str(iris.canonical_graph))}
+    placed = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e ops:near ?y } }")}
+    canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
+    canonical, links = resolve.stable_links(canonical, stored, known)
+    labels = resolve.cluster_labels(records, canonical)
 
     operations = _operation_records(store, iris, canonical)
     places = _places(store, iris, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
-    op_canonical, op_links = resolve.stable_links(op_canonical, stored)
+    op_canonical, op_links = resolve.stable_links(op_canonical, stored, known)
     links.update(op_links)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
     dates = corpus.corpus_dates(operations, op_canonical, _published(store, iris))
-    op_labels = _operation_labels(operations, op_canonical, dates, labels, places)
+    labels.update(_operation_labels(operations, op_canonical, dates, labels, places))
+    labels = {iri: label for iri, label in labels.items() if canonical.get(iri, iri) == iri}  # canonical IRIs only
 
-    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, op_labels,
-                                      links)
-    identity += _corpus_facts(store, iris, canonical, dates, operations)  # what only the corpus as a whole says
+    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, links)
     for article, content in sorted(hashes.items()):
         identity.add((iris.identity_graph, OPS.articleState, Literal(f"{article} {content}")))
-
-    places_graph = _gazetteer_graph(store, iris)
-    inferred = _extend(store, iris, identity, places_graph, hashes)
+    canon = canon_function(canonical)
+    derived = _Derived(identity, canonical, labels, stored,
+                       {(canon(s), p, canon(o)) for s, p, o in _terms(_corpus_facts(store, iris, canonical, dates,
+                                                                                    operations))},
+                       _terms(_gazetteer_graph(store, iris, canonical)),
+                       {iri for iri, kind in places.kinds.items() if kind == "Region"})
+    extended = _extend(store, iris, derived, hashes)
     conflicts: list[consistency.Conflict] = []
-    if inferred is None:
-        inferred, conflicts = _recompute(store, iris, identity, places_graph)
-    report = DeriveReport(len(records), len(identity), inferred, time.perf_counter() - started, conflicts)
-    log.info("derived graphs: %d entities, %d identity triples, %d inferred triples in %.1f s",
-             report.entities, report.identity_triples, report.inferred_triples, report.seconds)
+    if extended is not None:
+        size, inferred = extended
+    else:
+        resources = canonical_graph(iris.base, _article_triples(store, iris), canonical, labels, derived.corpus,
+                                    located=derived.located, regions=derived.regions)
+        inferred, conflicts = _recompute(store, iris, derived, resources)
+        size = len(resources)
+    report = DeriveReport(len(records), size, inferred, time.perf_counter() - started, conflicts)
+    log.info("derived graphs: %d entity IRIs, %d canonical triples, %d inferred triples in %.1f s",
+             report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
     return report
 
 
-#: Names and the records of how the identity graph was made: not reasoned over (the records depend on
-#: the order merges happen in, not on the world).
-_UNREASONED = (f"<{RDFS.label}>", f"<{OPS.reason}>", f"<{RDFS.comment}>", f"<{OPS.score}>",
-               f"<{OPS.mergedEntity}>", f"<{OPS.about}>", f"<{OPS.keptClass}>", f"<{OPS.droppedClass}>")
-_RECORD_TYPES = (f"<{OPS.IdentityDecision}>", f"<{OPS.Derivation}>", f"<{OPS.Inconsistency}>")
+@dataclass
+class _Derived:
+    """What a derivation computes over the whole corpus before the canonical graph is written."""
+
+    identity: Graph
+    #: IRI -> canonical IRI, for every IRI in an identity cluster (entities and operations)
+    canonical: dict[str, str]
+    #: canonical IRI -> name
+    labels: dict[str, str]
+    #: the identity links of the last build
+    stored: dict[str, str]
+    #: the corpus graph (N-Triples terms, canonical IRIs)
+    corpus: set[tuple[str, str, str]]
+    #: the gazetteer graph (N-Triples terms, canonical IRIs), before the triples the canonical graph holds
+    places: set[tuple[str, str, str]]
+    #: the places that are regions (canonical IRIs)
+    regions: set[str]
+
+    @property
+    def located(self) -> list[tuple[str, str]]:
+        return [(s, o) for s, p, o in self.places if p == _LOCATED_IN]
 
 
-def _identity_terms(identity: Graph, iris: IRIs) -> set[tuple[str, str, str]]:
-    """The identity graph's statements about the world (not about the graph itself, not names), as
-    N-Triples terms written the way the store writes them."""
-    parsed = ox.parse(identity.serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
-    return {(str(t.subject), str(t.predicate), str(t.object)) for t in parsed
-            if str(t.subject) != f"<{iris.identity_graph}>" and str(t.predicate) not in _UNREASONED
-            and str(t.object) not in _RECORD_TYPES}
-
+_LOCATED_IN, _TOOK_PLACE_IN, _DATE = f"<{OPS.locatedIn}>", f"<{OPS.tookPlaceIn}>", f"<{OPS.date}>"
 
 _CORPUS_PLACES = ("SELECT DISTINCT ?e ?n ?m WHERE { GRAPH ?g { ?e a ops:Location ; ops:gazetteerEntry ?n "
                   "OPTIONAL { ?e skos:exactMatch ?m } } }")
@@ -161,77 +184,156 @@ _NEAR_PLACES = ("SELECT DISTINCT ?e ?n WHERE { GRAPH ?g { ?e a ops:Location ; op
                 "FILTER NOT EXISTS { ?e ops:gazetteerEntry ?x } } }")
 
 
-def _gazetteer_graph(store: GraphStore, iris: IRIs) -> Graph:
-    """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`)."""
-    places = [CorpusPlace(r["e"].value, r["n"].value, r["m"].value if r["m"] is not None else None)
-              for r in _read(store, iris, _CORPUS_PLACES)]
-    places += [CorpusPlace(r["e"].value, None, near=r["n"].value) for r in _read(store, iris, _NEAR_PLACES)]
+def _gazetteer_graph(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> Graph:
+    """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`), on their
+    canonical IRIs."""
+    def canon(iri: str) -> str:
+        return canonical.get(iri, iri)
+
+    places = {CorpusPlace(canon(r["e"].value), r["n"].value, r["m"].value if r["m"] is not None else None)
+              for r in _read(store, iris, _CORPUS_PLACES)}
+    places |= {CorpusPlace(canon(r["e"].value), None, near=r["n"].value) for r in _read(store, iris, _NEAR_PLACES)}
     if not places:
         return Graph()
-    return gazetteer_graph(places, gaz.default(), geonames_index.default())
+    return gazetteer_graph(sorted(places, key=lambda p: (p.iri, p.entry or "", p.exact_match or "", p.near or "")),
+                           gaz.default(), geonames_index.default())
 
 
 def _terms(graph: Graph) -> set[tuple[str, str, str]]:
     """A graph's statements as N-Triples terms written the way the store writes them (which puts
     numbers in canonical form: "33.0"^^xsd:double is stored as "33")."""
+    if not len(graph):
+        return set()
     memory = ox.Store()
     memory.load(graph.serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
     return {(str(q.subject), str(q.predicate), str(q.object)) for q in memory}
 
 
-def _extend(store: GraphStore, iris: IRIs, identity: Graph, places: Graph, hashes: dict[str, str]) -> int | None:
-    """Add to the inferred graph what new articles entail, when the change is monotonic.
+def _ntriples(triples: Iterable[tuple[str, str, str]]) -> str:
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in sorted(triples))
 
-    Monotonic: no stored article changed or went away since the last derivation, the ontology is
-    the same, and the identity graph only gained statements. Then OWL 2 RL reasoning from the new
-    triples alone, joined with the stored closure, gives the same closure as a full recomputation.
-    Returns the number of triples added, or ``None`` when a full recomputation is needed.
+
+def _article_triples(store: GraphStore, iris: IRIs) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+    """Each article graph's IRI with its triples (N-Triples terms)."""
+    for graph in store.graph_names():
+        if iris.is_article_graph(graph):
+            yield graph, [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)]
+
+
+def _served(iris: IRIs) -> list[str]:
+    """The closure reasoning extends: the asserted graphs it reads, and its own output."""
+    return [str(iris.canonical_graph), str(iris.corpus_graph), str(iris.gazetteer_graph), str(iris.inferred_graph)]
+
+
+def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
+            hashes: dict[str, str]) -> tuple[int, int] | None:
+    """Bring the derived graphs up to date for added articles, touching only the canonical resources they
+    change (:mod:`kg.canonical_update`), and extend the inferred graph from what changed.
+
+    Only when the change is monotonic: articles were only added since the last derivation (none changed
+    or went away), the ontology is the same, and no statement about the world left the canonical,
+    corpus or gazetteer graphs (two canonical resources merging, or a value another value now refines,
+    takes one away). Then OWL 2 RL reasoning from the new statements alone, joined with the stored
+    closure, gives the same closure as a full recomputation. Returns (canonical triples written,
+    inferred triples added), or ``None`` when a full recomputation is needed.
     """
     previous = _article_state(store, iris)
     if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
-            or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris):
+            or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
+            or not store.count(str(iris.canonical_graph)):
         return None
-    new_identity = _identity_terms(identity, iris)
-    old_identity = {t for t in _graph_triples(store, str(iris.identity_graph))
-                    if t[0] != f"<{iris.identity_graph}>" and t[1] not in _UNREASONED and t[2] not in _RECORD_TYPES}
-    if not old_identity <= new_identity:
+    added = sorted(a for a in hashes if a not in previous)
+    canonical, base = derived.canonical, f"<{iris.base}"
+    touched = update.heads(canonical, update.in_article_graphs(store, iris, added))
+    retired = set()
+    for iri, head in canonical.items():
+        was = _root(derived.stored, iri)
+        if was != head:
+            touched |= {f"<{was}>", f"<{head}>"}
+            if canonical.get(was, was) != was:
+                retired.add(f"<{was}>")
+    touched |= update.heads(canonical, update.pointing_at(store, iris, retired))
+    old_corpus = _graph_triples(store, str(iris.corpus_graph))
+    touched |= {s for s, p, _o in old_corpus ^ derived.corpus if p == _DATE}
+    touched = {t for t in touched if t.startswith(base) and not iris.is_article_graph(t[1:-1])}
+    members: dict[str, set[str]] = defaultdict(set)
+    for iri, head in canonical.items():
+        if f"<{head}>" in touched:
+            members[f"<{head}>"].add(f"<{iri}>")
+    for head in touched:
+        if head not in retired:
+            members[head].add(head)
+    graphs = update.member_graphs(store, iris, {m for ms in members.values() for m in ms}, added)
+    canon = canon_function(canonical)
+    op_places = {canon(o) for _g, triples in graphs for _s, p, o in triples if p == _TOOK_PLACE_IN}
+    located = update.containing(store, iris, op_places, derived.located)
+    labels = {h: derived.labels[h] for h in (t[1:-1] for t in touched) if h in derived.labels}
+    new = canonical_graph(iris.base, graphs, canonical, labels, {t for t in derived.corpus if t[0] in touched},
+                          located=located, regions=derived.regions)
+    old = update.owned(store, iris, touched)
+    new_facts, old_facts = set(for_reasoning(new)), set(for_reasoning(old))
+    old_places = _graph_triples(store, str(iris.gazetteer_graph))
+    corpus_facts, old_corpus_facts = set(for_reasoning(derived.corpus)), set(for_reasoning(old_corpus))
+    if not old_facts <= new_facts | derived.places | corpus_facts or not old_places <= derived.places \
+            or not old_corpus_facts <= corpus_facts:
         return None
-    new_places, old_places = _terms(places), _graph_triples(store, str(iris.gazetteer_graph))
-    if not old_places <= new_places:
-        return None
-    added = [a for a in hashes if a not in previous]
-    delta = (_asserted_for_reasoning(store, iris, graphs=added) + sorted(new_identity - old_identity)
-             + sorted(new_places - old_places))
-    increment = reason.reason_increment(delta, ontology_graph(), iris.base, _ReasonedView(store))
+    # each served triple in one graph: one the canonical graph holds (with its sources) leaves this one
+    served = [str(iris.canonical_graph)]
+    places = {t for t in derived.places if t not in new and not (
+        t[2].startswith("<") and t not in old and any(True for _ in store.match(*t, graphs=served)))}
+    delta = sorted((new_facts - old_facts) | (places - old_places) | (corpus_facts - old_corpus_facts))
+    increment = reason.reason_increment(delta, ontology_graph(), iris.base, _View(store, _served(iris)))
     if increment.violations:
         return None  # the full path explains and resolves them
     # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
-    now_asserted = "\n".join(f"{s} {p} {o} ." for s, p, o in delta)
-    store.replace_graphs({str(iris.identity_graph): identity.serialize(format="nt"),
-                          str(iris.gazetteer_graph): places.serialize(format="nt")},
-                         add={str(iris.inferred_graph): "\n".join(increment.lines)},
-                         remove={str(iris.inferred_graph): now_asserted})
-    log.info("derived graphs incrementally: %d new article(s), %d new inferred triples",
-             len(added), len(increment.lines))
-    return len(increment.lines)
+    store.replace_graphs({str(iris.identity_graph): derived.identity.serialize(format="nt"),
+                          str(iris.corpus_graph): _ntriples(derived.corpus),
+                          str(iris.gazetteer_graph): _ntriples(places)},
+                         add={str(iris.inferred_graph): "\n".join(increment.lines),
+                              str(iris.canonical_graph): _ntriples(new - old)},
+                         remove={str(iris.inferred_graph): _ntriples(delta),
+                                 str(iris.canonical_graph): _ntriples(old - new)})
+    log.info("derived graphs incrementally: %d new article(s), %d canonical resources touched, "
+             "%d new inferred triples", len(added), len(touched), len(increment.lines))
+    return store.count(str(iris.canonical_graph)), len(increment.lines)
 
 
-def _recompute(store: GraphStore, iris: IRIs, identity: Graph,
-               places: Graph) -> tuple[int, list[consistency.Conflict]]:
+def _root(links: dict[str, str], iri: str) -> str:
+    """Where an IRI's identity links lead (itself when it has none)."""
+    seen = {iri}
+    while iri in links and links[iri] not in seen:
+        iri = links[iri]
+        seen.add(iri)
+    return iri
+
+
+def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,
+               resources: set[tuple[str, str, str]]) -> tuple[int, list[consistency.Conflict]]:
     """The inferred graph from scratch, with inconsistencies explained and resolved."""
     ontology = ontology_graph()
     rules = reason.compile_rules(ontology)
-    asserted = (_asserted_for_reasoning(store, iris) + sorted(_identity_terms(identity, iris))
-                + sorted(_terms(places)))
+    places = derived.places - resources  # each served triple in one graph: an article's statement keeps its sources
+    asserted = sorted(for_reasoning(resources)) + sorted(places) + sorted(for_reasoning(derived.corpus))
     inference = reason.reason_terms(asserted, ontology, iris.base, rules)
-    members = {k.strip("<>"): {v.strip("<>") for v in vs} for k, vs in inference.same.items()}
+    # A resource's IRIs: its cluster's, and those of every resource an owl:sameAs makes it (a stated
+    # identity, or a functional property's).
+    clusters: dict[str, set[str]] = {}
+    for iri, head in derived.canonical.items():
+        clusters.setdefault(head, {head}).add(iri)
+    members: dict[str, set[str]] = {}
+    for v in inference.violations:
+        resource = v.resource.strip("<>")
+        same = {x.strip("<>") for x in inference.same.get(v.resource, {v.resource})} | {resource}
+        members[resource] = set().union(*(clusters.get(x, {x}) for x in same))
     conflicts = consistency.explain(store, rules, inference.violations, members, f"{iris.base}article/")
     for conflict in conflicts:
         log.warning("inconsistency: %s", conflict.describe())
     lines = consistency.without_dropped(inference.lines, conflicts, rules, members)
-    identity += consistency.record(conflicts, str(iris.identity_graph))
+    resources = resources - consistency.dropped_types(conflicts, rules, members)
+    identity = derived.identity + consistency.record(conflicts, str(iris.identity_graph))
     graphs = {str(iris.identity_graph): identity.serialize(format="nt"), str(iris.inferred_graph): "\n".join(lines),
-              str(iris.gazetteer_graph): places.serialize(format="nt")}
+              str(iris.canonical_graph): _ntriples(resources), str(iris.gazetteer_graph): _ntriples(places),
+              str(iris.corpus_graph): _ntriples(derived.corpus)}
     if _graph_hash(store, str(iris.ontology_graph)) != ontology_hash():
         # Rewritten only when it changed: its blank nodes would get new labels each time.
         graphs[str(iris.ontology_graph)] = ontology_ntriples() + (
@@ -246,6 +348,8 @@ def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
     return dict(row["s"].value.split(" ", 1) for row in rows)
 
 
+#: The canonical resources of the last build (bound to ?g: the canonical graph).
+_CANONICAL_RESOURCES = "SELECT DISTINCT ?g ?e WHERE { GRAPH ?g { ?e a ?c } }"
 _STORED_LINKS = "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
 
 
@@ -281,7 +385,8 @@ def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
 
 
 def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
-    classes = {str(OPS[c]) for c in CORE_CLASSES}
+    # The core classes, and the kinds of place that tell a village from a province of its name.
+    classes = {str(OPS[c]) for c in (*CORE_CLASSES, "Village", "Town", "Province", "Country", "Region")}
     rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form } }")
     records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows
                                     if r["c"].value in classes)
@@ -349,7 +454,7 @@ def _published(store: GraphStore, iris: IRIs) -> dict[str, str]:
 def _operation_labels(operations: list[corpus.OperationRecord], canonical: dict[str, str],
                       dates: dict[str, tuple[ResolvedDate, str]], labels: dict[str, str],
                       places: corpus.Places) -> dict[str, str]:
-    """A readable name per operation cluster: "Raid in Atmeh, 2022-02"."""
+    """A readable name per operation cluster, by its canonical IRI: "Raid in Atmeh, 2022-02"."""
     members: dict[str, list[corpus.OperationRecord]] = {}
     for record in operations:
         members.setdefault(canonical[record.iri], []).append(record)
@@ -362,28 +467,27 @@ def _operation_labels(operations: list[corpus.OperationRecord], canonical: dict[
         label = words + (f" in {labels.get(place, place.rsplit('/', 1)[-1])}" if place else "")
         if head in dates:
             label += f", {dates[head][0].value}"
-        for record in group:
-            out[record.iri] = label
+        out[head] = label
     return out
 
 
 def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
                   dates: dict[str, tuple[ResolvedDate, str]], operations: list[corpus.OperationRecord]) -> Graph:
-    """Dates found by the corpus, tenure ends and successions, each with a note of how it was derived.
-
-    Facts are attached to each article's own operation IRI (never only to a cluster's canonical IRI,
-    which can change as reports arrive), so adding articles only ever adds to them.
-    """
+    """Dates found by the corpus, tenure ends and successions, on canonical IRIs, each with a note of how
+    it was derived (the canonical graph's)."""
     g = Graph()
+    stated: dict[str, set[str]] = {}
     for record in operations:
-        found = dates.get(canonical.get(record.iri, record.iri))
-        if found is None or any(found[0].value.startswith(d) and len(d) >= len(found[0].value) for d in record.dates):
-            continue  # its own article dates it as precisely
+        stated.setdefault(canonical.get(record.iri, record.iri), set()).update(record.dates)
+    for head, own in sorted(stated.items()):
+        found = dates.get(head)
+        if found is None or any(d.startswith(found[0].value) and len(d) >= len(found[0].value) for d in own):
+            continue  # an article dates it as precisely
         value, how = found
-        g.add((URIRef(record.iri), OPS.date, Literal(value.value, datatype=XSD[value.datatype])))
-        note = URIRef(f"{record.iri}#date-derivation")
+        g.add((URIRef(head), OPS.date, Literal(value.value, datatype=XSD[value.datatype])))
+        note = URIRef(f"{head}#date-derivation")
         g.add((note, RDF.type, OPS.Derivation))
-        g.add((note, OPS.about, URIRef(record.iri)))
+        g.add((note, OPS.about, URIRef(head)))
         g.add((note, OPS.reason, Literal(how)))
     # Tenures: holder, role, ordinal, current, start; the end of each from the holder's death.
     rows = _read(store, iris, "SELECT ?t ?p ?r ?n ?c ?s WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
@@ -394,7 +498,7 @@ def _corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         person = canonical.get(row["p"].value, row["p"].value)
         when = dates.get(canonical.get(row["op"].value, row["op"].value))
         reports, end = deaths.get(person, (set(), ""))
-        reports.add(row["op"].value)  # every report of the operation: all one via owl:sameAs
+        reports.add(canonical.get(row["op"].value, row["op"].value))
         deaths[person] = (reports, end or (when[0].value if when else ""))
     tenures = []
     for row in rows:
@@ -462,43 +566,20 @@ def _successions(store: GraphStore, iris: IRIs, canonical: dict[str, str], tenur
     return g
 
 
-#: Provenance and bookkeeping: what the article graphs hold besides facts about the world.
-UNREASONED_PREDICATES = {
-    str(SKOS.altLabel), str(RDF.subject), str(RDF.predicate), str(RDF.object), str(OPS.evidence), str(OPS.article),
-    str(OPS.certainty), str(OPS.contentHash), str(OPS.sourceName), str(OPS.builtWith), str(OPS.publishedFrom),
-    str(DCTERMS.identifier), str(DCTERMS.title), str(DCTERMS.source), str(DCTERMS.date), str(ITSRDF.taIdentRef),
-    str(OPS.origin), str(OPS.qualifier),
-}
+class _View:
+    """The closure reasoning extends: the canonical, gazetteer and inferred graphs, without names and sources."""
 
-
-class _ReasonedView:
-    """The store as the reasoner sees it: no text, evidence or NIF structure (as :func:`_asserted_for_reasoning`)."""
-
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, graphs: list[str]) -> None:
         self.store = store
-        self.evidence = f"<{OPS.Evidence}>"
-        self.excluded = {f"<{p}>" for p in UNREASONED_PREDICATES} | set(_UNREASONED)
-        self.nif = f"<{NIF}"
+        self.graphs = graphs
 
     def match(self, s: str | None, p: str | None, o: str | None) -> Iterator[tuple[str, str, str]]:
-        for t in self.store.match(s, p, o):
-            if t[1] in self.excluded or t[1].startswith(self.nif) or t[2] == self.evidence or t[2] in _RECORD_TYPES:
+        if p in UNREASONED:
+            return
+        for t in self.store.match(s, p, o, graphs=self.graphs):
+            if t[1] in UNREASONED or (t[1] == _TYPE and t[2] in UNREASONED_TYPES):
                 continue
             yield t
 
 
-#: The triples of the graphs in the query's dataset but NIF structure and evidence (the other unreasoned
-#: predicates are left out by :func:`_asserted_for_reasoning`).
-_ASSERTED = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?p), STR(nif:))) "
-             "FILTER(?o != ops:Evidence) }")
-
-
-def _asserted_for_reasoning(store: GraphStore, iris: IRIs,
-                            graphs: list[str] | None = None) -> list[tuple[str, str, str]]:
-    """The article graphs' facts about the world (no text, evidence or NIF structure), as N-Triples terms;
-    of the given article graphs only, when ``graphs`` is given."""
-    if graphs is not None and not graphs:
-        return []
-    excluded = {f"<{p}>" for p in UNREASONED_PREDICATES}
-    triples = ((str(t.subject), str(t.predicate), str(t.object)) for t in _read(store, iris, _ASSERTED, graphs))
-    return [t for t in triples if t[1] not in excluded]
+_TYPE = f"<{RDF.type}>"

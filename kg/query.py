@@ -1,4 +1,5 @@
-"""``kg query``: SPARQL over the union of the store's graphs, in a choice of result formats."""
+"""``kg query``: SPARQL over the knowledge graph (or the union of the store's graphs), in a choice of result
+formats."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pyoxigraph as ox
 
 from kg.errors import ConfigError, QueryError, QuerySyntaxError
-from kg.sparql_text import explain_syntax_error, shorten
+from kg.sparql_text import explain_syntax_error, names_dataset, shorten
 from kg.store import GraphStore
 from kg.vocab import PREFIXES
 
@@ -17,12 +18,18 @@ _RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsForma
                    "json": ox.QueryResultsFormat.JSON}
 
 
-def run_query(store: GraphStore, sparql: str, fmt: str = "table") -> str:
-    """Evaluate ``sparql`` and render its result; common prefixes (``ops:``, ``rdfs:``...) are predefined."""
+def run_query(store: GraphStore, sparql: str, fmt: str = "table", default_graphs: list[str] | None = None) -> str:
+    """Evaluate ``sparql`` and render its result; common prefixes (``ops:``, ``rdfs:``...) are predefined.
+
+    ``default_graphs``: the query's default graph (``""`` is the store's own), unless the query names its
+    own dataset; by default the union of all graphs.
+    """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown result format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if names_dataset(sparql):
+        default_graphs = None
     try:
-        result = store.query(sparql, prefixes=PREFIXES)
+        result = store.query(sparql, prefixes=PREFIXES, default_graphs=default_graphs)
         return render(result, fmt)
     except QuerySyntaxError as exc:
         explained = explain_syntax_error(sparql, str(exc), PREFIXES)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
+from rdflib.namespace import OWL, PROV, RDF, XSD
 
 from kg.model import CORE_CLASSES
 from kg.names import PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
@@ -302,14 +302,36 @@ def _lone_surnames(records: list[EntityRecord], pairs: set[tuple[str, str]], uf:
     return decisions
 
 
+_SETTLEMENTS = {str(OPS.Village), str(OPS.Town)}
+_AREAS = {str(OPS.Province), str(OPS.Country), str(OPS.Region)}
+
+
+def _kinds_clash(a: EntityRecord, b: EntityRecord) -> bool:
+    """A village or town is no province, country or region, however alike their names: al-Marzina
+    village is not Marzina province."""
+    def settlement(r: EntityRecord) -> bool:
+        return bool(r.classes & _SETTLEMENTS) and not r.classes & _AREAS
+
+    def area(r: EntityRecord) -> bool:
+        return bool(r.classes & _AREAS) and not r.classes & _SETTLEMENTS
+
+    return (settlement(a) and area(b)) or (settlement(b) and area(a))
+
+
 def _is_lone(record: EntityRecord) -> bool:
     return all(parse_person(f).is_single for f in record.forms)
 
 
-def cluster(records: list[EntityRecord],
-            gazetteer_iris: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
-    """Map every IRI to its cluster's canonical IRI; the decisions that merged them."""
+def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
+            placed_by_text: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
+    """Map every IRI to its cluster's canonical IRI; the decisions that merged them.
+
+    ``gazetteer_iris`` are places of the gazetteer (two of them are two places); ``placed_by_text``
+    are places the text locates by another ("a village 20 km west of Marzin"): the gazetteer did not
+    know them, so a gazetteer place of a like name is another place.
+    """
     fixed = gazetteer_iris or set()
+    placed = placed_by_text or set()
     by_iri = {r.iri: r for r in records}
     blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
     for record in records:
@@ -324,10 +346,14 @@ def cluster(records: list[EntityRecord],
         a, b = by_iri[a_iri], by_iri[b_iri]
         if a_iri in fixed and b_iri in fixed:
             continue  # two gazetteer entries are two places by construction
+        if (a_iri in fixed and b_iri in placed) or (b_iri in fixed and a_iri in placed):
+            continue
         if uf.find(a_iri) == uf.find(b_iri):
             continue  # already one cluster
         if a.articles & b.articles and not (a.articles - b.articles or b.articles - a.articles):
             continue  # within one article, the extractor already decided
+        if a.core_class == "Location" and _kinds_clash(a, b):
+            continue
         if a.core_class == "Person":
             score, reason = _person_score(a, b)
             threshold = CROSS_ARTICLE_MATCH
@@ -350,11 +376,13 @@ def cluster(records: list[EntityRecord],
     return canonical, decisions
 
 
-def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+def stable_links(canonical: dict[str, str], stored: dict[str, str],
+                 known: set[str] | frozenset[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
     """Keep canonical IRIs stable across builds, with one identity link per IRI.
 
     ``canonical`` maps every IRI to its cluster's IRI as :func:`cluster` chose it; ``stored`` is the
-    links of the last build (IRI -> the IRI it is ``owl:sameAs``), a forest. Returns the canonical
+    links of the last build (IRI -> the IRI it is ``owl:sameAs``), a forest; ``known`` the canonical
+    resources of the last build (an IRI alone in its cluster has no link). Returns the canonical
     map to use and the links to write (IRI -> IRI, never more than one per IRI):
 
     - a cluster that holds a canonical IRI of the last build keeps it (the one most of its members
@@ -381,7 +409,7 @@ def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dic
     for head, members in clusters.items():
         inside = set(members)
         # the canonical IRIs of the last build in this cluster, with how many of its members each held
-        roots = Counter(root(m, inside) for m in members if m in stored)
+        roots = Counter(root(m, inside) for m in members if m in stored or m in known)
         survivor = min(roots, key=lambda r: (-roots[r], r)) if roots else head
         for member in members:
             final[member] = survivor
@@ -392,38 +420,39 @@ def stable_links(canonical: dict[str, str], stored: dict[str, str]) -> tuple[dic
     return final, links
 
 
+def cluster_labels(records: Iterable[EntityRecord], canonical: dict[str, str]) -> dict[str, str]:
+    """Canonical IRI -> the cluster's preferred name, from the surface forms of all its IRIs (the
+    class of the canonical IRI's own record, else of the cluster's least IRI, decides the name's grammar)."""
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    chosen: dict[str, EntityRecord] = {}
+    for record in sorted(records, key=lambda r: r.iri):
+        head = canonical.get(record.iri, record.iri)
+        forms[head].update(record.forms)
+        if head not in chosen or record.iri == head:
+            chosen[head] = record
+    return {head: display_name(record, forms[head]) for head, record in chosen.items() if forms[head]}
+
+
 def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str, canonical: dict[str, str],
-                   decisions: Iterable[Decision], labels: dict[str, str] | None = None,
-                   links: dict[str, str] | None = None) -> Graph:
-    """The identity graph: preferred names, ``owl:sameAs`` links, the decisions.
+                   decisions: Iterable[Decision], links: dict[str, str] | None = None) -> Graph:
+    """The identity graph: ``owl:sameAs`` links, the decisions, what the graph was derived from.
 
     ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``links`` are
     the ``owl:sameAs`` links to write (:func:`stable_links`; by default each IRI to its canonical
-    IRI); ``labels`` gives names for IRIs that have no surface forms (operations).
+    IRI). Names are the canonical graph's (:func:`cluster_labels`).
     """
-    records = sorted(records, key=lambda r: r.iri)
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for record in records:
-        forms[canonical.get(record.iri, record.iri)].update(record.forms)
     g = Graph()
     node = URIRef(graph_iri)
     g.add((node, OPS.contentHash, Literal(digest)))
     articles: set[str] = set()
     for record in records:
-        head = canonical.get(record.iri, record.iri)
         articles |= record.articles
-        if record.iri in (labels or {}):
-            continue  # named by the caller (operations: "Raid in Atmeh, 2022-02")
-        if forms[head]:
-            g.add((URIRef(record.iri), RDFS.label, Literal(display_name(record, forms[head]))))
-    # One link per IRI (a star, or a tree where an earlier canonical IRI was merged): the reasoner
-    # closes it; the links only grow while clusters only grow, so adding articles stays monotonic.
+    # One link per IRI (a star, or a tree where an earlier canonical IRI was merged), from each
+    # article's IRI to the canonical resource; the links only grow while clusters only grow.
     if links is None:
         links = {iri: head for iri, head in canonical.items() if iri != head}
     for iri, target in sorted(links.items()):
         g.add((URIRef(iri), OWL.sameAs, URIRef(target)))
-    for iri, label in sorted((labels or {}).items()):
-        g.add((URIRef(iri), RDFS.label, Literal(label)))
     for article in sorted(articles):
         g.add((node, PROV.wasDerivedFrom, URIRef(article)))
     for d in decisions:

@@ -136,3 +136,18 @@ def shorten(engine_message: str, limit: int = 240) -> str:
         line = _CHAR_CLASS.sub("", line).replace(", (line", " (line").rstrip(", ")
         line = re.sub(r",\s*(?=\(line)", " ", line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def names_dataset(text: str) -> bool:
+    """Whether a query names its own dataset: a FROM (or FROM NAMED) outside every group. Such a query
+    must be run without a default dataset of the caller's, which would replace its own."""
+    depth = 0
+    previous = ""
+    for token in tokens(text):
+        if token.kind == "other":
+            depth += (token.text == "{") - (token.text == "}")
+        elif token.kind == "word" and depth == 0 and token.text.upper() == "FROM" and previous != "PREFIX":
+            return True
+        if token.kind != "other" or token.text in "{}":
+            previous = token.text.upper() if token.kind == "word" else ""
+    return False

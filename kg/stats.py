@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from kg.articles import StoredArticle, stored_articles
 from kg.store import GraphStore
-from kg.vocab import OPS, PREFIXES, IRIs
+from kg.vocab import OPS, IRIs
 
 CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
 
@@ -16,7 +16,7 @@ CORE = ("Person", "Organization", "Location", "Operation", "Role", "Article")
 @dataclass(frozen=True)
 class Stats:
     triples_per_graph: dict[str, int]
-    #: Real-world things per class: one per identity (owl:sameAs) class, however many IRIs it has.
+    #: Real-world things per class: the canonical resources, one per identity cluster.
     entities_per_class: dict[str, int]
     articles: list[StoredArticle]
     #: IRIs per class (an entity several articles name under their own IRIs counts once per IRI).
@@ -27,24 +27,26 @@ class Stats:
         return sum(self.triples_per_graph.values())
 
 
-#: The number of IRIs of the class bound to ?c.
-_ENTITIES = "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c } GROUP BY ?c"
-#: The number of real-world things of the class bound to ?c: one IRI per owl:sameAs class (the least,
-#: over asserted and inferred links alike, whichever way the links were laid out).
-_THINGS = ("SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?c "
-           "FILTER NOT EXISTS { ?e owl:sameAs ?o . ?o a ?c FILTER(STR(?o) < STR(?e)) } } GROUP BY ?c")
+#: The number of IRIs of the class bound to ?c that the article graphs name.
+_ENTITIES = "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a ?c } } GROUP BY ?c"
+#: The number of real-world things of the class bound to ?c, over the canonical and inferred graphs (the
+#: query's named graphs): the canonical resources, one per identity cluster.
+_THINGS = _ENTITIES
 
 
 def collect(store: GraphStore, iris: IRIs) -> Stats:
     per_graph = {}
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         per_graph[row["g"].value] = int(row["n"].value)
+    articles = [g for g in per_graph if iris.is_article_graph(g)]
+    derived = [str(iris.canonical_graph), str(iris.inferred_graph)]
     per_class = dict.fromkeys(CORE, 0)
     things = dict.fromkeys(CORE, 0)
     for name in CORE:
-        for row in store.query(_ENTITIES, substitutions={"c": ox.NamedNode(OPS[name])}):
+        for row in store.query(_ENTITIES, substitutions={"c": ox.NamedNode(OPS[name])},
+                               named_graphs=articles):
             per_class[name] = int(row["n"].value)
-        for row in store.query(_THINGS, prefixes=PREFIXES, substitutions={"c": ox.NamedNode(OPS[name])}):
+        for row in store.query(_THINGS, substitutions={"c": ox.NamedNode(OPS[name])}, named_graphs=derived):
             things[name] = int(row["n"].value)
-    articles = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
-    return Stats(per_graph, things, articles, per_class)
+    stored = sorted(stored_articles(store, iris).values(), key=lambda a: a.id)
+    return Stats(per_graph, things, stored, per_class)

@@ -92,6 +92,24 @@ class IRIs:
         return URIRef(f"{self.base}graph/inferred")
 
     @property
+    def canonical_graph(self) -> URIRef:
+        """One resource per real-world thing, with the fused facts of every article (:mod:`kg.canonical`)."""
+        return URIRef(f"{self.base}graph/canonical")
+
+    @property
+    def corpus_graph(self) -> URIRef:
+        """What only the corpus as a whole says about canonical resources: dates resolved across articles,
+        tenure ends, successions, each with a note of how it was derived."""
+        return URIRef(f"{self.base}graph/corpus")
+
+    @property
+    def served_graphs(self) -> list[str]:
+        """The graphs whose union is the served default graph: canonical resources, what the corpus, the
+        gazetteer and reasoning add to them, and the ontology (article graphs stay named graphs)."""
+        return [str(self.canonical_graph), str(self.corpus_graph), str(self.gazetteer_graph),
+                str(self.inferred_graph), str(self.ontology_graph)]
+
+    @property
     def ontology_graph(self) -> URIRef:
         return URIRef(ONTOLOGY_IRI)
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg.config import Settings
 from kg.store import GraphStore
+from kg.vocab import IRIs
 from server.executor import Executor
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,10 @@ class ServeOptions:
     token: str | None = None
     query_timeout: float = 30.0
     max_rows: int = 10_000
-    #: "union": the default graph is the union of all graphs; "store": the store's own default graph.
-    default_graph: str = "union"
+    #: "canonical": the default graph is the knowledge graph of canonical resources (the derived graphs,
+    #: :attr:`kg.vocab.IRIs.served_graphs`, with the store's own default graph); "union": the union of all
+    #: graphs; "store": the store's own default graph.
+    default_graph: str = "canonical"
     #: Largest request body accepted, in bytes.
     max_body: int = 1024 * 1024
 
@@ -44,6 +47,12 @@ def current_executor() -> Executor:
 def current_settings() -> Settings:
     settings: Settings = current_app.extensions["opskg.settings"]
     return settings
+
+
+def served_graphs() -> list[str]:
+    """The default graph of the "canonical" setting: the knowledge graph's graphs and the store's own
+    default graph ("")."""
+    return [*IRIs(current_settings().base).served_graphs, ""]
 
 
 def current_options() -> ServeOptions:

@@ -26,8 +26,8 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from kg.config import Settings
 from kg.ontology import ontology_text
-from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES
-from server import current_executor, current_settings, external, negotiation
+from kg.vocab import ONTOLOGY_IRI, OPS, PREFIXES, IRIs
+from server import current_executor, current_settings, external, negotiation, served_graphs
 from server.executor import GRAPH_FORMATS, QueryTimeout, Request, Result
 
 bp = Blueprint("resources", __name__, template_folder="templates")
@@ -77,10 +77,18 @@ def _run(job: Request) -> Result:
         abort(503, "the page's queries took too long")
 
 
+def _dataset(iri: str) -> dict[str, Any]:
+    """What a page of ``iri`` is drawn from: an article's own graph for an article (its text and
+    structure), the knowledge graph of canonical resources for everything else (each fact once)."""
+    if IRIs(base()).kind_of(iri.split("#", 1)[0]) == "article":
+        return {"union": True}
+    return {"union": False, "default_graphs": served_graphs()}
+
+
 def _select(query: str, iri: str) -> list[dict[str, Any]]:
     """Solutions of a constant query with ``?iri`` bound to ``iri`` (an IRI already parsed)."""
     job = Request(query=query, results_type="application/sparql-results+json", graph_type="text/turtle",
-                  union=True, prefixes=dict(PAGE_PREFIXES), max_rows=2000, substitutions={"iri": iri})
+                  prefixes=dict(PAGE_PREFIXES), max_rows=2000, substitutions={"iri": iri}, **_dataset(iri))
     rows: list[dict[str, Any]] = json.loads(_run(job).body)["results"]["bindings"]
     return rows
 
@@ -98,10 +106,18 @@ OUTGOING = ("SELECT DISTINCT ?iri ?p ?o ?oLabel WHERE { ?iri ?p ?o FILTER(?p NOT
 INCOMING = ("SELECT DISTINCT ?iri ?s ?p ?sLabel WHERE { ?s ?p ?iri FILTER(?p NOT IN (rdf:subject, rdf:object, "
             "itsrdf:taIdentRef, ops:about, ops:mergedEntity)) OPTIONAL { ?s rdfs:label ?sLabel } } "
             "ORDER BY ?p ?s LIMIT 500")
-EVIDENCE = ("SELECT DISTINCT ?iri ?quote ?pred ?article ?title WHERE { ?fact ops:article ?article ; ops:evidence ?s ; "
-            "rdf:predicate ?pred . { ?fact rdf:subject ?iri } UNION { ?fact rdf:object ?iri } "
-            "?s nif:anchorOf ?quote . OPTIONAL { ?article dct:title ?title } } "
-            "ORDER BY ?article ?pred ?quote LIMIT 100")
+#: The sentences that state the resource's facts: each fused statement's evidence (the canonical graph's),
+#: or an article's own evidence nodes on an article's page.
+EVIDENCE = ("SELECT DISTINCT ?iri ?quote ?pred ?article ?title WHERE { ?fact rdf:predicate ?pred . "
+            "{ ?fact rdf:subject ?iri } UNION { ?fact rdf:object ?iri } "
+            "{ ?fact prov:wasDerivedFrom ?e } UNION { ?fact a ops:Evidence BIND(?fact AS ?e) } "
+            "?e ops:article ?article ; ops:evidence ?s . ?s nif:anchorOf ?quote . "
+            "OPTIONAL { ?article dct:title ?title } } "
+            "ORDER BY ?pred ?article ?quote LIMIT 100")
+#: The canonical resource an article's IRI (or a retired canonical IRI) now stands for, through the
+#: identity graph's links (bound to ?g).
+CANONICAL = ("SELECT ?iri ?c WHERE { GRAPH ?g { ?iri owl:sameAs+ ?c FILTER NOT EXISTS { ?c owl:sameAs ?next } } } "
+             "LIMIT 1")
 #: The resource itself when dated, the operations within it (``ops:tookPlaceWithin?``: zero or one step;
 #: pyoxigraph matches zero steps only for a term in the store, which a dated resource is), and the
 #: operations it took part in.
@@ -140,6 +156,10 @@ def resource(rest: str) -> Response:
     except ValueError:
         abort(404, "the path is not a valid IRI: nothing is known about it")
 
+    survivor = _canonical(iri)
+    if survivor is not None:
+        return _see_other(survivor)
+
     def html() -> str:
         page = _page(iri)
         if not (page.types or page.outgoing or page.incoming or page.aliases or page.evidence):
@@ -147,6 +167,26 @@ def resource(rest: str) -> Response:
         return render_template("resource.html", page=page, map=_map(page.points), timeline=_timeline(page.events))
 
     return _respond(iri, _rdf(iri), html)
+
+
+def _canonical(iri: str) -> str | None:
+    """The canonical resource ``iri`` is an alias of, or ``None`` when it is canonical itself."""
+    job = Request(query=CANONICAL, results_type="application/sparql-results+json", graph_type="text/turtle",
+                  union=False, prefixes=dict(PAGE_PREFIXES), max_rows=1, substitutions={"iri": iri},
+                  default_graphs=[], named_graphs=[str(IRIs(base()).identity_graph)])
+    rows = json.loads(_run(job).body)["results"]["bindings"]
+    return str(rows[0]["c"]["value"]) if rows else None
+
+
+def _see_other(iri: str) -> Response:
+    """303 See Other: the same thing is described at its canonical IRI."""
+    target = local_path(iri) or iri
+    if request.query_string:
+        target += "?" + request.query_string.decode("ascii", "replace")
+    response = Response(f"see <{iri}>\n", status=303, mimetype="text/plain")
+    response.headers["Location"] = target
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 def _map(points: list[dict[str, Any]], width: int = 360, height: int = 240) -> list[dict[str, Any]]:
@@ -195,7 +235,7 @@ def _respond(iri: str, rdf: Any, html: Any) -> Response:
 def _rdf(iri: str) -> Any:
     def render(media: str) -> bytes:
         job = Request(query=DESCRIBE, results_type="application/sparql-results+json", graph_type=media,
-                      union=True, prefixes=dict(PAGE_PREFIXES), max_rows=100_000, substitutions={"iri": iri})
+                      prefixes=dict(PAGE_PREFIXES), max_rows=100_000, substitutions={"iri": iri}, **_dataset(iri))
         result = _run(job)
         if not result.rows:
             _unknown(iri)

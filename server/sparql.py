@@ -25,7 +25,7 @@ from kg.errors import QueryError, QuerySyntaxError, RDFSyntaxError, StoreError
 from kg.sparql_text import explain_syntax_error, shorten
 from kg.store import GraphStore
 from kg.vocab import OPS, PREFIXES, IRIs
-from server import current_executor, current_options, current_settings, negotiation
+from server import current_executor, current_options, current_settings, negotiation, served_graphs
 from server.executor import GRAPH_FORMATS, QueryFailed, QueryTimeout, Request
 from server.inspect import add_using, declares_dataset, inspect
 
@@ -146,7 +146,7 @@ def _parameters() -> dict[str, list[str]]:
 
 def _query(text: str, params: dict[str, list[str]]) -> Response:
     options = current_options()
-    prefixes = dict(PREFIXES) if options.default_graph == "union" else {}
+    prefixes = dict(PREFIXES) if options.default_graph != "store" else {}
     found = inspect(text, prefixes)
     if found.uses_service:
         raise Refused(400, "SERVICE is not supported: this endpoint makes no requests to other servers")
@@ -167,13 +167,21 @@ def _query(text: str, params: dict[str, list[str]]) -> Response:
     if graph_type is None and results_type is not None:
         graph_type = _graph_fallback(results_type)
     protocol_dataset = defaults is not None or named is not None
+    own_dataset = protocol_dataset or found.declares_dataset
+    if protocol_dataset:
+        default_graphs: list[str] | None = defaults or []  # named-graph-uri alone: an empty default graph
+    elif options.default_graph == "canonical" and not own_dataset:
+        default_graphs = served_graphs()
+    else:
+        default_graphs = None
     job = Request(
         query=text,
         results_type=results_type or "application/sparql-results+json",
         graph_type=graph_type or "text/turtle",
-        # The union is the default dataset only: a dataset the request or the query names replaces it.
-        union=options.default_graph == "union" and not protocol_dataset and not found.declares_dataset,
-        default_graphs=(defaults or []) if protocol_dataset else None,  # named-graph-uri alone: empty default
+        # The union or the canonical graphs are the default dataset only: a dataset the request or the
+        # query names replaces it.
+        union=options.default_graph == "union" and not own_dataset,
+        default_graphs=default_graphs,
         named_graphs=(named or []) if protocol_dataset else None,
         prefixes=prefixes,
         base_iri=_service_base(),

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 from kg.export import export
 from kg.store import OxigraphStore
-from kg.vocab import NIF, OPS, IRIs
+from kg.vocab import NIF, OPS, PREFIXES, IRIs
 from tests.conftest import ROOT, shared_path
 
 pytestmark = pytest.mark.slow
@@ -77,3 +77,26 @@ def test_score_does_not_regress(nquads: Path) -> None:
     if os.environ.get("OPSKG_RECORD_SCORE"):
         FLOOR.write_text(json.dumps({"score": figures["score"]}, indent=1) + "\n")
     assert figures["score"] >= recorded["score"], f"score fell from {recorded['score']} to {figures['score']}"
+
+
+def _served_count(store: OxigraphStore, pattern: str, count: str = "*") -> int:
+    """A plain COUNT(*) (no DISTINCT) over the served default graph, as ``kg serve`` and ``kg query`` run it."""
+    from kg.config import Settings
+
+    rows = store.query(f"SELECT (COUNT({count}) AS ?n) WHERE {{ {pattern} }}", prefixes=dict(PREFIXES),
+                       default_graphs=[*IRIs(Settings().base).served_graphs, ""])
+    return int(next(iter(rows))["n"].value)  # type: ignore[call-overload]
+
+
+def test_the_served_graph_counts_people_and_operations_as_the_annotation_does(seeds_store: OxigraphStore) -> None:
+    """One resource per real-world thing: the seeds' 12 named people and 8 operations, without DISTINCT."""
+    gold = json.loads(shared_path("eval", "seeds.gold.json").read_text(encoding="utf-8"))
+    named = [e for e in gold["entities"] if e.get("type") == "Person"]
+    assert _served_count(seeds_store, "?p a ops:Person ; rdfs:label ?l") == len(named) == 12
+    assert _served_count(seeds_store, "?op a ops:Operation") == len(gold["operations"]) == 8
+    # an unnamed person (one per article mention) is counted once
+    unnamed = "?p a ops:Person FILTER NOT EXISTS { ?p rdfs:label ?l }"
+    assert _served_count(seeds_store, unnamed) == _served_count(seeds_store, unnamed, "DISTINCT ?p") > 0
+    # no IRI that an identity link sends elsewhere is described in the served graph
+    aliases = "GRAPH ?identity { ?x owl:sameAs ?y } ?x ?p ?o"
+    assert _served_count(seeds_store, aliases) == 0

@@ -161,7 +161,8 @@ def test_concurrent_queries_each_get_their_own_result(store: OxigraphStore) -> N
 
 
 def test_the_endpoint_marks_a_cut_result(store: OxigraphStore) -> None:
-    client: FlaskClient = create_app(store, options=ServeOptions(max_rows=3), TESTING=True).test_client()
+    options = ServeOptions(max_rows=3, default_graph="union")
+    client: FlaskClient = create_app(store, options=options, TESTING=True).test_client()
     response = client.get("/sparql", query_string={"query": f"SELECT ?s WHERE {{ ?s <{EX}n> ?o }}"},
                           headers={"Accept": "text/csv"})
     assert response.status_code == 200

@@ -86,7 +86,8 @@ def cases(site: Site) -> dict[str, Case]:
         SELECT DISTINCT ?op WHERE {
           ?op a ops:Operation ; ops:date ?date ; ops:tookPlaceIn/ops:locatedIn* ?place .
           ?place ops:lat ?lat . ?person ops:killedIn ?op .
-          ?fact rdf:subject ?person ; rdf:predicate ops:killedIn ; rdf:object ?op ; ops:evidence ?sentence .
+          ?fact rdf:subject ?person ; rdf:predicate ops:killedIn ; rdf:object ?op ;
+                prov:wasDerivedFrom/ops:evidence ?sentence .
         } ORDER BY ?op LIMIT 1""")
     assert ops, "the seeds have no dated operation with a mapped place and a death"
     article = site.select("SELECT ?a WHERE { ?a a ops:Article ; dct:identifier \"000_a5610a94d15bdeb7\" }")
@@ -392,6 +393,32 @@ def test_fetched_elsewhere_finds_external_resources() -> None:
 
 
 # --- the ontology -----------------------------------------------------------------------------
+
+
+def test_an_articles_own_iri_for_a_resource_is_redirected_to_the_canonical_one(site: Site) -> None:
+    """Each spelling an article used is an IRI of its own in its graph; the served resource is the
+    canonical IRI, and the others answer 303 See Other with it, for browsers and RDF clients alike."""
+    [link] = site.select(f"""SELECT ?alias ?canonical WHERE {{ GRAPH <{site.base}graph/identity> {{
+        ?alias owl:sameAs ?canonical }} FILTER(CONTAINS(STR(?alias), "/person/")) }} ORDER BY ?alias LIMIT 1""")
+    for accept in (BROWSER_ACCEPT, "text/turtle"):
+        response = requests.get(link["alias"], headers={"Accept": accept}, timeout=30, allow_redirects=False)
+        assert response.status_code == 303, (accept, response.status_code)
+        assert urljoin(link["alias"], response.headers["Location"]) == link["canonical"]
+    followed = requests.get(link["alias"], headers={"Accept": "text/turtle"}, timeout=30)
+    graph = rdflib.Graph().parse(data=followed.text, format="turtle")
+    assert len(list(graph.objects(rdflib.URIRef(link["canonical"]), RDFS.label))) == 1
+
+
+def test_a_resource_page_shows_each_fact_once_with_every_article_behind_it(site: Site) -> None:
+    """A person three articles report killed in one raid: one ops:killedIn row, three sources."""
+    [row] = site.select("""SELECT ?p ?op ?n WHERE { ?p rdfs:label "Abu Bakr al-Baghdadi" ; ops:killedIn ?op .
+        ?f rdf:subject ?p ; rdf:predicate ops:killedIn ; rdf:object ?op ; ops:sources ?n }""")
+    assert int(row["n"]) >= 2
+    _response, html = _page(row["p"])
+    rows = [_text(tr) for tr in html.xpath("//table//tr") if "ops:killedIn" in _text(tr)]
+    assert len(rows) == 1, rows
+    quotes = [e for e in html.xpath("//*[contains(@class, 'evidence')]//li") if "ops:killedIn" in _text(e)]
+    assert len(quotes) >= int(row["n"]), [_text(q) for q in quotes]
 
 
 def test_the_ontology_as_turtle_and_as_documentation(site: Site) -> None:

@@ -27,7 +27,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 INSERT DATA {{
-  GRAPH <{ID}article/invented> {{
+  GRAPH <{ID}graph/canonical> {{
     <{ID}location/vel-arroch> a ops:Location ; rdfs:label "Vel Arroch" ; ops:lat "-12.4"  ; ops:long "-70.3" ;
         ops:locatedIn <{ID}location/orsk-marra> .
     <{ID}location/tollen-ford> a ops:Location ; rdfs:label "Tollen Ford" ; ops:lat "8.25" ; ops:long "101.125" ;

@@ -2,7 +2,7 @@
 
 The union default graph is the default dataset only: a dataset named by the query (FROM, FROM NAMED,
 with IRIs or prefixed names) or by the request (default-graph-uri, named-graph-uri) replaces it, in
-both default-graph settings. Every error a query can cause is a 400 with one short line.
+every default-graph setting. Every error a query can cause is a 400 with one short line.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def _values(client: FlaskClient, query: str, **params: str) -> list[str]:
     return sorted(r["o"]["value"] + ("@" + r["g"]["value"].rsplit("/", 1)[-1] if "g" in r else "") for r in rows)
 
 
-@pytest.mark.parametrize("setting", ["union", "store"])
-def test_a_query_dataset_replaces_the_default_in_both_settings(data: OxigraphStore, setting: str) -> None:
+@pytest.mark.parametrize("setting", ["canonical", "union", "store"])
+def test_a_query_dataset_replaces_the_default_in_every_setting(data: OxigraphStore, setting: str) -> None:
     client = _client(data, setting)
     assert _values(client, f"SELECT ?o FROM <{G1}> WHERE {{ ?s ?p ?o }}") == ["a"]
     assert _values(client, f"SELECT ?o FROM <{G1}> FROM <{G2}> WHERE {{ ?s ?p ?o }}") == ["a", "b"]
@@ -64,8 +64,8 @@ def test_a_query_dataset_replaces_the_default_in_both_settings(data: OxigraphSto
                    ) == ["b@g2"]
 
 
-@pytest.mark.parametrize("setting", ["union", "store"])
-def test_a_protocol_dataset_replaces_the_default_in_both_settings(data: OxigraphStore, setting: str) -> None:
+@pytest.mark.parametrize("setting", ["canonical", "union", "store"])
+def test_a_protocol_dataset_replaces_the_default_in_every_setting(data: OxigraphStore, setting: str) -> None:
     client = _client(data, setting)
     assert _values(client, "SELECT ?o WHERE { ?s ?p ?o }", **{"default-graph-uri": G2}) == ["b"]
     assert _values(client, "SELECT ?o WHERE { ?s ?p ?o }", **{"named-graph-uri": G2}) == []
@@ -75,6 +75,11 @@ def test_without_a_dataset_the_setting_decides(data: OxigraphStore) -> None:
     everything = _values(_client(data, "union"), "SELECT ?o WHERE { ?s ?p ?o }")
     assert everything == ["a", "b", "c", "d"]
     assert _values(_client(data, "store"), "SELECT ?o WHERE { ?s ?p ?o }") == ["d"]
+    # the knowledge graph: the served graphs (here the ontology's) and the store's own default graph;
+    # every other graph is a named graph
+    canonical = _client(data, "canonical")
+    assert _values(canonical, "SELECT ?o WHERE { ?s ?p ?o }") == ["c", "d"]
+    assert _values(canonical, "SELECT ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }") == ["a@g1", "b@g2", "c@ontology"]
 
 
 def test_from_a_prefixed_name_of_a_graph_not_held_is_refused_like_an_iri(data: OxigraphStore) -> None:

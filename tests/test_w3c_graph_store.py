@@ -60,7 +60,7 @@ def _cases() -> list[object]:
     return params
 
 
-@pytest.fixture(scope="module", params=["store", "union"])
+@pytest.fixture(scope="module", params=["store", "union", "canonical"])
 def gsp_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server per default-graph setting: the Graph Store Protocol behaves the same in both."""
     with empty_update_server(tmp_path_factory, "w3c-gsp", TOKEN, request.param) as live:

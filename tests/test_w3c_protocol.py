@@ -57,7 +57,7 @@ def _params() -> list[object]:
     return [pytest.param(entry, id=str(entry).rsplit("#", 1)[-1]) for entry in ENTRIES]
 
 
-@pytest.fixture(scope="module", params=["store", "union"])
+@pytest.fixture(scope="module", params=["store", "union", "canonical"])
 def protocol_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server per default-graph setting: the protocol behaves the same in both."""
     suite_root()

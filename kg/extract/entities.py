@@ -198,10 +198,11 @@ def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     "Karim al-Haddad": a shorter form of a person's name in the same article.
     """
     people = [parse_person(m.text) for m in mentions if m.cls == "Person"]
+    text = doc.text  # built from the tokens on each access: once here
     for m in mentions:
         if m.cls == "Person" or m.canonical or m.kind:
             continue  # a place phrase ("the village of X") outweighs the model's label
-        following = doc.text[m.end:m.end + 12].lower()
+        following = text[m.end:m.end + 12].lower()
         name = parse_person(m.text)
         named_regime = re.match(r"(?:'s|’s)?\s+regime\b", following) and (name.nisbas or len(name.parts) >= 2)
         short_form = name.parts and any(person_match(name, p) >= WITHIN_ARTICLE_MATCH
@@ -280,16 +281,17 @@ def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     "a blast in Khan Dabbas": people are not *in* a name; a kunya ("near Abu X") stays a person,
     and so does a name someone is said to be elsewhere in the article ("Ali Zaid, who ...").
     """
+    text = doc.text  # built from the tokens on each access: once here
     for m in mentions:
-        if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(doc.text[m.end:m.end + 30]) \
-                and _PLACE_BEFORE.search(doc.text[max(0, m.start - 12):m.start]) \
+        if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(text[m.end:m.end + 30]) \
+                and _PLACE_BEFORE.search(text[max(0, m.start - 12):m.start]) \
                 and not GROUP_HEADS & set(fold(m.text).split()):
             m.cls, m.kind = "Location", None  # "in the X area", "on the X camp": a place, whatever the model said
             continue
         if m.cls != "Person" or m.canonical or parse_person(m.text).kunya or len(m.text.split()) < 2:
             continue
-        possessive = doc.text[m.end:m.end + 2] in ("'s", "’s")  # "at Ali Zaid's house"
-        if not possessive and _LOCATIVE.search(doc.text[max(0, m.start - 24):m.start]):
+        possessive = text[m.end:m.end + 2] in ("'s", "’s")  # "at Ali Zaid's house"
+        if not possessive and _LOCATIVE.search(text[max(0, m.start - 24):m.start]):
             m.cls, m.kind = "Location", None
 
 

@@ -177,12 +177,13 @@ def _demonym_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer,
                          facts: dict[tuple[EntityRef, EntityRef], Fact]) -> None:
     """"the northern Syrian city of Qamishli": Qamishli is in Syria."""
     names = demonyms()
+    text = doc.text  # built from the tokens on each access: once here
     pattern = re.compile(r"\b([A-Z][a-zA-Z.]+)\s+" + _PLACE_NOUNS + r"\s+of\s+(?:the\s+)?$")
     for entity in found.entities:
         if entity.ref.cls != "Location":
             continue
         for mention in entity.mentions:
-            head = doc.text[max(0, mention.span.start - 40):mention.span.start]
+            head = text[max(0, mention.span.start - 40):mention.span.start]
             match = pattern.search(head)
             if not match or fold(match.group(1)) not in names:
                 continue

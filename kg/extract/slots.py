@@ -277,6 +277,7 @@ class SlotFiller:
     def __init__(self, doc: Doc, found: ArticleEntities, reference: date | None,
                  owner: Callable[[Token], Slotted | None], by_trigger: dict[int, Slotted]) -> None:
         self.doc = doc
+        self.text = doc.text  # built from the tokens on each access: once here
         self.found = found
         self.reference = reference
         #: The operation a token's clause tells of, if any (the reader's clause reading).
@@ -386,7 +387,7 @@ class SlotFiller:
         out: list[int] = []
         for number in range(first + 1, min(first + 1 + limit, len(self.sents))):
             sent, previous = self.sents[number], self.sents[number - 1]
-            gap = self.doc.text[previous.start_char:sent.start_char]
+            gap = self.text[previous.start_char:sent.start_char]
             if "\n" in gap[len(gap.rstrip()):]:
                 break  # a new paragraph
             if self._tells_of_another(sent, event):

@@ -33,7 +33,8 @@ class GraphStore(abc.ABC):
               substitutions: Mapping[str, Term] | None = None) -> QueryResult:
         """Evaluate a SPARQL query.
 
-        ``union`` makes the default graph the union of all graphs; ``prefixes`` are predefined
+        ``union`` makes the default graph the union of all graphs; ``default_graphs`` makes it the union
+        of the graphs named (``""``: the store's own default graph) instead; ``prefixes`` are predefined
         for the query (its own PREFIX declarations win). ``substitutions`` binds variables (by name,
         without ``?``) to terms before evaluation: the way to put a value into a query, whose text
         stays constant. A SELECT must project the variables it substitutes.
@@ -84,9 +85,17 @@ class GraphStore(abc.ABC):
         """Every quad, or every quad of one named graph."""
 
     @abc.abstractmethod
-    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
-        """Triples of any graph matching a pattern of N-Triples IRIs (``None`` matches anything),
-        returned as N-Triples terms; a triple held by several graphs may come more than once."""
+    def match(self, subject: str | None, predicate: str | None, obj: str | None,
+              graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        """Triples of any graph (or of the named ``graphs``) matching a pattern of N-Triples IRIs
+        (``None`` matches anything), returned as N-Triples terms; a triple held by several graphs may
+        come more than once."""
+
+    @abc.abstractmethod
+    def match_quads(self, subject: str | None, predicate: str | None, obj: str | None,
+                    graph: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+        """Quads of any graph (or of ``graph``) matching a pattern of N-Triples IRIs, as (subject,
+        predicate, object) N-Triples terms and the graph's IRI ("" for the default graph)."""
 
     @abc.abstractmethod
     def count(self, graph: str | None = None) -> int:

@@ -67,7 +67,7 @@ class OxigraphStore(GraphStore):
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
         if default_graphs is not None:
-            kwargs["default_graph"] = [_graph_node(g) for g in default_graphs]
+            kwargs["default_graph"] = [ox.DefaultGraph() if g == "" else _graph_node(g) for g in default_graphs]
         else:
             kwargs["use_default_graph_as_union"] = union
         if named_graphs is not None:
@@ -86,16 +86,19 @@ class OxigraphStore(GraphStore):
         node = _graph_node(graph) if graph is not None else None
         return iter(self._store.quads_for_pattern(None, None, None, node))
 
-    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
-        def term(value: str | None) -> ox.NamedNode | None:
-            if value is None:
-                return None
-            if not (value.startswith("<") and value.endswith(">")):
-                raise ValueError(f"match takes IRIs in N-Triples syntax, not {value!r}")
-            return ox.NamedNode(value[1:-1])
+    def match(self, subject: str | None, predicate: str | None, obj: str | None,
+              graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        pattern = _iri(subject), _iri(predicate), _iri(obj)
+        for graph in [None] if graphs is None else [_graph_node(g) for g in graphs]:
+            for quad in self._store.quads_for_pattern(*pattern, graph):
+                yield str(quad.subject), str(quad.predicate), str(quad.object)
 
-        for quad in self._store.quads_for_pattern(term(subject), term(predicate), term(obj), None):
-            yield str(quad.subject), str(quad.predicate), str(quad.object)
+    def match_quads(self, subject: str | None, predicate: str | None, obj: str | None,
+                    graph: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+        target = _graph_node(graph) if graph is not None else None
+        for quad in self._store.quads_for_pattern(_iri(subject), _iri(predicate), _iri(obj), target):
+            name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+            yield str(quad.subject), str(quad.predicate), str(quad.object), name
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
@@ -182,6 +185,15 @@ def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only
             raise
         log.warning("the store %s is in use by another process; reading it read-only", path)
         return OxigraphStore(path, read_only=True)
+
+
+def _iri(value: str | None) -> ox.NamedNode | None:
+    """An IRI in N-Triples syntax as a term (``None``: any term)."""
+    if value is None:
+        return None
+    if not (value.startswith("<") and value.endswith(">")):
+        raise ValueError(f"match takes IRIs in N-Triples syntax, not {value!r}")
+    return ox.NamedNode(value[1:-1])
 
 
 def _graph_node(name: str) -> ox.NamedNode:

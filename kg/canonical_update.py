@@ -1,0 +1,131 @@
+"""The canonical graph brought up to date for added articles, touching only what they change.
+
+A full derivation restates every article's facts on canonical IRIs (:func:`kg.canonical.canonical_graph`).
+When articles are only added, most canonical resources are as they were: this module finds the ones
+the new articles touch and fuses those again from their members' triples, read by index lookups
+(subject, or ``rdf:subject`` of evidence), never by scanning every article graph. A resource is
+touched when
+
+- a new article states something about one of its IRIs (the dead man, the raid, the village...);
+- its cluster changed: an IRI joined it, or it was merged into another (both the retired and the
+  surviving canonical IRI are touched), or its name changed;
+- a statement about another resource points at a retired canonical IRI;
+- the facts only the corpus gives (a resolved date) changed for it.
+
+What the canonical graph holds about a resource (what :func:`owned` returns, and what an update
+replaces) is every triple whose subject is the resource, and each fused statement about it
+(``rdf:subject``) with the evidence it restates. Sentence quotes are shared between statements and
+are only ever added here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple
+from kg.store import GraphStore
+from kg.vocab import IRIs
+
+
+def _quads(store: GraphStore, s: str | None, p: str | None, o: str | None,
+           graph: str | None = None) -> Iterable[tuple[str, str, str, str]]:
+    return store.match_quads(s, p, o, graph)
+
+
+def owned(store: GraphStore, iris: IRIs, resources: Iterable[str]) -> set[Triple]:
+    """The canonical graph's triples about ``resources`` (N-Triples IRIs): see the module's docstring."""
+    graph = str(iris.canonical_graph)
+    out: set[Triple] = set()
+    for r in resources:
+        out.update((s, p, o) for s, p, o, _g in _quads(store, r, None, None, graph))
+        for node, _p, _o, _g in _quads(store, None, SUBJECT, r, graph):
+            for s, p, o, _g2 in _quads(store, node, None, None, graph):
+                out.add((s, p, o))
+                if p == DERIVED:
+                    out.update((s2, p2, o2) for s2, p2, o2, _g3 in _quads(store, o, None, None, graph))
+    return out
+
+
+def pointing_at(store: GraphStore, iris: IRIs, retired: Iterable[str]) -> set[str]:
+    """The resources whose statements in the canonical graph name one of ``retired`` (N-Triples IRIs)."""
+    graph = str(iris.canonical_graph)
+    out: set[str] = set()
+    for r in retired:
+        for s, p, _o, _g in _quads(store, None, None, r, graph):
+            if p == SUBJECT or p.endswith("#object>"):
+                owner = next((o for _s, _p, o, _g2 in _quads(store, s, SUBJECT, None, graph)), None)
+                if owner is not None:
+                    out.add(owner)
+            else:
+                out.add(s)
+    return out
+
+
+def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str],
+                  articles: Iterable[str] = ()) -> list[tuple[str, list[Triple]]]:
+    """What the article graphs say about ``members`` (N-Triples IRIs), by article graph: their triples,
+    the evidence nodes of their statements with the quoted sentences, and the article nodes of
+    ``articles`` (graph IRIs) themselves."""
+    by_graph: dict[str, set[Triple]] = defaultdict(set)
+    for m in members:
+        for s, p, o, g in _quads(store, m, None, None):
+            if iris.is_article_graph(g):
+                by_graph[g].add((s, p, o))
+        for node, _p, _o, g in _quads(store, None, SUBJECT, m):
+            if not iris.is_article_graph(g):
+                continue
+            for s, p, o, _g in _quads(store, node, None, None, g):
+                by_graph[g].add((s, p, o))
+                if p == EVIDENCE:
+                    by_graph[g].update((s2, p2, o2) for s2, p2, o2, _g2 in _quads(store, o, ANCHOR, None, g))
+    for article in articles:
+        by_graph[article].update((s, p, o) for s, p, o, _g in _quads(store, f"<{article}>", None, None, article))
+    return sorted((g, sorted(t)) for g, t in by_graph.items())
+
+
+def containing(store: GraphStore, iris: IRIs, places: Iterable[str],
+               extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """``ops:locatedIn`` pairs (N-Triples IRIs) from ``places`` up their chains, in the canonical and
+    gazetteer graphs as stored and in ``extra`` (the new gazetteer graph's)."""
+    graphs = (str(iris.canonical_graph), str(iris.gazetteer_graph))
+    up: dict[str, set[str]] = defaultdict(set)
+    for a, b in extra:
+        up[a].add(b)
+    out: set[tuple[str, str]] = set()
+    todo, seen = list(places), set()
+    while todo:
+        place = todo.pop()
+        if place in seen:
+            continue
+        seen.add(place)
+        parents = set(up.get(place, ()))
+        for graph in graphs:
+            parents.update(o for _s, _p, o, _g in _quads(store, place, LOCATED_IN, None, graph))
+        for parent in parents:
+            out.add((place, parent))
+            todo.append(parent)
+    return sorted(out)
+
+
+def places_of(triples: Iterable[Triple]) -> set[str]:
+    """The places operations took place in, among ``triples``."""
+    return {o for _s, p, o in triples if p == TOOK_PLACE_IN}
+
+
+def in_article_graphs(store: GraphStore, iris: IRIs, graphs: Iterable[str]) -> set[str]:
+    """Every IRI (N-Triples) the given article graphs use as a subject or object, but their text's
+    structure and evidence nodes (their own IRIs, under the article's)."""
+    out: set[str] = set()
+    for graph in graphs:
+        own = f"<{graph}"
+        for s, _p, o, _g in _quads(store, None, None, None, graph):
+            for term in (s, o):
+                if term.startswith("<") and not term.startswith(own):
+                    out.add(term)
+    return out
+
+
+def heads(canonical: Mapping[str, str], terms: Iterable[str]) -> set[str]:
+    """The canonical IRIs (N-Triples) of ``terms`` (N-Triples IRIs)."""
+    return {f"<{canonical.get(t[1:-1], t[1:-1])}>" for t in terms}
