@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kg import __version__
@@ -28,99 +29,132 @@ from kg.vocab import ITSRDF, NIF, OPS, IRIs
 BUILDER = f"opskg {__version__}"
 
 
-def article_graph(extraction: Extraction, iris: IRIs) -> Graph:
-    """The triples of one article's named graph (the graph's name is the article IRI)."""
+def _iri(value: object) -> ox.NamedNode:
+    return ox.NamedNode(str(value))
+
+
+_TYPE, _NN_INT, _DECIMAL, _DATE = _iri(RDF.type), _iri(XSD.nonNegativeInteger), _iri(XSD.decimal), _iri(XSD.date)
+
+
+class _Triples:
+    """An article graph's triples as pyoxigraph terms, kept in the order they are added, without repeats."""
+
+    def __init__(self) -> None:
+        self.triples: dict[ox.Triple, None] = {}
+
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        self.triples[ox.Triple(s, p, o)] = None
+
+    def __contains__(self, triple: ox.Triple) -> bool:
+        return triple in self.triples
+
+
+def article_triples(extraction: Extraction, iris: IRIs) -> list[ox.Triple]:
+    """The triples of one article's named graph (the graph's name is the article IRI), as terms."""
     article = extraction.article
     text = article.text
-    art = iris.article(article.id)
-    g = Graph()
-    g.add((art, RDF.type, OPS.Article))
-    g.add((art, RDF.type, NIF.Context))
-    g.add((art, DCTERMS.identifier, Literal(article.id)))
-    g.add((art, OPS.contentHash, Literal(article.content_hash)))
-    g.add((art, OPS.sourceName, Literal(article.source)))
-    g.add((art, OPS.builtWith, Literal(BUILDER)))
-    g.add((art, NIF.isString, Literal(text)))
-    g.add((art, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
-    g.add((art, NIF.endIndex, Literal(len(text), datatype=XSD.nonNegativeInteger)))
+    art = _iri(iris.article(article.id))
+    g = _Triples()
+    g.add(art, _TYPE, _iri(OPS.Article))
+    g.add(art, _TYPE, _iri(NIF.Context))
+    g.add(art, _iri(DCTERMS.identifier), ox.Literal(article.id))
+    g.add(art, _iri(OPS.contentHash), ox.Literal(article.content_hash))
+    g.add(art, _iri(OPS.sourceName), ox.Literal(article.source))
+    g.add(art, _iri(OPS.builtWith), ox.Literal(BUILDER))
+    g.add(art, _iri(NIF.isString), ox.Literal(text))
+    g.add(art, _iri(NIF.beginIndex), ox.Literal("0", datatype=_NN_INT))
+    g.add(art, _iri(NIF.endIndex), ox.Literal(str(len(text)), datatype=_NN_INT))
     if article.title:
-        g.add((art, DCTERMS.title, Literal(article.title)))
+        g.add(art, _iri(DCTERMS.title), ox.Literal(article.title))
     if article.url:
-        g.add((art, DCTERMS.source, URIRef(article.url)))
+        g.add(art, _iri(DCTERMS.source), _iri(article.url))
     if article.published:
-        g.add((art, DCTERMS.date, Literal(article.published, datatype=XSD.date)))
-        g.add((art, OPS.publishedFrom, Literal(article.published_from or "unknown")))
+        g.add(art, _iri(DCTERMS.date), ox.Literal(article.published, datatype=_DATE))
+        g.add(art, _iri(OPS.publishedFrom), ox.Literal(article.published_from or "unknown"))
+    sentence_class = _iri(NIF.Sentence)
 
-    def sentence(span: Span) -> URIRef:
+    def sentence(span: Span) -> ox.NamedNode:
         node = _offset_iri(art, span)
-        if (node, RDF.type, NIF.Sentence) not in g:
-            g.add((node, RDF.type, NIF.Sentence))
+        if ox.Triple(node, _TYPE, sentence_class) not in g:
+            g.add(node, _TYPE, sentence_class)
             _add_offsets(g, node, art, span, text)
         return node
 
-    entity_iris: dict[EntityRef, URIRef] = {}
+    entity_iris: dict[EntityRef, ox.NamedNode] = {}
     for entity in extraction.entities:
-        node = entity_iris[entity.ref] = iris.entity(entity.ref.cls, entity.ref.key)
+        node = entity_iris[entity.ref] = _iri(iris.entity(entity.ref.cls, entity.ref.key))
         _add_entity(g, node, entity, art)
         for mention in entity.mentions:
             phrase = _offset_iri(art, mention.span)
-            g.add((phrase, RDF.type, NIF.Phrase))
+            g.add(phrase, _TYPE, _iri(NIF.Phrase))
             _add_offsets(g, phrase, art, mention.span, text)
-            g.add((phrase, NIF.sentence, sentence(mention.sentence)))
-            g.add((phrase, ITSRDF.taIdentRef, node))
+            g.add(phrase, _iri(NIF.sentence), sentence(mention.sentence))
+            g.add(phrase, _iri(ITSRDF.taIdentRef), node)
 
     for fact in extraction.facts:
         _add_fact(g, fact, entity_iris, iris, art, sentence(fact.sentence))
-    return g
+    return list(g.triples)
 
 
-def _add_entity(g: Graph, node: URIRef, entity: Entity, art: URIRef) -> None:
-    g.add((node, RDF.type, OPS[entity.ref.cls]))
+def article_ntriples(extraction: Extraction, iris: IRIs) -> str:
+    """The article graph as an N-Triples document (written by pyoxigraph: no RDF library in between)."""
+    return (ox.serialize(article_triples(extraction, iris), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+
+
+def article_graph(extraction: Extraction, iris: IRIs) -> Graph:
+    """The article graph as an rdflib graph, for callers that want one (the build writes N-Triples)."""
+    return Graph().parse(data=article_ntriples(extraction, iris), format="nt")
+
+
+def _add_entity(g: _Triples, node: ox.NamedNode, entity: Entity, art: ox.NamedNode) -> None:
+    g.add(node, _TYPE, _iri(OPS[entity.ref.cls]))
     if entity.kind:
-        g.add((node, RDF.type, OPS[entity.kind]))
+        g.add(node, _TYPE, _iri(OPS[entity.kind]))
     for form in sorted(f for f in entity.surface_forms if f.strip()):
-        g.add((node, SKOS.altLabel, Literal(form)))
+        g.add(node, _iri(SKOS.altLabel), ox.Literal(form))
     if entity.mentions:
-        g.add((node, OPS.mentionedIn, art))
+        g.add(node, _iri(OPS.mentionedIn), art)
     for name, value in sorted(entity.attributes.items()):
-        g.add((node, OPS[name], Literal(value)))
+        g.add(node, _iri(OPS[name]), ox.Literal(value))
     if entity.gazetteer:
-        g.add((node, OPS.gazetteerEntry, Literal(entity.gazetteer)))
+        g.add(node, _iri(OPS.gazetteerEntry), ox.Literal(entity.gazetteer))
     if entity.exact_match:
-        g.add((node, SKOS.exactMatch, URIRef(entity.exact_match)))
+        g.add(node, _iri(SKOS.exactMatch), _iri(entity.exact_match))
 
 
-def _add_fact(g: Graph, fact: Fact, entity_iris: dict[EntityRef, URIRef], iris: IRIs,
-              art: URIRef, sentence: URIRef) -> None:
-    subject = entity_iris.get(fact.subject) or iris.entity(fact.subject.cls, fact.subject.key)
-    predicate = OPS[fact.predicate]
-    obj: URIRef | Literal
+def _add_fact(g: _Triples, fact: Fact, entity_iris: dict[EntityRef, ox.NamedNode], iris: IRIs,
+              art: ox.NamedNode, sentence: ox.NamedNode) -> None:
+    subject = entity_iris.get(fact.subject) or _iri(iris.entity(fact.subject.cls, fact.subject.key))
+    predicate = _iri(OPS[fact.predicate])
+    obj: ox.NamedNode | ox.Literal
     if isinstance(fact.object, EntityRef):
-        obj = entity_iris.get(fact.object) or iris.entity(fact.object.cls, fact.object.key)
+        obj = entity_iris.get(fact.object) or _iri(iris.entity(fact.object.cls, fact.object.key))
+    elif fact.datatype:
+        obj = ox.Literal(str(fact.object), datatype=_iri(XSD[fact.datatype]))
     else:
-        obj = Literal(fact.object, datatype=XSD[fact.datatype] if fact.datatype else None)
-    g.add((subject, predicate, obj))
-    digest = hashlib.sha1(f"{subject} {predicate} {obj.n3()} {sentence}".encode()).hexdigest()[:16]
-    ev = URIRef(f"{art}#fact-{digest}")
-    g.add((ev, RDF.type, OPS.Evidence))
-    g.add((ev, RDF.subject, subject))
-    g.add((ev, RDF.predicate, predicate))
-    g.add((ev, RDF.object, obj))
-    g.add((ev, OPS.evidence, sentence))
-    g.add((ev, OPS.article, art))
-    g.add((ev, OPS.certainty, Literal(f"{fact.certainty:.2f}", datatype=XSD.decimal)))
+        obj = ox.Literal(str(fact.object))
+    g.add(subject, predicate, obj)
+    digest = hashlib.sha1(f"{subject.value} {predicate.value} {obj} {sentence.value}".encode()).hexdigest()[:16]
+    ev = ox.NamedNode(f"{art.value}#fact-{digest}")
+    g.add(ev, _TYPE, _iri(OPS.Evidence))
+    g.add(ev, _iri(RDF.subject), subject)
+    g.add(ev, _iri(RDF.predicate), predicate)
+    g.add(ev, _iri(RDF.object), obj)
+    g.add(ev, _iri(OPS.evidence), sentence)
+    g.add(ev, _iri(OPS.article), art)
+    g.add(ev, _iri(OPS.certainty), ox.Literal(f"{fact.certainty:.2f}", datatype=_DECIMAL))
     if fact.origin != "text":
-        g.add((ev, OPS.origin, Literal(fact.origin)))
+        g.add(ev, _iri(OPS.origin), ox.Literal(fact.origin))
     if fact.qualifier:
-        g.add((ev, OPS.qualifier, Literal(fact.qualifier)))
+        g.add(ev, _iri(OPS.qualifier), ox.Literal(fact.qualifier))
 
 
-def _offset_iri(art: URIRef, span: Span) -> URIRef:
-    return URIRef(f"{art}#char={span.start},{span.end}")
+def _offset_iri(art: ox.NamedNode, span: Span) -> ox.NamedNode:
+    return ox.NamedNode(f"{art.value}#char={span.start},{span.end}")
 
 
-def _add_offsets(g: Graph, node: URIRef, art: URIRef, span: Span, text: str) -> None:
-    g.add((node, NIF.beginIndex, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-    g.add((node, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-    g.add((node, NIF.anchorOf, Literal(text[span.start : span.end])))
-    g.add((node, NIF.referenceContext, art))
+def _add_offsets(g: _Triples, node: ox.NamedNode, art: ox.NamedNode, span: Span, text: str) -> None:
+    g.add(node, _iri(NIF.beginIndex), ox.Literal(str(span.start), datatype=_NN_INT))
+    g.add(node, _iri(NIF.endIndex), ox.Literal(str(span.end), datatype=_NN_INT))
+    g.add(node, _iri(NIF.anchorOf), ox.Literal(text[span.start : span.end]))
+    g.add(node, _iri(NIF.referenceContext), art)
