@@ -152,8 +152,10 @@ def build(sources: tuple[str, ...], store: Path | None, base: str | None, model:
               default="turtle", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write [default: stdout].")
-@click.option("--graphs", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
-              help="Articles, identity and ontology (asserted); reasoning results (inferred); or both.")
+@click.option("--graphs", type=click.Choice(["asserted", "inferred", "canonical", "all"]), default="all",
+              show_default=True,
+              help="Every graph but the inferred one (asserted); reasoning results (inferred); the served "
+                   "knowledge graph, one resource per real-world thing (canonical); or all of them.")
 @_fail_cleanly
 def export(store: Path | None, base: str | None, fmt: str, output: Path | None, graphs: str) -> None:
     """Write the store's graphs in an RDF format."""

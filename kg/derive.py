@@ -23,7 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, SKOS, XSD
 
 from kg import canonical_update as update
 from kg import consistency, corpus, reason, resolve
@@ -110,16 +110,25 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     gazetteer_iris = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
                                                           "?e ops:gazetteerEntry ?n } }")}
     stored = _stored_links(store, iris)
-    known = {r["e"].value for r in _in_graph(store, _CANONICAL_RESOURCES, str(iris.canonical_graph))}
+    known = _canonical_resources(store, iris, [r.iri for r in records])
     placed = {r["e"].value for r in _read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e ops:near ?y } }")}
-    canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
+    added = _added_only(store, iris, hashes)
+    if added is None:
+        canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
+    else:  # only the new articles' names are compared; the clusters of the last build stand
+        previous = known | set(stored) | set(stored.values())
+        settled = {r.iri: _root(stored, r.iri) for r in records if r.iri in previous}
+        fresh = {r.iri for r in records if r.iri not in previous or not r.articles.isdisjoint(added)}
+        canonical, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, fresh)
+        decisions = _stored_decisions(store, iris) + decisions
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
 
     operations = _operation_records(store, iris, canonical)
     places = _places(store, iris, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
-    op_canonical, op_links = resolve.stable_links(op_canonical, stored, known)
+    op_canonical, op_links = resolve.stable_links(op_canonical, stored,
+                                                  _canonical_resources(store, iris, [r.iri for r in operations]))
     links.update(op_links)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
@@ -136,7 +145,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
                                                                                     operations))},
                        _terms(_gazetteer_graph(store, iris, canonical)),
                        {iri for iri, kind in places.kinds.items() if kind == "Region"})
-    extended = _extend(store, iris, derived, hashes)
+    extended = _extend(store, iris, derived, added) if added is not None else None
     conflicts: list[consistency.Conflict] = []
     if extended is not None:
         size, inferred = extended
@@ -225,8 +234,35 @@ def _served(iris: IRIs) -> list[str]:
     return [str(iris.canonical_graph), str(iris.corpus_graph), str(iris.gazetteer_graph), str(iris.inferred_graph)]
 
 
-def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
-            hashes: dict[str, str]) -> tuple[int, int] | None:
+def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[str] | None:
+    """The articles added since the last derivation, when nothing else changed: none of its articles
+    changed or went away, the ontology is the same, it recorded no inconsistency, and it wrote a
+    canonical graph. ``None`` otherwise: everything is derived afresh."""
+    previous = _article_state(store, iris)
+    if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
+            or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
+            or not store.count(str(iris.canonical_graph)):
+        return None
+    return {a for a in hashes if a not in previous}
+
+
+#: The identity decisions of the last build (bound to ?g: the identity graph), one row per decision.
+_DECISIONS = ("SELECT ?g ?a ?b ?score ?reason WHERE { GRAPH ?g { ?d a ops:IdentityDecision ; ops:mergedEntity ?a, ?b ; "
+              "ops:score ?score ; ops:reason ?reason FILTER(STR(?a) < STR(?b)) } }")
+
+
+def _stored_decisions(store: GraphStore, iris: IRIs) -> list[resolve.Decision]:
+    """The entity decisions of the last build, kept when clusters are only extended (the operations'
+    are all taken again: operation clustering compares every operation each time)."""
+    out = []
+    for row in _in_graph(store, _DECISIONS, str(iris.identity_graph)):
+        a, b = row["a"].value, row["b"].value
+        if iris.kind_of(a) != "operation":
+            out.append(resolve.Decision(a, b, float(row["score"].value), row["reason"].value))
+    return out
+
+
+def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[str]) -> tuple[int, int] | None:
     """Bring the derived graphs up to date for added articles, touching only the canonical resources they
     change (:mod:`kg.canonical_update`), and extend the inferred graph from what changed.
 
@@ -237,12 +273,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
     closure, gives the same closure as a full recomputation. Returns (canonical triples written,
     inferred triples added), or ``None`` when a full recomputation is needed.
     """
-    previous = _article_state(store, iris)
-    if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
-            or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
-            or not store.count(str(iris.canonical_graph)):
-        return None
-    added = sorted(a for a in hashes if a not in previous)
+    added = sorted(new_articles)
     canonical, base = derived.canonical, f"<{iris.base}"
     touched = update.heads(canonical, update.in_article_graphs(store, iris, added))
     retired = set()
@@ -348,8 +379,13 @@ def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
     return dict(row["s"].value.split(" ", 1) for row in rows)
 
 
-#: The canonical resources of the last build (bound to ?g: the canonical graph).
-_CANONICAL_RESOURCES = "SELECT DISTINCT ?g ?e WHERE { GRAPH ?g { ?e a ?c } }"
+def _canonical_resources(store: GraphStore, iris: IRIs, candidates: Iterable[str]) -> set[str]:
+    """Those of ``candidates`` (IRIs) that were canonical resources in the last build: described in the
+    canonical graph."""
+    graph, kind = str(iris.canonical_graph), f"<{RDF.type}>"
+    return {iri for iri in candidates if any(True for _ in store.match(f"<{iri}>", kind, None, graphs=[graph]))}
+
+
 _STORED_LINKS = "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
 
 
@@ -386,10 +422,21 @@ def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
 
 def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
     # The core classes, and the kinds of place that tell a village from a province of its name.
+    # Read by index lookups (every quad of a class, every name), not by a query joining them per graph.
     classes = {str(OPS[c]) for c in (*CORE_CLASSES, "Village", "Town", "Province", "Country", "Region")}
-    rows = _read(store, iris, "SELECT ?e ?c ?form ?g WHERE { GRAPH ?g { ?e a ?c ; skos:altLabel ?form } }")
-    records = resolve.group_records((r["e"].value, r["c"].value, r["form"].value, r["g"].value) for r in rows
-                                    if r["c"].value in classes)
+    typed: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for cls in sorted(classes):
+        for q in store.quads(predicate=f"<{RDF.type}>", obj=f"<{cls}>"):
+            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            if iris.is_article_graph(graph) and isinstance(q.subject, ox.NamedNode):
+                typed[(q.subject.value, graph)].append(cls)
+    rows = []
+    for q in store.quads(predicate=f"<{SKOS.altLabel}>"):
+        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
+            for cls in typed.get((q.subject.value, graph), ()):
+                rows.append((q.subject.value, cls, q.object.value, graph))
+    records = resolve.group_records(sorted(rows))
     by_iri = {r.iri: r for r in records}
     context = _read(store, iris, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
                             "{ ?e ops:holdsRole ?r . ?r ops:roleIn ?org } } }")

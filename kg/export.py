@@ -18,17 +18,20 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
-SELECTIONS = ("asserted", "inferred", "all")
+SELECTIONS = ("asserted", "inferred", "canonical", "all")
 
 
 def select_graphs(store: GraphStore, iris: IRIs, selection: str) -> list[str]:
-    """Graph names for ``asserted`` (articles, identity, ontology), ``inferred`` or ``all``."""
+    """Graph names for ``asserted`` (all but the inferred graph), ``inferred``, ``canonical`` (the
+    served knowledge graph: one resource per real-world thing, see :attr:`IRIs.served_graphs`) or ``all``."""
     if selection not in SELECTIONS:
         raise ConfigError(f"unknown graph selection {selection!r}: use one of {', '.join(SELECTIONS)}")
     names = store.graph_names()
     inferred = str(iris.inferred_graph)
     if selection == "inferred":
         return [n for n in names if n == inferred]
+    if selection == "canonical":
+        return [n for n in names if n in iris.served_graphs]
     if selection == "asserted":
         return [n for n in names if n != inferred]
     return names

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -323,12 +323,19 @@ def _is_lone(record: EntityRecord) -> bool:
 
 
 def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
-            placed_by_text: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
+            placed_by_text: set[str] | None = None, settled: Mapping[str, str] | None = None,
+            fresh: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
     """Map every IRI to its cluster's canonical IRI; the decisions that merged them.
 
     ``gazetteer_iris`` are places of the gazetteer (two of them are two places); ``placed_by_text``
     are places the text locates by another ("a village 20 km west of Marzin"): the gazetteer did not
     know them, so a gazetteer place of a like name is another place.
+
+    Incrementally, for articles added to a clustered corpus: ``settled`` maps the IRIs of the last
+    build to their cluster then, and ``fresh`` names the IRIs whose records the new articles made or
+    changed. The settled clusters stand (their pairs were decided, and a pair of unchanged records
+    decides the same again), and only the pairs with a fresh IRI are compared: the work follows the
+    new articles, not the corpus. The decisions returned are the new ones.
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
@@ -339,10 +346,17 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
         if cls in ("Person", "Organization", "Location"):
             for key in _keys(record):
                 blocks[(cls, key)].append(record.iri)
+    if fresh is not None:
+        blocks = {k: v for k, v in blocks.items() if not fresh.isdisjoint(v)}
     pairs = _candidate_pairs(blocks, by_iri)
     uf = _UnionFind()
+    for iri, head in (settled or {}).items():
+        if iri in by_iri and head in by_iri:
+            uf.union(head, iri)
     decisions = []
     for a_iri, b_iri in sorted(pairs):
+        if fresh is not None and a_iri not in fresh and b_iri not in fresh:
+            continue  # decided when both were read
         a, b = by_iri[a_iri], by_iri[b_iri]
         if a_iri in fixed and b_iri in fixed:
             continue  # two gazetteer entries are two places by construction

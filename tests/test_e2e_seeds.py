@@ -100,3 +100,13 @@ def test_the_served_graph_counts_people_and_operations_as_the_annotation_does(se
     # no IRI that an identity link sends elsewhere is described in the served graph
     aliases = "GRAPH ?identity { ?x owl:sameAs ?y } ?x ?p ?o"
     assert _served_count(seeds_store, aliases) == 0
+
+
+def test_the_knowledge_graph_exports_as_turtle_with_one_resource_per_person(seeds_store: OxigraphStore) -> None:
+    """``kg export --graphs canonical``: the served graph alone, as a user would load it elsewhere."""
+    out = io.BytesIO()
+    export(seeds_store, IRIs("https://w3id.org/opskg/id/"), "turtle", out, "canonical")
+    g = rdflib.Graph().parse(data=out.getvalue(), format="turtle")
+    named = {p for p in g.subjects(RDF.type, OPS.Person) if (p, rdflib.RDFS.label, None) in g}
+    assert len(named) == 12
+    assert not any("/id/article/" in str(s) and "#char=" in str(s) for s in g.subjects(RDF.type, None))

@@ -134,12 +134,12 @@ def evidence_articles(store: OxigraphStore, operations: set[str], predicate: str
 
 
 def derived_dates(store: OxigraphStore, operations: set[str]) -> set[tuple[str, str]]:
-    """(value, datatype) of the ``ops:date`` that the derived graphs (canonical or inferred: what the
-    corpus as a whole says, not one article) give to one of ``operations``."""
+    """(value, datatype) of the ``ops:date`` that the derived graphs (canonical, corpus or inferred: what
+    the corpus as a whole says, not one article) give to one of ``operations``."""
     values = " ".join(f"<{op}>" for op in operations)
     rows = select(store, f"""SELECT DISTINCT ?d (DATATYPE(?d) AS ?t) WHERE {{ VALUES ?op {{ {values} }}
         GRAPH ?g {{ ?op ops:date ?d }}
-        FILTER(?g IN (<{IRIS.canonical_graph}>, <{IRIS.inferred_graph}>)) }}""")
+        FILTER(?g IN (<{IRIS.canonical_graph}>, <{IRIS.corpus_graph}>, <{IRIS.inferred_graph}>)) }}""")
     return {(r["d"], r["t"].rsplit("#", 1)[-1]) for r in rows}
 
 

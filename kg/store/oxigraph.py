@@ -82,9 +82,10 @@ class OxigraphStore(GraphStore):
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+    def quads(self, graph: str | None = None, *, predicate: str | None = None,
+              obj: str | None = None) -> Iterator[ox.Quad]:
         node = _graph_node(graph) if graph is not None else None
-        return iter(self._store.quads_for_pattern(None, None, None, node))
+        return iter(self._store.quads_for_pattern(None, _iri(predicate), _iri(obj), node))
 
     def match(self, subject: str | None, predicate: str | None, obj: str | None,
               graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
