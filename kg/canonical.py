@@ -68,8 +68,9 @@ class _Fused:
     sentences: dict[str, str] = field(default_factory=dict)
 
 
-def _literal(text: str) -> str:
-    return str(ox.Literal(text))  # written as the store writes it
+def literal(text: str) -> str:
+    """A plain literal in N-Triples, written as the store writes it."""
+    return str(ox.Literal(text))
 
 
 def fact_iri(base: str, triple: Triple) -> str:
@@ -134,10 +135,15 @@ def _fuse(article_graphs: Iterable[tuple[str, Iterable[Triple]]], canonical: Map
     return out
 
 
-def _refined(triples: set[Triple], ancestors: Mapping[str, set[str]], regions: set[str]) -> set[Triple]:
+def _refined(triples: set[Triple], pairs: list[tuple[str, str]], regions: set[str]) -> set[Triple]:
     """Values another value of the same resource refines: a date a more precise date extends, an
-    operation's place that contains another of its places, or a region of a country ("northern
-    Korvath") beside a place in that country (the place is the more specific of the two)."""
+    operation's place that contains another of its places, or a region ("northern Korvath") beside a
+    place in the place the region is part of (the place is the more specific of the two). ``pairs``:
+    the ``ops:locatedIn`` pairs known."""
+    ancestors = containment(pairs)
+    parents: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        parents[a].add(b)
     dates: dict[str, list[str]] = defaultdict(list)
     places: dict[str, list[str]] = defaultdict(list)
     for s, p, o in triples:
@@ -155,16 +161,19 @@ def _refined(triples: set[Triple], ancestors: Mapping[str, set[str]], regions: s
     for s, values in places.items():
         if len(values) > 1:
             out |= {(s, TOOK_PLACE_IN, v) for v in values
-                    if any(v in ancestors.get(w, ()) or _within_region(w, v, ancestors, regions)
+                    if any(v in ancestors.get(w, ()) or _within_region(w, v, ancestors, parents, regions)
                            for w in values if w != v)}
     return out
 
 
-def _within_region(place: str, region: str, ancestors: Mapping[str, set[str]], regions: set[str]) -> bool:
-    """Whether ``place`` (not a region itself) lies in the country of the region ``region``."""
-    if region not in regions or place in regions:
+def _within_region(place: str, region: str, ancestors: Mapping[str, set[str]], parents: Mapping[str, set[str]],
+                   regions: set[str]) -> bool:
+    """Whether ``place`` (not a region itself) lies in what the region ``region`` is directly part of:
+    "northern Korvath" (in Korvath) beside a town in Korvath, not an area of one province beside a town
+    of another province of the same country."""
+    if region not in regions or place in regions or not parents.get(region):
         return False
-    return bool(ancestors.get(region, set()) & ancestors.get(place, set()))
+    return parents[region] <= ancestors.get(place, set())
 
 
 def containment(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
@@ -201,9 +210,9 @@ def canonical_graph(base: str, article_graphs: Iterable[tuple[str, Iterable[Trip
     fused = _fuse(article_graphs, canonical)
     triples = fused.triples
     for iri, label in labels.items():
-        triples.add((f"<{iri}>", LABEL, _literal(label)))
+        triples.add((f"<{iri}>", LABEL, literal(label)))
     located_pairs = [(s, o) for s, p, o in triples if p == LOCATED_IN]
-    dropped = _refined(triples | set(refining), containment([*located_pairs, *located]), {f"<{r}>" for r in regions})
+    dropped = _refined(triples | set(refining), [*located_pairs, *located], {f"<{r}>" for r in regions})
     triples -= dropped
     for fact, nodes in fused.support.items():
         if fact not in triples:

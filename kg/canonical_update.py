@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple
+from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LABEL, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple, literal
 from kg.store import GraphStore
 from kg.vocab import IRIs
 
@@ -106,6 +106,24 @@ def containing(store: GraphStore, iris: IRIs, places: Iterable[str],
             out.add((place, parent))
             todo.append(parent)
     return sorted(out)
+
+
+def renamed(store: GraphStore, iris: IRIs, labels: Mapping[str, str]) -> set[str]:
+    """The canonical resources (N-Triples IRIs) whose name in ``labels`` (IRI -> name) is not the one the
+    canonical graph holds, or that the canonical graph names and ``labels`` no longer does."""
+    stored = {s: o for s, _p, o, _g in _quads(store, None, LABEL, None, str(iris.canonical_graph))}
+    now = {f"<{iri}>": literal(label) for iri, label in labels.items()}
+    return {iri for iri in stored.keys() | now.keys() if stored.get(iri) != now.get(iri)}
+
+
+def placed_within(store: GraphStore, iris: IRIs, pairs: Iterable[tuple[str, str]],
+                  extra: Iterable[tuple[str, str]] = ()) -> set[str]:
+    """The resources (N-Triples IRIs) the canonical graph says took place in a place that contains, by
+    one of the new ``ops:locatedIn`` ``pairs``, another place: one of their places may now refine another."""
+    containers = {b for _a, b in pairs}
+    containers |= {b for _a, b in containing(store, iris, containers, extra)}
+    graph = str(iris.canonical_graph)
+    return {s for c in containers for s, _p, _o, _g in _quads(store, None, TOOK_PLACE_IN, c, graph)}
 
 
 def places_of(triples: Iterable[Triple]) -> set[str]:

@@ -270,10 +270,10 @@ def remove(article: str, store: Path | None, base: str | None) -> None:
 @_fail_cleanly
 def check(store: Path | None, base: str | None) -> None:
     """Report resources that reasoning finds in two disjoint classes, and operations whose articles
-    give dates that cannot all be right, with their sources.
+    give dates that cannot all be right or places neither of which contains the other, with their sources.
 
     Exit status 1 when there is any; the build keeps one class of each by the rule in the README, and
-    keeps every date with the articles that state it.
+    keeps each of the conflicting values with the articles that state it.
     """
     from kg.conflicts import value_conflicts
     from kg.derive import recorded_conflicts

@@ -1,4 +1,11 @@
-"""Derived graphs: identity links and inferred triples, recomputed from the whole store.
+"""Derived graphs: identity, canonical resources, corpus facts, the gazetteer's, and inferred triples.
+
+From the article graphs: identity clusters (:mod:`kg.resolve`, :mod:`kg.corpus` for operations), the
+canonical graph of one resource per cluster (:mod:`kg.canonical`), what only the corpus says, the
+gazetteer graph, and the OWL 2 RL closure of them (:mod:`kg.reason`). When articles were only added,
+only the names near the new ones are clustered again and only the canonical resources they touch are
+fused again (:mod:`kg.canonical_update`), and reasoning extends the closure; otherwise everything is
+derived afresh.
 
 They are written together with the ontology graph, and carry a digest of the article contents they
 were computed from, so a stale state (a build killed after its articles were stored, or while the
@@ -120,9 +127,16 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
         settled = {r.iri: _root(stored, r.iri) for r in records if r.iri in previous}
         fresh = {r.iri for r in records if r.iri not in previous or not r.articles.isdisjoint(added)}
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, fresh)
-        decisions = _stored_decisions(store, iris) + decisions
+        again = resolve.reclustered(records, fresh)
+        decisions = [d for d in _stored_decisions(store, iris) if d.a not in again and d.b not in again] + decisions
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
+
+    # One tenure per holder and role, however many articles (and spellings of the holder) state it.
+    tenures = _tenures(store, iris, canonical)
+    tenure_canonical, tenure_links = resolve.stable_links(tenures, stored, _canonical_resources(store, iris, tenures))
+    links.update(tenure_links)
+    canonical.update(tenure_canonical)
 
     operations = _operation_records(store, iris, canonical)
     places = _places(store, iris, canonical)
@@ -270,8 +284,8 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     or went away), the ontology is the same, and no statement about the world left the canonical,
     corpus or gazetteer graphs (two canonical resources merging, or a value another value now refines,
     takes one away). Then OWL 2 RL reasoning from the new statements alone, joined with the stored
-    closure, gives the same closure as a full recomputation. Returns (canonical triples written,
-    inferred triples added), or ``None`` when a full recomputation is needed.
+    closure, gives the same closure as a full recomputation. Returns the sizes of the canonical and
+    inferred graphs, or ``None`` when a full recomputation is needed.
     """
     added = sorted(new_articles)
     canonical, base = derived.canonical, f"<{iris.base}"
@@ -286,6 +300,14 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     touched |= update.heads(canonical, update.pointing_at(store, iris, retired))
     old_corpus = _graph_triples(store, str(iris.corpus_graph))
     touched |= {s for s, p, _o in old_corpus ^ derived.corpus if p == _DATE}
+    # a name that changed (an operation's follows its place's), and operations a new containment lets
+    # refine ("X is in Y": Y beside X is dropped)
+    touched |= update.renamed(store, iris, derived.labels)
+    old_places = _graph_triples(store, str(iris.gazetteer_graph))
+    canon = canon_function(canonical)
+    contained = {(canon(s), canon(o)) for g in added for s, _p, o, _g in store.match_quads(None, _LOCATED_IN, None, g)}
+    contained |= {(s, o) for s, p, o in derived.places - old_places if p == _LOCATED_IN}
+    touched |= update.placed_within(store, iris, contained, derived.located)
     touched = {t for t in touched if t.startswith(base) and not iris.is_article_graph(t[1:-1])}
     members: dict[str, set[str]] = defaultdict(set)
     for iri, head in canonical.items():
@@ -295,7 +317,6 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
         if head not in retired:
             members[head].add(head)
     graphs = update.member_graphs(store, iris, {m for ms in members.values() for m in ms}, added)
-    canon = canon_function(canonical)
     op_places = {canon(o) for _g, triples in graphs for _s, p, o in triples if p == _TOOK_PLACE_IN}
     located = update.containing(store, iris, op_places, derived.located)
     labels = {h: derived.labels[h] for h in (t[1:-1] for t in touched) if h in derived.labels}
@@ -303,7 +324,6 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
                           located=located, regions=derived.regions)
     old = update.owned(store, iris, touched)
     new_facts, old_facts = set(for_reasoning(new)), set(for_reasoning(old))
-    old_places = _graph_triples(store, str(iris.gazetteer_graph))
     corpus_facts, old_corpus_facts = set(for_reasoning(derived.corpus)), set(for_reasoning(old_corpus))
     if not old_facts <= new_facts | derived.places | corpus_facts or not old_places <= derived.places \
             or not old_corpus_facts <= corpus_facts:
@@ -326,7 +346,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
                                  str(iris.canonical_graph): _ntriples(old - new)})
     log.info("derived graphs incrementally: %d new article(s), %d canonical resources touched, "
              "%d new inferred triples", len(added), len(touched), len(increment.lines))
-    return store.count(str(iris.canonical_graph)), len(increment.lines)
+    return store.count(str(iris.canonical_graph)), store.count(str(iris.inferred_graph))
 
 
 def _root(links: dict[str, str], iri: str) -> str:
@@ -377,6 +397,16 @@ def _article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article -> content hash, as of the last derivation."""
     rows = _in_graph(store, _ARTICLE_STATE, str(iris.identity_graph))
     return dict(row["s"].value.split(" ", 1) for row in rows)
+
+
+def _tenures(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> dict[str, str]:
+    """Tenure IRI -> the least tenure IRI of the same (canonical) holder and role."""
+    rows = _read(store, iris, "SELECT DISTINCT ?t ?p ?r WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r } }")
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        key = (canonical.get(row["p"].value, row["p"].value), canonical.get(row["r"].value, row["r"].value))
+        groups[key].add(row["t"].value)
+    return {t: min(group) for group in groups.values() for t in group}
 
 
 def _canonical_resources(store: GraphStore, iris: IRIs, candidates: Iterable[str]) -> set[str]:

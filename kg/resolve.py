@@ -333,26 +333,29 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
 
     Incrementally, for articles added to a clustered corpus: ``settled`` maps the IRIs of the last
     build to their cluster then, and ``fresh`` names the IRIs whose records the new articles made or
-    changed. The settled clusters stand (their pairs were decided, and a pair of unchanged records
-    decides the same again), and only the pairs with a fresh IRI are compared: the work follows the
-    new articles, not the corpus. The decisions returned are the new ones.
+    changed. Every IRI that shares a blocking key with a fresh one is clustered again (a new name can
+    undo a merge: a second man of a family takes a bare surname away from the first), with the pairs
+    of its blocks; the settled clusters of every other IRI stand. The work follows the new articles,
+    not the corpus. The decisions returned are those of the IRIs clustered again
+    (:func:`reclustered` names them).
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
     by_iri = {r.iri: r for r in records}
-    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for record in records:
-        cls = record.core_class
-        if cls in ("Person", "Organization", "Location"):
-            for key in _keys(record):
-                blocks[(cls, key)].append(record.iri)
-    if fresh is not None:
-        blocks = {k: v for k, v in blocks.items() if not fresh.isdisjoint(v)}
-    pairs = _candidate_pairs(blocks, by_iri)
+    blocks = _blocks(records)
     uf = _UnionFind()
-    for iri, head in (settled or {}).items():
-        if iri in by_iri and head in by_iri:
-            uf.union(head, iri)
+    if fresh is not None:
+        fresh = _neighbourhood(blocks, fresh)
+        blocks = {k: v for k, v in blocks.items() if not fresh.isdisjoint(v)}
+        # the last build's clusters of everything else stand, joined among themselves only
+        groups: dict[str, list[str]] = defaultdict(list)
+        for iri, head in (settled or {}).items():
+            if iri in by_iri and iri not in fresh:
+                groups[head].append(iri)
+        for group in groups.values():
+            for iri in group[1:]:
+                uf.union(group[0], iri)
+    pairs = _candidate_pairs(blocks, by_iri)
     decisions = []
     for a_iri, b_iri in sorted(pairs):
         if fresh is not None and a_iri not in fresh and b_iri not in fresh:
@@ -388,6 +391,30 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
         for iri in group:
             canonical[iri] = best
     return canonical, decisions
+
+
+def _blocks(records: list[EntityRecord]) -> dict[tuple[str, str], list[str]]:
+    blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for record in records:
+        cls = record.core_class
+        if cls in ("Person", "Organization", "Location"):
+            for key in _keys(record):
+                blocks[(cls, key)].append(record.iri)
+    return blocks
+
+
+def _neighbourhood(blocks: dict[tuple[str, str], list[str]], fresh: set[str]) -> set[str]:
+    out = set(fresh)
+    for members in blocks.values():
+        if not fresh.isdisjoint(members):
+            out.update(members)
+    return out
+
+
+def reclustered(records: list[EntityRecord], fresh: set[str]) -> set[str]:
+    """The IRIs an incremental :func:`cluster` clusters again: the fresh ones and every IRI that shares a
+    blocking key with one."""
+    return _neighbourhood(_blocks(records), fresh)
 
 
 def stable_links(canonical: dict[str, str], stored: dict[str, str],

@@ -146,7 +146,8 @@ def names_dataset(text: str) -> bool:
     for token in tokens(text):
         if token.kind == "other":
             depth += (token.text == "{") - (token.text == "}")
-        elif token.kind == "word" and depth == 0 and token.text.upper() == "FROM" and previous != "PREFIX":
+        elif token.kind == "word" and depth == 0 and token.text.upper() == "FROM" and previous != "PREFIX" \
+                and text[token.start - 1:token.start] not in ("?", "$"):  # ?from is a variable
             return True
         if token.kind != "other" or token.text in "{}":
             previous = token.text.upper() if token.kind == "word" else ""

@@ -446,8 +446,12 @@ def void() -> Response:
 
 
 def _describe_dataset(base: str, media: str) -> bytes:
+    # entities per class of the default graph queries get: in the knowledge graph, one per real-world
+    # thing, not one per article's IRI
+    setting = current_options().default_graph
     job = Request(query=_CLASS_SIZES, results_type="application/sparql-results+json", graph_type="text/turtle",
-                  union=True, max_rows=1000)
+                  union=setting == "union", default_graphs=served_graphs() if setting == "canonical" else None,
+                  max_rows=1000)
     dataset = _own(base, "/.well-known/void#dataset")
     triples = [
         ox.Triple(dataset, RDF_TYPE, _void("Dataset")),

@@ -136,7 +136,7 @@ def test_two_workers_give_the_same_graph(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("first_ids", "incremental"), [
     (("000", "001", "002", "003"), True),  # the later article only adds identities and facts
-    (("000", "001", "002"), False),  # a later article re-dates an operation: recomputed in full
+    (("000", "001", "002"), False),  # two later articles: whichever path derivation takes
 ])
 def test_adding_articles_gives_the_same_closure_as_a_full_build(
         tmp_path: Path, caplog: pytest.LogCaptureFixture, first_ids: tuple[str, ...], incremental: bool) -> None:

@@ -108,3 +108,17 @@ def test_names_sources_and_bookkeeping_are_not_reasoned_over() -> None:
     assert not any(p in (f"<{PROV}wasDerivedFrom>", f"<{OPS}sources>", f"<{RDF}subject>",
                          "<http://www.w3.org/2000/01/rdf-schema#label>") for _s, p, _o in reasoned)
     assert not any(p == f"<{OPS}contentHash>" for _s, p, _o in g)  # an article's bookkeeping stays in its graph
+
+
+def test_an_area_of_one_province_does_not_give_way_to_a_town_of_another() -> None:
+    """Both in Korvath, but the area is part of Orsa province and the town is in Kessa province: neither
+    refines the other, so both stay (a conflict ``kg check`` lists)."""
+    area = article("sixth", [(iri("operation/raid-6"), TOOK_PLACE_IN, iri("location/east-velmar")),
+                             (iri("location/east-velmar"), LOCATED_IN, iri("location/orsa-province")),
+                             (iri("location/orsa-province"), LOCATED_IN, iri("location/korvath"))], "A raid.")
+    town = article("seventh", [(iri("operation/raid-7"), TOOK_PLACE_IN, iri("location/tell-dunan")),
+                               (iri("location/tell-dunan"), LOCATED_IN, iri("location/kessa-province")),
+                               (iri("location/kessa-province"), LOCATED_IN, iri("location/korvath"))], "A raid.")
+    same = {f"{B}operation/raid-7": f"{B}operation/raid-6", f"{B}operation/raid-6": f"{B}operation/raid-6"}
+    g = canonical_graph(B, [area, town], same, {}, regions={f"{B}location/east-velmar"})
+    assert {o for s, p, o in g if p == TOOK_PLACE_IN} == {iri("location/east-velmar"), iri("location/tell-dunan")}

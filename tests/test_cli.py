@@ -126,3 +126,19 @@ def test_stats_and_remove(seeds_copy: Path) -> None:
     assert "       4 articles" in run("stats", "--store", str(seeds_copy)).output
     again = run("remove", "001_b3ab91e69c45f5b6", "--store", str(seeds_copy))
     assert again.exit_code == 1 and "no stored article" in again.stderr
+
+
+@pytest.mark.parametrize(("query", "names"), [
+    ("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }", True),
+    ("select * from named <http://example.org/g> where { graph ?g { ?s ?p ?o } }", True),
+    ("SELECT ?from WHERE { ?from ?p ?o }", False),
+    ("SELECT $from WHERE { $from ?p ?o } ORDER BY $from", False),
+    ("PREFIX from: <http://example.org/> SELECT * WHERE { ?s from:p ?o }", False),
+    ('SELECT * WHERE { ?s ?p "FROM <x>" }', False),
+    ("SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }", False),
+])
+def test_a_query_that_names_its_dataset_is_told_from_one_that_does_not(query: str, names: bool) -> None:
+    """``kg query`` gives a query the knowledge graph as its default graph unless it names its own."""
+    from kg.sparql_text import names_dataset
+
+    assert names_dataset(query) is names

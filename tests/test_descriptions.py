@@ -61,7 +61,9 @@ def _partitions(triples: list[ox.Triple]) -> dict[str, int]:
 
 
 def test_void_counts_the_store_and_follows_its_changes(store: OxigraphStore) -> None:
-    client = create_app(store, options=ServeOptions(allow_updates=True, token=TOKEN), TESTING=True).test_client()
+    """Entities per class of the default graph queries get: here the union of all graphs."""
+    options = ServeOptions(allow_updates=True, token=TOKEN, default_graph="union")
+    client = create_app(store, options=options, TESTING=True).test_client()
     store.update(f"INSERT DATA {{ GRAPH <urn:g:1> {{ <urn:p:1> a <{OPS}Person> . <urn:p:2> a <{OPS}Person> . "
                  f"<urn:o:1> a <{OPS}Operation> }} }}")
     triples = _void(client)
@@ -74,6 +76,16 @@ def test_void_counts_the_store_and_follows_its_changes(store: OxigraphStore) -> 
     after = _void(client)
     assert [int(o.value) for o in _objects(after, VOID + "triples")] == [4]
     assert _partitions(after) == {OPS + "Operation": 1, OPS + "Person": 3}
+
+
+def test_void_counts_one_entity_per_real_world_thing_in_the_knowledge_graph(store: OxigraphStore) -> None:
+    """The default setting serves the knowledge graph: an article's own IRIs are not counted again."""
+    client = create_app(store, TESTING=True).test_client()
+    canonical = "https://w3id.org/opskg/id/graph/canonical"
+    article = "https://w3id.org/opskg/id/article/a"
+    store.update(f"INSERT DATA {{ GRAPH <{canonical}> {{ <urn:p:1> a <{OPS}Person> }} "
+                 f"GRAPH <{article}> {{ <urn:p:1> a <{OPS}Person> . <urn:p:9> a <{OPS}Person> }} }}")
+    assert _partitions(_void(client)) == {OPS + "Person": 1}
 
 
 class _CountingExecutor(Executor):
