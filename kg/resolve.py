@@ -18,6 +18,7 @@ IRI is canonical when a cluster first forms).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections import Counter, defaultdict
@@ -228,20 +229,25 @@ def _second_keys(record: EntityRecord) -> set[str]:
 
 def _keys(record: EntityRecord) -> set[str]:
     """Blocking keys: phonetic skeletons of the kunya and last name part of every form."""
+    person = record.core_class == "Person"
+    return set().union(*(_form_keys(form, person) for form in record.forms))
+
+
+@functools.lru_cache(maxsize=65536)
+def _form_keys(form: str, person: bool) -> frozenset[str]:
     keys = set()
-    for form in record.forms:
-        if record.core_class == "Person":
-            name = parse_person(form)
-            if name.kunya:
-                keys.add("k:" + skeleton(name.kunya))
-            if name.parts:
-                keys.add("p:" + skeleton(name.parts[-1]))
-        else:
-            words = name_words(form)
-            if words:
-                keys.add("n:" + " ".join(skeleton(w) for w in words))
-                keys.add("f:" + " ".join(w[:4] for w in words))  # a typing slip may change a skeleton
-    return keys
+    if person:
+        name = parse_person(form)
+        if name.kunya:
+            keys.add("k:" + skeleton(name.kunya))
+        if name.parts:
+            keys.add("p:" + skeleton(name.parts[-1]))
+    else:
+        words = name_words(form)
+        if words:
+            keys.add("n:" + " ".join(skeleton(w) for w in words))
+            keys.add("f:" + " ".join(w[:4] for w in words))  # a typing slip may change a skeleton
+    return frozenset(keys)
 
 
 def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str) -> bool:
