@@ -16,6 +16,7 @@ from kg.export import export
 from kg.store import open_store
 from kg.vocab import IRIs
 from tests.conftest import INVENTED, write_article
+from tests.served import served
 
 pytestmark = pytest.mark.slow
 
@@ -162,32 +163,9 @@ def test_adding_articles_gives_the_same_closure_as_a_full_build(
     _build([str(SEEDS)], tmp_path / "full")
 
     def inferred(path: Path) -> set[tuple[str, str, str, str]]:
-        """The served graphs (canonical, corpus, gazetteer, inferred), each IRI written as the least IRI
-        of its identity cluster (which IRI of a cluster is canonical depends on the order articles came
-        in; the graphs do not)."""
-        iris = IRIs(Settings().base)
         store = open_store(path, read_only=True)
         try:
-            parent: dict[str, str] = {}
-
-            def find(x: str) -> str:
-                while parent.get(x, x) != x:
-                    x = parent[x]
-                return x
-
-            for q in store.quads(str(iris.identity_graph)):
-                if q.predicate.value == "http://www.w3.org/2002/07/owl#sameAs":
-                    a, b = find(str(q.subject)), find(str(q.object))
-                    parent[max(a, b)] = min(a, b)
-            quads = [(graph, str(q.subject), str(q.predicate), str(q.object))
-                     for graph in iris.served_graphs[:-1] for q in store.quads(graph)]
-            # a fused statement's IRI is minted from its canonical terms: named here by its terms
-            parts: dict[str, dict[str, str]] = {}
-            for _g, s, p, o in quads:
-                if "/fact/" in s and p.rsplit("#", 1)[-1] in ("subject>", "predicate>", "object>"):
-                    parts.setdefault(s, {})[p] = find(o)
-            fact = {node: " ".join(v for _k, v in sorted(terms.items())) for node, terms in parts.items()}
-            return {(g, fact.get(s, find(s)), p, fact.get(o, find(o))) for g, s, p, o in quads}
+            return served(store, IRIs(Settings().base))
         finally:
             store.close()
 

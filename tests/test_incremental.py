@@ -16,6 +16,7 @@ import pytest
 from kg import derive
 from kg.store import OxigraphStore
 from kg.vocab import IRIs
+from tests.served import served as served_graphs
 
 B = "https://w3id.org/opskg/id/"
 IRIS = IRIs(B)
@@ -47,25 +48,7 @@ def article(name: str, entities: list[Entity], facts: list[tuple[str, str, str]]
 
 
 def served(store: OxigraphStore) -> set[tuple[str, str, str, str]]:
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for q in store.quads(str(IRIS.identity_graph)):
-        if q.predicate.value.endswith("#sameAs"):
-            a, b = find(str(q.subject)), find(str(q.object))
-            parent[max(a, b)] = min(a, b)
-    quads = [(g, str(q.subject), str(q.predicate), str(q.object)) for g in IRIS.served_graphs[:-1]
-             for q in store.quads(g)]
-    parts: dict[str, dict[str, str]] = {}
-    for _g, s, p, o in quads:
-        if "/fact/" in s and p.rsplit("#", 1)[-1] in ("subject>", "predicate>", "object>"):
-            parts.setdefault(s, {})[p] = find(o)
-    fact = {node: " ".join(v for _k, v in sorted(terms.items())) for node, terms in parts.items()}
-    return {(g, fact.get(s, find(s)), p, fact.get(o, find(o))) for g, s, p, o in quads}
+    return served_graphs(store, IRIS)
 
 
 def grown_and_full(first: list[tuple[str, str]], later: list[tuple[str, str]],
