@@ -476,40 +476,59 @@ def _entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]
     return records
 
 
-#: Every operation with its kinds and article graph.
-_OPERATIONS = ("SELECT ?op ?k ?g WHERE { GRAPH ?g { ?op a ?k "
-               "FILTER(?k IN (ops:Operation, ops:Raid, ops:HelicopterRaid, ops:AirStrike, ops:DroneStrike)) } }")
+
+
+def _in_articles(store: GraphStore, iris: IRIs, predicate: str,
+                 obj: str | None = None) -> Iterator[tuple[ox.Quad, str]]:
+    """The article graphs' quads of one predicate (and object), by index lookup, with their graph's IRI."""
+    for q in store.quads(predicate=f"<{predicate}>", obj=obj):
+        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        if iris.is_article_graph(graph):
+            yield q, graph
+
+
+def _value(term: object) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
 def _operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> list[corpus.OperationRecord]:
+    """Every operation of the article graphs with what clustering compares: kinds, the named people
+    killed or targeted, places (and those it was only near), dates and date expressions. Read by index
+    lookups, one predicate at a time."""
     ops: dict[str, corpus.OperationRecord] = {}
-    for row in _read(store, iris, _OPERATIONS):
-        record = ops.setdefault(row["op"].value, corpus.OperationRecord(row["op"].value, row["g"].value))
-        record.kinds.add(row["k"].value.rsplit("#", 1)[-1])
-    people = _read(store, iris, "SELECT ?op ?p ?rel WHERE { GRAPH ?g { ?p ?rel ?op FILTER(?rel IN (ops:killedIn, "
-                           "ops:targetedIn)) ?p skos:altLabel ?name } }")
-    for row in people:
-        target = ops.get(row["op"].value)
-        if target is None:
-            continue
-        person = canonical.get(row["p"].value, row["p"].value)
-        target.people.add(person)
-        if row["rel"].value.endswith("killedIn"):
-            target.killed.add(person)
-    for row in _read(store, iris, "SELECT ?op ?l ?q WHERE { GRAPH ?g { ?op ops:tookPlaceIn ?l . OPTIONAL { "
-                                  "?e rdf:subject ?op ; rdf:predicate ops:tookPlaceIn ; rdf:object ?l ; "
-                                  "ops:qualifier ?q } } }"):
-        if row["op"].value in ops:
-            place = canonical.get(row["l"].value, row["l"].value)
-            ops[row["op"].value].places.add(place)
-            if row["q"] is not None and row["q"].value == "near":
-                ops[row["op"].value].near.add(place)
-    for row in _read(store, iris, "SELECT ?op ?d WHERE { GRAPH ?g { ?op ops:date ?d } }"):
-        if row["op"].value in ops:
-            ops[row["op"].value].dates.add(row["d"].value)
-    for row in _read(store, iris, "SELECT ?op ?e WHERE { GRAPH ?g { ?op ops:dateExpression ?e } }"):
-        if row["op"].value in ops:
-            ops[row["op"].value].expressions.add(row["e"].value)
+    for kind in ("Operation", "Raid", "HelicopterRaid", "AirStrike", "DroneStrike"):
+        for q, graph in _in_articles(store, iris, str(RDF.type), f"<{OPS[kind]}>"):
+            op = _value(q.subject)
+            ops.setdefault(op, corpus.OperationRecord(op, graph)).kinds.add(kind)
+    named = {(_value(q.subject), graph) for q, graph in _in_articles(store, iris, str(SKOS.altLabel))}
+    for relation, killed in ((OPS.killedIn, True), (OPS.targetedIn, False)):
+        for q, graph in _in_articles(store, iris, str(relation)):
+            target, person = ops.get(_value(q.object)), _value(q.subject)
+            if target is None or (person, graph) not in named:
+                continue
+            person = canonical.get(person, person)
+            target.people.add(person)
+            if killed:
+                target.killed.add(person)
+    near = set()
+    for q, graph in _in_articles(store, iris, str(OPS.qualifier), str(ox.Literal("near"))):
+        node = str(q.subject)
+        fact = {p: o for _s, p, o, _g in store.match_quads(node, None, None, graph)}
+        if fact.get(f"<{RDF.predicate}>") == f"<{OPS.tookPlaceIn}>":
+            near.add((fact.get(f"<{RDF.subject}>", "")[1:-1], fact.get(f"<{RDF.object}>", "")[1:-1]))
+    for q, _graph in _in_articles(store, iris, str(OPS.tookPlaceIn)):
+        op, where = _value(q.subject), _value(q.object)
+        if op in ops:
+            place = canonical.get(where, where)
+            ops[op].places.add(place)
+            if (op, where) in near:
+                ops[op].near.add(place)
+    for q, _graph in _in_articles(store, iris, str(OPS.date)):
+        if _value(q.subject) in ops:
+            ops[_value(q.subject)].dates.add(_value(q.object))
+    for q, _graph in _in_articles(store, iris, str(OPS.dateExpression)):
+        if _value(q.subject) in ops:
+            ops[_value(q.subject)].expressions.add(_value(q.object))
     return [ops[k] for k in sorted(ops)]
 
 

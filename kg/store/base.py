@@ -84,7 +84,7 @@ class GraphStore(abc.ABC):
     def quads(self, graph: str | None = None, *, predicate: str | None = None,
               obj: str | None = None) -> Iterator[ox.Quad]:
         """Every quad, or every quad of one named graph; only those with the given predicate and object
-        (N-Triples IRIs) when they are given."""
+        when they are given (N-Triples IRIs, or a plain literal without escapes: ``"near"``)."""
 
     @abc.abstractmethod
     def match(self, subject: str | None, predicate: str | None, obj: str | None,
