@@ -126,11 +126,6 @@ def placed_within(store: GraphStore, iris: IRIs, pairs: Iterable[tuple[str, str]
     return {s for c in containers for s, _p, _o, _g in _quads(store, None, TOOK_PLACE_IN, c, graph)}
 
 
-def places_of(triples: Iterable[Triple]) -> set[str]:
-    """The places operations took place in, among ``triples``."""
-    return {o for _s, p, o in triples if p == TOOK_PLACE_IN}
-
-
 def in_article_graphs(store: GraphStore, iris: IRIs, graphs: Iterable[str]) -> set[str]:
     """Every IRI (N-Triples) the given article graphs use as a subject or object, but their text's
     structure and evidence nodes (their own IRIs, under the article's)."""

@@ -39,7 +39,6 @@ from kg.vocab import OPS, IRIs
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class DeriveReport:
     entities: int
@@ -58,12 +57,6 @@ def recorded_conflicts(store: GraphStore, iris: IRIs) -> list[str]:
     """The inconsistencies the last derivation found, as recorded in the identity graph."""
     rows = readers.in_graph(store, _CONFLICTS, str(iris.identity_graph))
     return [r["text"].value for r in rows]
-
-
-
-
-
-
 
 
 def article_hashes(store: GraphStore, iris: IRIs) -> dict[str, str]:
@@ -106,9 +99,10 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
         settled = {r.iri: _root(stored, r.iri) for r in records if r.iri in previous}
         fresh = {r.iri for r in records if r.iri not in previous or not r.articles.isdisjoint(added)}
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, fresh)
-        again = resolve.reclustered(records, fresh)
-        kept = [d for d in readers.stored_decisions(store, iris) if d.a not in again and d.b not in again]
-        decisions = kept + decisions
+        # the last build's decisions that still hold: their two IRIs are still one, and not decided again
+        again = {(d.a, d.b) for d in decisions}
+        decisions = [d for d in readers.stored_decisions(store, iris) if (d.a, d.b) not in again
+                     and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)] + decisions
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
 
@@ -119,7 +113,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     links.update(tenure_links)
     canonical.update(tenure_canonical)
 
-    operations = readers.operation_records(store, iris, canonical)
+    operations = readers.operation_records(store, iris, canonical, records)
     places = readers.places(store, iris, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
     op_canonical, op_links = resolve.stable_links(op_canonical, stored,
@@ -180,11 +174,6 @@ class _Derived:
 _LOCATED_IN, _TOOK_PLACE_IN, _DATE = f"<{OPS.locatedIn}>", f"<{OPS.tookPlaceIn}>", f"<{OPS.date}>"
 
 
-
-
-
-
-
 def _terms(graph: Graph) -> set[tuple[str, str, str]]:
     """A graph's statements as N-Triples terms written the way the store writes them (which puts
     numbers in canonical form: "33.0"^^xsd:double is stored as "33")."""
@@ -207,8 +196,9 @@ def _article_triples(store: GraphStore, iris: IRIs) -> Iterator[tuple[str, list[
 
 
 def _served(iris: IRIs) -> list[str]:
-    """The closure reasoning extends: the asserted graphs it reads, and its own output."""
-    return [str(iris.canonical_graph), str(iris.corpus_graph), str(iris.gazetteer_graph), str(iris.inferred_graph)]
+    """The closure reasoning extends: the served graphs but the ontology (the graphs it reads, and its own
+    output)."""
+    return [g for g in iris.served_graphs if g != str(iris.ontology_graph)]
 
 
 def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[str] | None:
@@ -221,10 +211,6 @@ def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[st
             or next(store.quads(str(iris.canonical_graph)), None) is None:
         return None
     return {a for a in hashes if a not in previous}
-
-
-
-
 
 
 def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[str]) -> tuple[int, int] | None:
@@ -280,9 +266,9 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
             or not old_corpus_facts <= corpus_facts:
         return None
     # each served triple in one graph: one the canonical graph holds (with its sources) leaves this one
-    served = [str(iris.canonical_graph)]
+    resources = [str(iris.canonical_graph)]
     places = {t for t in derived.places if t not in new and not (
-        t[2].startswith("<") and t not in old and any(True for _ in store.match(*t, graphs=served)))}
+        t[2].startswith("<") and t not in old and any(True for _ in store.match(*t, graphs=resources)))}
     delta = sorted((new_facts - old_facts) | (places - old_places) | (corpus_facts - old_corpus_facts))
     increment = reason.reason_increment(delta, ontology_graph(), iris.base, _View(store, _served(iris)))
     if increment.violations:
@@ -342,38 +328,6 @@ def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,
             f"<{iris.ontology_graph}> <{OPS.contentHash}> \"{ontology_hash()}\" .\n")
     store.replace_graphs(graphs)
     return len(lines), conflicts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 class _View:

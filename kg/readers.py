@@ -113,16 +113,12 @@ def entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
     classes = {str(OPS[c]) for c in (*CORE_CLASSES, "Village", "Town", "Province", "Country", "Region")}
     typed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for cls in sorted(classes):
-        for q in store.quads(predicate=f"<{RDF.type}>", obj=f"<{cls}>"):
-            graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            if iris.is_article_graph(graph) and isinstance(q.subject, ox.NamedNode):
-                typed[(q.subject.value, graph)].append(cls)
+        for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{cls}>"):
+            typed[(value_of(q.subject), graph)].append(cls)
     rows = []
-    for q in store.quads(predicate=f"<{SKOS.altLabel}>"):
-        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal):
-            for cls in typed.get((q.subject.value, graph), ()):
-                rows.append((q.subject.value, cls, q.object.value, graph))
+    for q, graph in quads_in_articles(store, iris, str(SKOS.altLabel)):
+        for cls in typed.get((value_of(q.subject), graph), ()):
+            rows.append((value_of(q.subject), cls, value_of(q.object), graph))
     records = resolve.group_records(sorted(rows))
     by_iri = {r.iri: r for r in records}
     context = read(store, iris, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
@@ -134,7 +130,7 @@ def entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
 
 
 def quads_in_articles(store: GraphStore, iris: IRIs, predicate: str,
-                 obj: str | None = None) -> Iterator[tuple[ox.Quad, str]]:
+                      obj: str | None = None) -> Iterator[tuple[ox.Quad, str]]:
     """The article graphs' quads of one predicate (and object), by index lookup, with their graph's IRI."""
     for q in store.quads(predicate=f"<{predicate}>", obj=obj):
         graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
@@ -146,16 +142,17 @@ def value_of(term: object) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
-def operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> list[corpus.OperationRecord]:
+def operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str],
+                      records: Iterable[resolve.EntityRecord]) -> list[corpus.OperationRecord]:
     """Every operation of the article graphs with what clustering compares: kinds, the named people
     killed or targeted, places (and those it was only near), dates and date expressions. Read by index
-    lookups, one predicate at a time."""
+    lookups, one predicate at a time; who is named in which article comes from the entity ``records``."""
     ops: dict[str, corpus.OperationRecord] = {}
     for kind in ("Operation", "Raid", "HelicopterRaid", "AirStrike", "DroneStrike"):
         for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{OPS[kind]}>"):
             op = value_of(q.subject)
             ops.setdefault(op, corpus.OperationRecord(op, graph)).kinds.add(kind)
-    named = {(value_of(q.subject), graph) for q, graph in quads_in_articles(store, iris, str(SKOS.altLabel))}
+    named = {(r.iri, article) for r in records for article in r.articles}
     for relation, killed in ((OPS.killedIn, True), (OPS.targetedIn, False)):
         for q, graph in quads_in_articles(store, iris, str(relation)):
             target, person = ops.get(value_of(q.object)), value_of(q.subject)

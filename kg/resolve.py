@@ -342,8 +342,7 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     changed. Every IRI that shares a blocking key with a fresh one is clustered again (a new name can
     undo a merge: a second man of a family takes a bare surname away from the first), with the pairs
     of its blocks; the settled clusters of every other IRI stand. The work follows the new articles,
-    not the corpus. The decisions returned are those of the IRIs clustered again
-    (:func:`reclustered` names them).
+    not the corpus. The decisions returned are those of the IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
@@ -415,12 +414,6 @@ def _neighbourhood(blocks: dict[tuple[str, str], list[str]], fresh: set[str]) ->
         if not fresh.isdisjoint(members):
             out.update(members)
     return out
-
-
-def reclustered(records: list[EntityRecord], fresh: set[str]) -> set[str]:
-    """The IRIs an incremental :func:`cluster` clusters again: the fresh ones and every IRI that shares a
-    blocking key with one."""
-    return _neighbourhood(_blocks(records), fresh)
 
 
 def stable_links(canonical: dict[str, str], stored: dict[str, str],
