@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LABEL, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple, literal
+from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple
 from kg.store import GraphStore
 from kg.vocab import IRIs
 
@@ -106,14 +106,6 @@ def containing(store: GraphStore, iris: IRIs, places: Iterable[str],
             out.add((place, parent))
             todo.append(parent)
     return sorted(out)
-
-
-def renamed(store: GraphStore, iris: IRIs, labels: Mapping[str, str]) -> set[str]:
-    """The canonical resources (N-Triples IRIs) whose name in ``labels`` (IRI -> name) is not the one the
-    canonical graph holds, or that the canonical graph names and ``labels`` no longer does."""
-    stored = {s: o for s, _p, o, _g in _quads(store, None, LABEL, None, str(iris.canonical_graph))}
-    now = {f"<{iri}>": literal(label) for iri, label in labels.items()}
-    return {iri for iri in stored.keys() | now.keys() if stored.get(iri) != now.get(iri)}
 
 
 def placed_within(store: GraphStore, iris: IRIs, pairs: Iterable[tuple[str, str]],

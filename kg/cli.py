@@ -154,7 +154,7 @@ def build(sources: tuple[str, ...], store: Path | None, base: str | None, model:
               help="File to write [default: stdout].")
 @click.option("--graphs", type=click.Choice(["asserted", "inferred", "canonical", "all"]), default="all",
               show_default=True,
-              help="Every graph but the inferred one (asserted); reasoning results (inferred); the served "
+              help="Every graph but the inferred and state ones (asserted); reasoning results (inferred); the served "
                    "knowledge graph, one resource per real-world thing (canonical); or all of them.")
 @_fail_cleanly
 def export(store: Path | None, base: str | None, fmt: str, output: Path | None, graphs: str) -> None:
@@ -309,7 +309,7 @@ def stats(store: Path | None, base: str | None, articles: bool) -> None:
     click.echo(f"store {settings.store}: {result.total_triples:,} triples")
     click.echo(f"  {len(result.articles):>8,} articles ({article_triples:,} triples)")
     for graph in (iris.canonical_graph, iris.corpus_graph, iris.identity_graph, iris.gazetteer_graph,
-                  iris.inferred_graph, iris.ontology_graph):
+                  iris.inferred_graph, iris.ontology_graph, iris.state_graph):
         click.echo(f"  {result.triples_per_graph.get(str(graph), 0):>8,} triples in {graph}")
     click.echo("entities (real-world things; IRIs from all articles in brackets):")
     for cls, n in result.entities_per_class.items():

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from kg import corpus
 from kg.extract.dates import ResolvedDate
+from kg.inputs import Inputs
 from kg.kinds import place_rank
-from kg.readers import read
-from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
 
 
 def operation_labels(operations: list[corpus.OperationRecord], canonical: dict[str, str],
-                      dates: dict[str, tuple[ResolvedDate, str]], labels: dict[str, str],
+                      dates: dict[str, tuple[ResolvedDate, str]], labels: Mapping[str, str],
                       places: corpus.Places) -> dict[str, str]:
     """A readable name per operation cluster, by its canonical IRI: "Raid in Atmeh, 2022-02"."""
     members: dict[str, list[corpus.OperationRecord]] = {}
@@ -38,7 +38,7 @@ def operation_labels(operations: list[corpus.OperationRecord], canonical: dict[s
     return out
 
 
-def corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
+def corpus_facts(inputs: list[Inputs], iris: IRIs, canonical: dict[str, str],
                   dates: dict[str, tuple[ResolvedDate, str]], operations: list[corpus.OperationRecord]) -> Graph:
     """Dates found by the corpus, tenure ends and successions, on canonical IRIs, each with a note of how
     it was derived (the canonical graph's)."""
@@ -57,60 +57,61 @@ def corpus_facts(store: GraphStore, iris: IRIs, canonical: dict[str, str],
         g.add((note, OPS.about, URIRef(head)))
         g.add((note, OPS.reason, Literal(how)))
     # Tenures: holder, role, ordinal, current, start; the end of each from the holder's death.
-    rows = read(store, iris, "SELECT ?t ?p ?r ?n ?c ?s WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r . "
-                         "OPTIONAL { ?t ops:ordinal ?n } OPTIONAL { ?t ops:current ?c } "
-                         "OPTIONAL { ?t ops:startDate ?s } } }")
     deaths: dict[str, tuple[set[str], str]] = {}
-    for row in read(store, iris, "SELECT ?p ?op WHERE { GRAPH ?g { ?p ops:killedIn ?op } }"):
-        person = canonical.get(row["p"].value, row["p"].value)
-        when = dates.get(canonical.get(row["op"].value, row["op"].value))
-        reports, end = deaths.get(person, (set(), ""))
-        reports.add(canonical.get(row["op"].value, row["op"].value))
-        deaths[person] = (reports, end or (when[0].value if when else ""))
+    for person, op in sorted((p, o) for i in inputs for p, o in i.deaths):
+        head = canonical.get(person, person)
+        when = dates.get(canonical.get(op, op))
+        reports, end = deaths.get(head, (set(), ""))
+        reports.add(canonical.get(op, op))
+        deaths[head] = (reports, end or (when[0].value if when else ""))
     tenures = []
-    for row in rows:
-        holder = canonical.get(row["p"].value, row["p"].value)
-        ordinal = int(row["n"].value) if row["n"] is not None else None
-        current = row["c"].value == "true" if row["c"] is not None else None
-        started = row["s"].value if row["s"] is not None else None
+    for tenure, person, role, ordinal, current, started in sorted((t for i in inputs for t in i.tenures),
+                                                                  key=_sort_key):
+        holder = canonical.get(person, person)
         death = deaths.get(holder)
-        tenures.append(corpus.Tenure(row["t"].value, holder, row["r"].value, ordinal, current,
+        tenures.append(corpus.Tenure(tenure, holder, role, int(ordinal) if ordinal is not None else None,
+                                     current == "true" if current is not None else None,
                                      death[1] or None if death else None, started))
         if death is not None:
             for report in sorted(death[0]):
-                g.add((URIRef(row["t"].value), OPS.endedBy, URIRef(report)))
+                g.add((URIRef(tenure), OPS.endedBy, URIRef(report)))
             if death[1]:
                 ended = ResolvedDate.of(death[1])
-                g.add((URIRef(row["t"].value), OPS.endDate, Literal(ended.value, datatype=XSD[ended.datatype])))
-    g += _successions(store, iris, canonical, tenures)
+                g.add((URIRef(tenure), OPS.endDate, Literal(ended.value, datatype=XSD[ended.datatype])))
+    g += _successions(inputs, iris, canonical, tenures)
     return g
 
 
-def _successions(store: GraphStore, iris: IRIs, canonical: dict[str, str], tenures: list[corpus.Tenure]) -> Graph:
+def _sort_key(row: tuple[str | None, ...]) -> tuple[str, ...]:
+    return tuple(v or "" for v in row)
+
+
+def _successions(inputs: list[Inputs], iris: IRIs, canonical: dict[str, str], tenures: list[corpus.Tenure]) -> Graph:
     """``ops:succeededBy`` and its ``ops:Succession`` nodes, from what the articles state (``ops:follows``,
     ``ops:comesAfter``) merged with ordinals and dates; contradictions between articles are noted."""
     g = Graph()
+    roles = sorted((role, i.article, spec) for i in inputs for role, spec in i.roles.items())
     titles = {}
-    for row in read(store, iris, "SELECT DISTINCT ?r ?l WHERE { GRAPH ?g { ?r a ops:Role ; skos:altLabel ?l } }"):
-        titles[row["r"].value] = row["l"].value.split(" of ")[0].strip().lower()
+    for role, _article, spec in roles:
+        for label in sorted(spec.titles):
+            titles[role] = label.split(" of ")[0].strip().lower()
     # One position however its organization is spelt: the same title in the same (canonical) organization;
     # in a force or a state body (not an armed group, whose commanders are many) its head is its commander.
-    armed = {canonical.get(r["o"].value, r["o"].value)
-             for r in read(store, iris, "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?o a ops:ArmedGroup } }")}
+    armed = {canonical.get(o, o) for i in inputs for o in i.armed_groups}
     groups = {}
-    for row in read(store, iris, "SELECT DISTINCT ?r ?o WHERE { GRAPH ?g { ?r a ops:Role ; ops:roleIn ?o } }"):
-        role, org = row["r"].value, canonical.get(row["o"].value, row["o"].value)
-        title = titles.get(role, "")
-        if org not in armed and title in corpus.HEAD_TITLES:
-            title = "head"
-        groups[role] = f"{org} {title}"
-    for row in read(store, iris, "SELECT DISTINCT ?r ?c WHERE { GRAPH ?g { ?r a ops:Role ; ops:jurisdiction ?c } }"):
-        role = row["r"].value
-        groups.setdefault(role, f"{canonical.get(row['c'].value, row['c'].value)} {titles.get(role, '')}")
-    statements = [corpus.Statement(row["e"].value, row["l"].value, row["p"].value.endswith("#follows"),
-                                   row["g"].value)
-                  for row in read(store, iris, "SELECT ?l ?e ?p ?g WHERE { GRAPH ?g { ?l ?p ?e "
-                                                "FILTER(?p IN (ops:follows, ops:comesAfter)) } }")]
+    for role, _article, spec in roles:
+        for org in sorted(spec.orgs):
+            org = canonical.get(org, org)
+            title = titles.get(role, "")
+            if org not in armed and title in corpus.HEAD_TITLES:
+                title = "head"
+            groups[role] = f"{org} {title}"
+    for role, _article, spec in roles:
+        for place in sorted(spec.jurisdictions):
+            groups.setdefault(role, f"{canonical.get(place, place)} {titles.get(role, '')}")
+    statements = sorted((corpus.Statement(earlier, later, direct, i.article)
+                         for i in inputs for earlier, later, direct in i.statements),
+                        key=lambda st: (st.later, st.article, not st.direct, st.earlier))
     result = corpus.order_successions(tenures, titles, statements, groups)
     for s in result.successions:
         a, b = URIRef(s.predecessor), URIRef(s.successor)

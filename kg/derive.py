@@ -22,15 +22,15 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg import canonical_update as update
-from kg import consistency, corpus, corpus_facts, readers, reason, resolve
+from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, resolve
 from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
@@ -84,61 +84,70 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())
-    records = readers.entity_records(store, iris)
-    gazetteer_iris = {r["e"].value for r in readers.read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { "
-                                                                  "?e ops:gazetteerEntry ?n } }")}
     stored = readers.stored_links(store, iris)
-    known = readers.canonical_resources(store, iris, [r.iri for r in records])
-    placed = {r["e"].value
-              for r in readers.read(store, iris, "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e ops:near ?y } }")}
+    known = readers.CanonicalResources(store, iris)
     added = _added_only(store, iris, hashes)
+    # what derivation reads of each article beyond its names: the last build's, and the new articles'
+    read = inputs.read(store, iris, None if added is None else sorted(added))
+    everything = read if added is None else inputs.stored(store, iris) + read
+    gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
+    placed = {e for i in everything for e in i.placed}
     if added is None:
+        records = readers.entity_records(store, iris)
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
-    else:  # only the new articles' names are compared; the clusters of the last build stand
-        previous = known | set(stored) | set(stored.values())
-        settled = {r.iri: _root(stored, r.iri) for r in records if r.iri in previous}
-        fresh = {r.iri for r in records if r.iri not in previous or not r.articles.isdisjoint(added)}
-        canonical, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, fresh)
+        state = _State(_state_mark(iris) + identity_state.ntriples(records) + inputs.ntriples(read))
+    else:  # only the names near the new articles' are compared; the clusters of the last build stand
+        near = identity_state.neighbourhood(store, iris, sorted(added), stored)
+        records = list(near.records.values())
+        settled = {iri: identity_state.root(stored, iri) for iri in near.records}
+        local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs)
+        # every other entity keeps its last cluster (tenures and operations are clustered again below)
+        canonical = {iri: identity_state.root(stored, iri) for iri in stored
+                     if iris.kind_of(iri) not in ("operation", "tenure")}
+        canonical.update({head: head for head in set(canonical.values())})
+        canonical.update(local)
         # the last build's decisions that still hold: their two IRIs are still one, and not decided again
         again = {(d.a, d.b) for d in decisions}
         decisions = [d for d in readers.stored_decisions(store, iris) if (d.a, d.b) not in again
                      and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)] + decisions
+        state = _State(None, identity_state.ntriples(near.changed) + inputs.ntriples(read), near.replaced)
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
 
     # One tenure per holder and role, however many articles (and spellings of the holder) state it.
-    tenures = readers.tenures(store, iris, canonical)
-    tenure_canonical, tenure_links = resolve.stable_links(tenures, stored,
-                                                          readers.canonical_resources(store, iris, tenures))
+    tenures = inputs.tenures(everything, canonical)
+    tenure_canonical, tenure_links = resolve.stable_links(tenures, stored, known)
     links.update(tenure_links)
     canonical.update(tenure_canonical)
 
-    operations = readers.operation_records(store, iris, canonical, records)
-    places = readers.places(store, iris, canonical)
+    operations = inputs.operation_records(everything, canonical)
+    places = inputs.places(everything, canonical)
     op_canonical, op_merges = corpus.cluster_operations(operations, places)
-    op_canonical, op_links = resolve.stable_links(op_canonical, stored,
-                                                  readers.canonical_resources(store, iris, [r.iri for r in operations]))
+    op_canonical, op_links = resolve.stable_links(op_canonical, stored, known)
     links.update(op_links)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
-    dates = corpus.corpus_dates(operations, op_canonical, readers.published(store, iris))
-    labels.update(corpus_facts.operation_labels(operations, op_canonical, dates, labels, places))
-    labels = {iri: label for iri, label in labels.items() if canonical.get(iri, iri) == iri}  # canonical IRIs only
+    dates = corpus.corpus_dates(operations, op_canonical, inputs.published(everything))
+    # the names computed here; when articles were added, those of the clusters not in play stand
+    names: Mapping[str, str] = labels if added is None else readers.Labels(store, iris, canonical, labels)
+    labels.update(corpus_facts.operation_labels(operations, op_canonical, dates, names, places))
+    for iri in [i for i in labels if canonical.get(i, i) != i]:
+        del labels[iri]  # canonical IRIs only
 
-    identity = resolve.identity_graph(records, str(iris.identity_graph), digest, canonical, decisions, links)
-    for article, content in sorted(hashes.items()):
-        identity.add((iris.identity_graph, OPS.articleState, Literal(f"{article} {content}")))
+    identity = resolve.identity_ntriples(hashes, str(iris.identity_graph), digest, canonical, decisions, links)
+    identity += "".join(f"<{iris.identity_graph}> <{OPS.articleState}> {ox.Literal(f'{article} {content}')} .\n"
+                        for article, content in sorted(hashes.items()))
     canon = canon_function(canonical)
-    facts = _terms(corpus_facts.corpus_facts(store, iris, canonical, dates, operations))
-    derived = _Derived(identity, canonical, labels, stored, {(canon(s), p, canon(o)) for s, p, o in facts},
-                       _terms(readers.corpus_gazetteer_graph(store, iris, canonical)),
-                       {iri for iri, kind in places.kinds.items() if kind == "Region"})
+    facts = _terms(corpus_facts.corpus_facts(everything, iris, canonical, dates, operations))
+    derived = _Derived(identity, canonical, names, stored, {(canon(s), p, canon(o)) for s, p, o in facts},
+                       _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
+                       {iri for iri, kind in places.kinds.items() if kind == "Region"}, state)
     extended = _extend(store, iris, derived, added) if added is not None else None
     conflicts: list[consistency.Conflict] = []
     if extended is not None:
         size, inferred = extended
     else:
-        resources = canonical_graph(iris.base, _article_triples(store, iris), canonical, labels, derived.corpus,
+        resources = canonical_graph(iris.base, _article_triples(store, iris), canonical, names, derived.corpus,
                                     located=derived.located, regions=derived.regions)
         inferred, conflicts = _recompute(store, iris, derived, resources)
         size = len(resources)
@@ -148,15 +157,33 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     return report
 
 
+@dataclass(frozen=True)
+class _State:
+    """The state graph (:mod:`kg.identity_state`): whole (N-Triples), or the triples to add and remove."""
+
+    whole: str | None
+    add: str = ""
+    remove: str = ""
+
+    def write(self, iris: IRIs, graphs: dict[str, str], add: dict[str, str], remove: dict[str, str]) -> None:
+        """Put this state into the arguments of :meth:`GraphStore.replace_graphs`."""
+        name = str(iris.state_graph)
+        if self.whole is not None:
+            graphs[name] = self.whole
+        else:
+            add[name], remove[name] = self.add, self.remove
+
+
 @dataclass
 class _Derived:
     """What a derivation computes over the whole corpus before the canonical graph is written."""
 
-    identity: Graph
+    #: the identity graph (N-Triples)
+    identity: str
     #: IRI -> canonical IRI, for every IRI in an identity cluster (entities and operations)
     canonical: dict[str, str]
     #: canonical IRI -> name
-    labels: dict[str, str]
+    labels: Mapping[str, str]
     #: the identity links of the last build
     stored: dict[str, str]
     #: the corpus graph (N-Triples terms, canonical IRIs)
@@ -165,6 +192,8 @@ class _Derived:
     places: set[tuple[str, str, str]]
     #: the places that are regions (canonical IRIs)
     regions: set[str]
+    #: what the state graph becomes
+    state: _State
 
     @property
     def located(self) -> list[tuple[str, str]]:
@@ -201,14 +230,25 @@ def _served(iris: IRIs) -> list[str]:
     return [g for g in iris.served_graphs if g != str(iris.ontology_graph)]
 
 
+#: The format of the state graph (:mod:`kg.identity_state`, :mod:`kg.inputs`): a state of another format
+#: is not read back, and everything is derived afresh.
+STATE_FORMAT = "opskg-state-1"
+
+
+def _state_mark(iris: IRIs) -> str:
+    return f"<{iris.state_graph}> <{OPS.contentHash}> \"{STATE_FORMAT}\" .\n"
+
+
 def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[str] | None:
     """The articles added since the last derivation, when nothing else changed: none of its articles
     changed or went away, the ontology is the same, it recorded no inconsistency, and it wrote a
-    canonical graph. ``None`` otherwise: everything is derived afresh."""
+    canonical graph and the state graph (a store derived before there was one has none). ``None``
+    otherwise: everything is derived afresh."""
     previous = readers.article_state(store, iris)
     if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
             or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
-            or next(store.quads(str(iris.canonical_graph)), None) is None:
+            or next(store.quads(str(iris.canonical_graph)), None) is None \
+            or _graph_hash(store, str(iris.state_graph)) != STATE_FORMAT:
         return None
     return {a for a in hashes if a not in previous}
 
@@ -229,7 +269,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     touched = update.heads(canonical, update.in_article_graphs(store, iris, added))
     retired = set()
     for iri, head in canonical.items():
-        was = _root(derived.stored, iri)
+        was = identity_state.root(derived.stored, iri)
         if was != head:
             touched |= {f"<{was}>", f"<{head}>"}
             if canonical.get(was, was) != was:
@@ -239,7 +279,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     touched |= {s for s, p, _o in old_corpus ^ derived.corpus if p == _DATE}
     # a name that changed (an operation's follows its place's), and operations a new containment lets
     # refine ("X is in Y": Y beside X is dropped)
-    touched |= update.renamed(store, iris, derived.labels)
+    touched |= derived.labels.changed() if isinstance(derived.labels, readers.Labels) else set()
     old_places = readers.graph_triples(store, str(iris.gazetteer_graph))
     canon = canon_function(canonical)
     contained = {(canon(s), canon(o)) for g in added for s, _p, o, _g in store.match_quads(None, _LOCATED_IN, None, g)}
@@ -262,8 +302,11 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     old = update.owned(store, iris, touched)
     new_facts, old_facts = set(for_reasoning(new)), set(for_reasoning(old))
     corpus_facts, old_corpus_facts = set(for_reasoning(derived.corpus)), set(for_reasoning(old_corpus))
-    if not old_facts <= new_facts | derived.places | corpus_facts or not old_places <= derived.places \
-            or not old_corpus_facts <= corpus_facts:
+    lost = (old_facts - new_facts - derived.places - corpus_facts) | (old_places - derived.places) \
+        | (old_corpus_facts - corpus_facts)
+    if lost:
+        log.info("derived graphs in full: %d statement(s) leave the knowledge graph (a merge, or a value "
+                 "another now refines), e.g. %s", len(lost), " ".join(min(lost)))
         return None
     # each served triple in one graph: one the canonical graph holds (with its sources) leaves this one
     resources = [str(iris.canonical_graph)]
@@ -272,27 +315,18 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     delta = sorted((new_facts - old_facts) | (places - old_places) | (corpus_facts - old_corpus_facts))
     increment = reason.reason_increment(delta, ontology_graph(), iris.base, _View(store, _served(iris)))
     if increment.violations:
+        log.info("derived graphs in full: the new articles make the knowledge graph inconsistent")
         return None  # the full path explains and resolves them
     # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
-    store.replace_graphs({str(iris.identity_graph): derived.identity.serialize(format="nt"),
-                          str(iris.corpus_graph): _ntriples(derived.corpus),
-                          str(iris.gazetteer_graph): _ntriples(places)},
-                         add={str(iris.inferred_graph): "\n".join(increment.lines),
-                              str(iris.canonical_graph): _ntriples(new - old)},
-                         remove={str(iris.inferred_graph): _ntriples(delta),
-                                 str(iris.canonical_graph): _ntriples(old - new)})
+    written = {str(iris.identity_graph): derived.identity,
+               str(iris.corpus_graph): _ntriples(derived.corpus), str(iris.gazetteer_graph): _ntriples(places)}
+    add = {str(iris.inferred_graph): "\n".join(increment.lines), str(iris.canonical_graph): _ntriples(new - old)}
+    remove = {str(iris.inferred_graph): _ntriples(delta), str(iris.canonical_graph): _ntriples(old - new)}
+    derived.state.write(iris, written, add, remove)
+    store.replace_graphs(written, add=add, remove=remove)
     log.info("derived graphs incrementally: %d new article(s), %d canonical resources touched, "
              "%d new inferred triples", len(added), len(touched), len(increment.lines))
     return len(new), len(increment.lines)
-
-
-def _root(links: dict[str, str], iri: str) -> str:
-    """Where an IRI's identity links lead (itself when it has none)."""
-    seen = {iri}
-    while iri in links and links[iri] not in seen:
-        iri = links[iri]
-        seen.add(iri)
-    return iri
 
 
 def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,
@@ -318,15 +352,18 @@ def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,
         log.warning("inconsistency: %s", conflict.describe())
     lines = consistency.without_dropped(inference.lines, conflicts, rules, members)
     resources = resources - consistency.dropped_types(conflicts, rules, members)
-    identity = derived.identity + consistency.record(conflicts, str(iris.identity_graph))
-    graphs = {str(iris.identity_graph): identity.serialize(format="nt"), str(iris.inferred_graph): "\n".join(lines),
+    identity = derived.identity + consistency.record(conflicts, str(iris.identity_graph)).serialize(format="nt")
+    graphs = {str(iris.identity_graph): identity, str(iris.inferred_graph): "\n".join(lines),
               str(iris.canonical_graph): _ntriples(resources), str(iris.gazetteer_graph): _ntriples(places),
               str(iris.corpus_graph): _ntriples(derived.corpus)}
     if _graph_hash(store, str(iris.ontology_graph)) != ontology_hash():
         # Rewritten only when it changed: its blank nodes would get new labels each time.
         graphs[str(iris.ontology_graph)] = ontology_ntriples() + (
             f"<{iris.ontology_graph}> <{OPS.contentHash}> \"{ontology_hash()}\" .\n")
-    store.replace_graphs(graphs)
+    add: dict[str, str] = {}
+    remove: dict[str, str] = {}
+    derived.state.write(iris, graphs, add, remove)
+    store.replace_graphs(graphs, add=add, remove=remove)
     return len(lines), conflicts
 
 

@@ -22,7 +22,7 @@ SELECTIONS = ("asserted", "inferred", "canonical", "all")
 
 
 def select_graphs(store: GraphStore, iris: IRIs, selection: str) -> list[str]:
-    """Graph names for ``asserted`` (all but the inferred graph), ``inferred``, ``canonical`` (the
+    """Graph names for ``asserted`` (all but the inferred and state graphs), ``inferred``, ``canonical`` (the
     served knowledge graph: one resource per real-world thing, see :attr:`IRIs.served_graphs`) or ``all``."""
     if selection not in SELECTIONS:
         raise ConfigError(f"unknown graph selection {selection!r}: use one of {', '.join(SELECTIONS)}")
@@ -33,7 +33,7 @@ def select_graphs(store: GraphStore, iris: IRIs, selection: str) -> list[str]:
     if selection == "canonical":
         return [n for n in names if n in iris.served_graphs]
     if selection == "asserted":
-        return [n for n in names if n != inferred]
+        return [n for n in names if n not in (inferred, str(iris.state_graph))]
     return names
 
 

@@ -169,6 +169,7 @@ def _arabic_skeleton(word: str) -> str:
     return skeleton(word).replace("g", "j").replace("z", "j")
 
 
+@lru_cache(maxsize=262144)
 def part_match(a: str, b: str, arabic: bool = False) -> float:
     """How well two name parts match (0 to 1), tolerant of transliteration for longer words.
 

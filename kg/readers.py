@@ -1,6 +1,7 @@
-"""What derivation reads from the store: records of the article graphs' entities and operations, places,
-publication dates, tenures, and the state the last derivation left (identity links and decisions,
-canonical resources, the articles it was computed from).
+"""What derivation reads from the store: records of the article graphs' entities, index lookups of one
+predicate over the article graphs (:mod:`kg.inputs` reads the rest of an article through them), and the
+state the last derivation left (identity links and decisions, canonical resources and their names, the
+articles it was computed from).
 
 Every query here is constant text: a graph or resource goes in as a bound term (``substitutions``),
 a set of graphs as the query's named graphs; the largest reads are index lookups, one predicate at a
@@ -11,15 +12,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
-from kg import corpus, resolve
 from kg import gazetteer as gaz
+from kg import resolve
 from kg.geonames import index as geonames_index
 from kg.geonames.graph import CorpusPlace, gazetteer_graph
 from kg.model import CORE_CLASSES
@@ -56,21 +57,62 @@ def article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:
 _ARTICLE_STATE = "SELECT ?g ?s WHERE { GRAPH ?g { ?g ops:articleState ?s } }"
 
 
-def tenures(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> dict[str, str]:
-    """Tenure IRI -> the least tenure IRI of the same (canonical) holder and role."""
-    rows = read(store, iris, "SELECT DISTINCT ?t ?p ?r WHERE { GRAPH ?g { ?t ops:holder ?p ; ops:ofRole ?r } }")
-    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        key = (canonical.get(row["p"].value, row["p"].value), canonical.get(row["r"].value, row["r"].value))
-        groups[key].add(row["t"].value)
-    return {t: min(group) for group in groups.values() for t in group}
+class CanonicalResources:
+    """The canonical resources of the last build: the IRIs the canonical graph types (``in``: one index
+    lookup per IRI, remembered)."""
+
+    def __init__(self, store: GraphStore, iris: IRIs) -> None:
+        self.store = store
+        self.graph = str(iris.canonical_graph)
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, iri: object) -> bool:
+        if not isinstance(iri, str):
+            return False
+        if iri not in self._seen:
+            found = self.store.quads(self.graph, subject=f"<{iri}>", predicate=str_iri(RDF.type))
+            self._seen[iri] = next(found, None) is not None
+        return self._seen[iri]
 
 
-def canonical_resources(store: GraphStore, iris: IRIs, candidates: Iterable[str]) -> set[str]:
-    """Those of ``candidates`` (IRIs) that were canonical resources in the last build: described in the
-    canonical graph."""
-    graph, kind = str(iris.canonical_graph), f"<{RDF.type}>"
-    return {iri for iri in candidates if any(True for _ in store.match(f"<{iri}>", kind, None, graphs=[graph]))}
+class Labels(Mapping[str, str]):
+    """Canonical IRI -> name: those ``computed`` by this derivation, else those the canonical graph of the
+    last build holds (one lookup per IRI), for the IRIs that are still canonical."""
+
+    def __init__(self, store: GraphStore, iris: IRIs, canonical: Mapping[str, str], computed: dict[str, str]) -> None:
+        self.store = store
+        self.graph = str(iris.canonical_graph)
+        self.canonical = canonical
+        self.computed = computed
+
+    def stored(self, iri: str) -> str | None:
+        for q in self.store.quads(self.graph, subject=f"<{iri}>", predicate=str_iri(RDFS.label)):
+            return value_of(q.object)
+        return None
+
+    def __getitem__(self, iri: str) -> str:
+        if iri in self.computed:
+            return self.computed[iri]
+        label = self.stored(iri) if self.canonical.get(iri, iri) == iri else None
+        if label is None:
+            raise KeyError(iri)
+        return label
+
+    def __iter__(self) -> Iterator[str]:
+        """Every name (a scan of the canonical graph's)."""
+        stored = {value_of(q.subject) for q in self.store.quads(self.graph, predicate=str_iri(RDFS.label))}
+        return iter(sorted({i for i in stored if self.canonical.get(i, i) == i} | set(self.computed)))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def changed(self) -> set[str]:
+        """The IRIs (N-Triples) whose computed name is not the one the canonical graph holds."""
+        return {f"<{iri}>" for iri, label in self.computed.items() if self.stored(iri) != label}
+
+
+def str_iri(iri: str) -> str:
+    return f"<{iri}>"
 
 
 _STORED_LINKS = "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
@@ -107,31 +149,42 @@ def graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
     return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)}
 
 
-def entity_records(store: GraphStore, iris: IRIs) -> list[resolve.EntityRecord]:
+def entity_records(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list[resolve.EntityRecord]:
+    """The records of the entities the article graphs name (or the given article graphs: then each
+    record holds what those articles say of it only)."""
     # The core classes, and the kinds of place that tell a village from a province of its name.
     # Read by index lookups (every quad of a class, every name), not by a query joining them per graph.
     classes = {str(OPS[c]) for c in (*CORE_CLASSES, "Village", "Town", "Province", "Country", "Region")}
     typed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for cls in sorted(classes):
-        for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{cls}>"):
+        for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{cls}>", graphs):
             typed[(value_of(q.subject), graph)].append(cls)
     rows = []
-    for q, graph in quads_in_articles(store, iris, str(SKOS.altLabel)):
+    for q, graph in quads_in_articles(store, iris, str(SKOS.altLabel), graphs=graphs):
         for cls in typed.get((value_of(q.subject), graph), ()):
             rows.append((value_of(q.subject), cls, value_of(q.object), graph))
     records = resolve.group_records(sorted(rows))
     by_iri = {r.iri: r for r in records}
-    context = read(store, iris, "SELECT DISTINCT ?e ?org WHERE { GRAPH ?g { { ?e ops:memberOf ?org } UNION "
-                            "{ ?e ops:holdsRole ?r . ?r ops:roleIn ?org } } }")
-    for row in context:
-        if row["e"].value in by_iri:
-            by_iri[row["e"].value].orgs.add(row["org"].value)
+    for (entity, _graph), orgs in by_subject(store, iris, str(OPS.memberOf), graphs=graphs).items():
+        if entity in by_iri:
+            by_iri[entity].orgs.update(orgs)
+    role_in = by_subject(store, iris, str(OPS.roleIn), graphs=graphs)
+    for (entity, graph), roles in by_subject(store, iris, str(OPS.holdsRole), graphs=graphs).items():
+        if entity in by_iri:
+            for role in roles:
+                by_iri[entity].orgs.update(role_in.get((role, graph), ()))
     return records
 
 
-def quads_in_articles(store: GraphStore, iris: IRIs, predicate: str,
-                      obj: str | None = None) -> Iterator[tuple[ox.Quad, str]]:
-    """The article graphs' quads of one predicate (and object), by index lookup, with their graph's IRI."""
+def quads_in_articles(store: GraphStore, iris: IRIs, predicate: str, obj: str | None = None,
+                      graphs: list[str] | None = None) -> Iterator[tuple[ox.Quad, str]]:
+    """The article graphs' (or the given article graphs') quads of one predicate (and object), by index
+    lookup, with their graph's IRI."""
+    if graphs is not None:
+        for graph in graphs:
+            for q in store.quads(graph, predicate=f"<{predicate}>", obj=obj):
+                yield q, graph
+        return
     for q in store.quads(predicate=f"<{predicate}>", obj=obj):
         graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         if iris.is_article_graph(graph):
@@ -142,84 +195,28 @@ def value_of(term: object) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
-def operation_records(store: GraphStore, iris: IRIs, canonical: dict[str, str],
-                      records: Iterable[resolve.EntityRecord]) -> list[corpus.OperationRecord]:
-    """Every operation of the article graphs with what clustering compares: kinds, the named people
-    killed or targeted, places (and those it was only near), dates and date expressions. Read by index
-    lookups, one predicate at a time; who is named in which article comes from the entity ``records``."""
-    ops: dict[str, corpus.OperationRecord] = {}
-    for kind in ("Operation", "Raid", "HelicopterRaid", "AirStrike", "DroneStrike"):
-        for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{OPS[kind]}>"):
-            op = value_of(q.subject)
-            ops.setdefault(op, corpus.OperationRecord(op, graph)).kinds.add(kind)
-    named = {(r.iri, article) for r in records for article in r.articles}
-    for relation, killed in ((OPS.killedIn, True), (OPS.targetedIn, False)):
-        for q, graph in quads_in_articles(store, iris, str(relation)):
-            target, person = ops.get(value_of(q.object)), value_of(q.subject)
-            if target is None or (person, graph) not in named:
-                continue
-            person = canonical.get(person, person)
-            target.people.add(person)
-            if killed:
-                target.killed.add(person)
-    near = set()
-    for q, graph in quads_in_articles(store, iris, str(OPS.qualifier), str(ox.Literal("near"))):
-        node = str(q.subject)
-        fact = {p: o for _s, p, o, _g in store.match_quads(node, None, None, graph)}
-        if fact.get(f"<{RDF.predicate}>") == f"<{OPS.tookPlaceIn}>":
-            near.add((fact.get(f"<{RDF.subject}>", "")[1:-1], fact.get(f"<{RDF.object}>", "")[1:-1]))
-    for q, _graph in quads_in_articles(store, iris, str(OPS.tookPlaceIn)):
-        op, where = value_of(q.subject), value_of(q.object)
-        if op in ops:
-            place = canonical.get(where, where)
-            ops[op].places.add(place)
-            if (op, where) in near:
-                ops[op].near.add(place)
-    for q, _graph in quads_in_articles(store, iris, str(OPS.date)):
-        if value_of(q.subject) in ops:
-            ops[value_of(q.subject)].dates.add(value_of(q.object))
-    for q, _graph in quads_in_articles(store, iris, str(OPS.dateExpression)):
-        if value_of(q.subject) in ops:
-            ops[value_of(q.subject)].expressions.add(value_of(q.object))
-    return [ops[k] for k in sorted(ops)]
+def by_subject(store: GraphStore, iris: IRIs, predicate: str, obj: str | None = None,
+               graphs: list[str] | None = None) -> dict[tuple[str, str], list[str]]:
+    """(subject, article graph) -> the objects (IRIs, literals' lexical forms) of one predicate there, in
+    order; by index lookup."""
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for q, graph in quads_in_articles(store, iris, predicate, obj, graphs):
+        out[(value_of(q.subject), graph)].append(value_of(q.object))
+    for values in out.values():
+        values.sort()
+    return out
 
 
-def places(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> corpus.Places:
-    located = {(canonical.get(r["a"].value, r["a"].value), canonical.get(r["b"].value, r["b"].value))
-               for r in read(store, iris, "SELECT DISTINCT ?a ?b WHERE { GRAPH ?g { ?a ops:locatedIn ?b } }")}
-    kinds = {}
-    for row in read(store, iris, "SELECT DISTINCT ?l ?k WHERE { GRAPH ?g { ?l a ?k } FILTER(?k IN (ops:Country, "
-                             "ops:Region, ops:Province, ops:District, ops:City, ops:Town, ops:Village, ops:Camp)) }"):
-        kinds[canonical.get(row["l"].value, row["l"].value)] = row["k"].value.rsplit("#", 1)[-1]
-    return corpus.Places(located, kinds)
+def typed(store: GraphStore, iris: IRIs, cls: str, graphs: list[str] | None = None) -> set[tuple[str, str]]:
+    """(subject, article graph) of everything an article graph types ``cls``."""
+    return set(by_subject(store, iris, str(RDF.type), f"<{cls}>", graphs))
 
 
-def published(store: GraphStore, iris: IRIs) -> dict[str, str]:
-    rows = read(store, iris, "SELECT ?g ?d WHERE { GRAPH ?g { ?g a ops:Article ; dct:date ?d } }")
-    return {r["g"].value: r["d"].value for r in rows if iris.is_article_graph(r["g"].value)}
-
-
-_CORPUS_PLACES = ("SELECT DISTINCT ?e ?n ?m WHERE { GRAPH ?g { ?e a ops:Location ; ops:gazetteerEntry ?n "
-                  "OPTIONAL { ?e skos:exactMatch ?m } } }")
-
-
-_NEAR_PLACES = ("SELECT DISTINCT ?e ?n WHERE { GRAPH ?g { ?e a ops:Location ; ops:near ?y . ?y ops:gazetteerEntry ?n "
-                "FILTER NOT EXISTS { ?e ops:gazetteerEntry ?x } } }")
-
-
-def corpus_gazetteer_graph(store: GraphStore, iris: IRIs, canonical: dict[str, str]) -> Graph:
-    """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`), on their
-    canonical IRIs."""
-    def canon(iri: str) -> str:
-        return canonical.get(iri, iri)
-
-    places = {CorpusPlace(canon(r["e"].value), r["n"].value, r["m"].value if r["m"] is not None else None)
-              for r in read(store, iris, _CORPUS_PLACES)}
-    places |= {CorpusPlace(canon(r["e"].value), None, near=r["n"].value) for r in read(store, iris, _NEAR_PLACES)}
+def corpus_gazetteer_graph(places: list[CorpusPlace]) -> Graph:
+    """The gazetteer graph of the places the article graphs name (:mod:`kg.geonames.graph`)."""
     if not places:
         return Graph()
-    return gazetteer_graph(sorted(places, key=lambda p: (p.iri, p.entry or "", p.exact_match or "", p.near or "")),
-                           gaz.default(), geonames_index.default())
+    return gazetteer_graph(places, gaz.default(), geonames_index.default())
 
 
 #: The identity decisions of the last build (bound to ?g: the identity graph), one row per decision.

@@ -22,12 +22,13 @@ import functools
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import OWL, PROV, RDF, XSD
 
 from kg.model import CORE_CLASSES
@@ -57,9 +58,31 @@ class EntityRecord:
     classes: set[str] = field(default_factory=set)
     #: Surface forms with the number of articles that use each.
     forms: Counter[str] = field(default_factory=Counter)
+    #: The articles that name it (all of them, or, for a record read back from the state graph, none:
+    #: then ``article_count`` and ``article_digest`` stand for them).
     articles: set[str] = field(default_factory=set)
     #: Organizations the entity is a member of or holds a role in.
     orgs: set[str] = field(default_factory=set)
+    #: How many articles name it, and an order-free digest of which (XOR of their hashes).
+    article_count: int = -1
+    article_digest: int = 0
+
+    def __post_init__(self) -> None:
+        if self.article_count < 0:
+            self.article_count, self.article_digest = 0, 0
+            for article in self.articles:
+                self.article_count += 1
+                self.article_digest ^= article_hash(article)
+
+    def add_article(self, article: str) -> None:
+        if article not in self.articles:
+            self.articles.add(article)
+            self.article_count += 1
+            self.article_digest ^= article_hash(article)
+
+    def same_articles(self, other: EntityRecord) -> bool:
+        """Whether both are named by the same articles (and some): one article's extractor decided."""
+        return 0 < self.article_count == other.article_count and self.article_digest == other.article_digest
 
     @property
     def core_class(self) -> str:
@@ -67,6 +90,11 @@ class EntityRecord:
             if str(OPS[cls]) in self.classes:
                 return cls
         return ""
+
+
+def article_hash(article: str) -> int:
+    """64 bits of an article IRI's hash: XORed together, an order-free digest of a set of articles."""
+    return int.from_bytes(hashlib.sha1(article.encode()).digest()[:8], "big")
 
 
 @dataclass(frozen=True)
@@ -109,7 +137,7 @@ def group_records(rows: Iterable[tuple[str, str, str, str]]) -> list[EntityRecor
     for iri, cls, form, article in rows:
         record = records.setdefault(iri, EntityRecord(iri))
         record.classes.add(cls)
-        record.articles.add(article)
+        record.add_article(article)
         if (form, article) not in seen[iri]:
             seen[iri].add((form, article))
             record.forms[form] += 1
@@ -172,36 +200,42 @@ def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
 
 def _candidate_pairs(blocks: dict[tuple[str, str], list[str]],
                      by_iri: dict[str, EntityRecord]) -> set[tuple[str, str]]:
-    """The pairs to compare: every pair of a block; a block of more than ``BLOCK_LIMIT`` IRIs (a name
-    hundreds of articles report) is split by a second key, the whole name; a part still too large is
-    compared in name order, each IRI with its ``WINDOW`` next (identical names sort together, so they
-    still all merge), and the build log says so. No block is skipped."""
+    """The pairs to compare: those of every block (:func:`block_pairs`)."""
     pairs: set[tuple[str, str]] = set()
     for (cls, key), iris in blocks.items():
-        members = sorted(set(iris))
-        if len(members) <= BLOCK_LIMIT:
-            pairs.update(_all_pairs(members))
+        pairs |= block_pairs(cls, key, iris, by_iri)
+    return pairs
+
+
+def block_pairs(cls: str, key: str, iris: Iterable[str], by_iri: Mapping[str, EntityRecord]) -> set[tuple[str, str]]:
+    """The pairs of one block to compare: every pair; in a block of more than ``BLOCK_LIMIT`` IRIs (a
+    name hundreds of articles report) the pairs of each part a second key, the whole name, makes; in a
+    part still too large, each IRI with its ``WINDOW`` next in name order (identical names sort
+    together, so they still all merge), and the build log says so. No block is skipped."""
+    members = sorted(set(iris))
+    if len(members) <= BLOCK_LIMIT:
+        return set(_all_pairs(members))
+    pairs: set[tuple[str, str]] = set()
+    parts: dict[str, list[str]] = defaultdict(list)
+    for iri in members:
+        for second in _second_keys(by_iri[iri]):
+            parts[second].append(iri)
+    # a bare family name ("Haddad") meets one member of every part, so that it can still join the
+    # only person in play who has it (and stays apart when several have it)
+    lone = parts.pop("lone", [])
+    representatives = [min(part) for part in parts.values()]
+    pairs.update(tuple(sorted((a, b))) for a in lone for b in representatives if a != b)  # type: ignore[misc]
+    if lone:
+        parts["lone"] = lone
+    for second, part in sorted(parts.items()):
+        if len(part) <= BLOCK_LIMIT:
+            pairs.update(_all_pairs(part))
             continue
-        parts: dict[str, list[str]] = defaultdict(list)
-        for iri in members:
-            for second in _second_keys(by_iri[iri]):
-                parts[second].append(iri)
-        # a bare family name ("Haddad") meets one member of every part, so that it can still join the
-        # only person in play who has it (and stays apart when several have it)
-        lone = parts.pop("lone", [])
-        representatives = [min(part) for part in parts.values()]
-        pairs.update(tuple(sorted((a, b))) for a in lone for b in representatives if a != b)  # type: ignore[misc]
-        if lone:
-            parts["lone"] = lone
-        for second, part in sorted(parts.items()):
-            if len(part) <= BLOCK_LIMIT:
-                pairs.update(_all_pairs(part))
-                continue
-            log.info("identity: %d %s names share the keys %s and %s: each is compared with the %d next in "
-                     "name order", len(part), cls, key, second, WINDOW)
-            ordered = sorted(part, key=lambda i: (preferred_name(by_iri[i].forms).lower(), i))
-            for i, a in enumerate(ordered):
-                pairs.update(tuple(sorted((a, b))) for b in ordered[i + 1:i + 1 + WINDOW])  # type: ignore[misc]
+        log.info("identity: %d %s names share the keys %s and %s: each is compared with the %d next in "
+                 "name order", len(part), cls, key, second, WINDOW)
+        ordered = sorted(part, key=lambda i: (preferred_name(by_iri[i].forms).lower(), i))
+        for i, a in enumerate(ordered):
+            pairs.update(tuple(sorted((a, b))) for b in ordered[i + 1:i + 1 + WINDOW])  # type: ignore[misc]
     return pairs
 
 
@@ -227,10 +261,13 @@ def _second_keys(record: EntityRecord) -> set[str]:
     return keys
 
 
-def _keys(record: EntityRecord) -> set[str]:
-    """Blocking keys: phonetic skeletons of the kunya and last name part of every form."""
-    person = record.core_class == "Person"
-    return set().union(*(_form_keys(form, person) for form in record.forms))
+def blocking_keys(record: EntityRecord) -> set[tuple[str, str]]:
+    """Blocking keys (class, key): phonetic skeletons of the kunya and last name part of every form (of
+    the names of a person, organization or place; nothing else is compared)."""
+    cls = record.core_class
+    if cls not in ("Person", "Organization", "Location"):
+        return set()
+    return {(cls, key) for form in record.forms for key in _form_keys(form, cls == "Person")}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -330,40 +367,39 @@ def _is_lone(record: EntityRecord) -> bool:
 
 def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
             placed_by_text: set[str] | None = None, settled: Mapping[str, str] | None = None,
-            fresh: set[str] | None = None) -> tuple[dict[str, str], list[Decision]]:
+            unsettled: set[str] | None = None,
+            pairs: set[tuple[str, str]] | None = None) -> tuple[dict[str, str], list[Decision]]:
     """Map every IRI to its cluster's canonical IRI; the decisions that merged them.
 
     ``gazetteer_iris`` are places of the gazetteer (two of them are two places); ``placed_by_text``
     are places the text locates by another ("a village 20 km west of Marzin"): the gazetteer did not
     know them, so a gazetteer place of a like name is another place.
 
-    Incrementally, for articles added to a clustered corpus: ``settled`` maps the IRIs of the last
-    build to their cluster then, and ``fresh`` names the IRIs whose records the new articles made or
-    changed. Every IRI that shares a blocking key with a fresh one is clustered again (a new name can
-    undo a merge: a second man of a family takes a bare surname away from the first), with the pairs
-    of its blocks; the settled clusters of every other IRI stand. The work follows the new articles,
-    not the corpus. The decisions returned are those of the IRIs clustered again.
+    Incrementally, for articles added to a clustered corpus (:mod:`kg.identity_state`): ``records``
+    are those of the names near the new ones, with every member of their last clusters; ``settled``
+    maps each IRI to its cluster then; ``unsettled`` names the IRIs clustered again (the new articles'
+    names and those they meet in a block: a new name can undo a merge, as a second man of a family
+    takes a bare surname away from the first), and ``pairs`` the pairs of their blocks. The settled
+    clusters of every other IRI stand. The decisions returned are those of the IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
     by_iri = {r.iri: r for r in records}
-    blocks = _blocks(records)
+    if pairs is None:
+        pairs = _candidate_pairs(_blocks(records), by_iri)
     uf = _UnionFind()
-    if fresh is not None:
-        fresh = _neighbourhood(blocks, fresh)
-        blocks = {k: v for k, v in blocks.items() if not fresh.isdisjoint(v)}
+    if unsettled is not None:
         # the last build's clusters of everything else stand, joined among themselves only
         groups: dict[str, list[str]] = defaultdict(list)
         for iri, head in (settled or {}).items():
-            if iri in by_iri and iri not in fresh:
+            if iri in by_iri and iri not in unsettled:
                 groups[head].append(iri)
         for group in groups.values():
             for iri in group[1:]:
                 uf.union(group[0], iri)
-    pairs = _candidate_pairs(blocks, by_iri)
     decisions = []
     for a_iri, b_iri in sorted(pairs):
-        if fresh is not None and a_iri not in fresh and b_iri not in fresh:
+        if unsettled is not None and a_iri not in unsettled and b_iri not in unsettled:
             continue  # decided when both were read
         a, b = by_iri[a_iri], by_iri[b_iri]
         if a_iri in fixed and b_iri in fixed:
@@ -372,7 +408,7 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
             continue
         if uf.find(a_iri) == uf.find(b_iri):
             continue  # already one cluster
-        if a.articles & b.articles and not (a.articles - b.articles or b.articles - a.articles):
+        if a.same_articles(b):
             continue  # within one article, the extractor already decided
         if a.core_class == "Location" and _kinds_clash(a, b):
             continue
@@ -391,7 +427,7 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
         members[uf.find(record.iri)].append(record.iri)
     canonical: dict[str, str] = {}
     for group in members.values():
-        best = min(group, key=lambda i: (i not in fixed, -len(by_iri[i].articles),
+        best = min(group, key=lambda i: (i not in fixed, -by_iri[i].article_count,
                                          -len(preferred_name(by_iri[i].forms).split()) if by_iri[i].forms else 0, i))
         for iri in group:
             canonical[iri] = best
@@ -401,23 +437,13 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
 def _blocks(records: list[EntityRecord]) -> dict[tuple[str, str], list[str]]:
     blocks: dict[tuple[str, str], list[str]] = defaultdict(list)
     for record in records:
-        cls = record.core_class
-        if cls in ("Person", "Organization", "Location"):
-            for key in _keys(record):
-                blocks[(cls, key)].append(record.iri)
+        for key in blocking_keys(record):
+            blocks[key].append(record.iri)
     return blocks
 
 
-def _neighbourhood(blocks: dict[tuple[str, str], list[str]], fresh: set[str]) -> set[str]:
-    out = set(fresh)
-    for members in blocks.values():
-        if not fresh.isdisjoint(members):
-            out.update(members)
-    return out
-
-
 def stable_links(canonical: dict[str, str], stored: dict[str, str],
-                 known: set[str] | frozenset[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
+                 known: Container[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
     """Keep canonical IRIs stable across builds, with one identity link per IRI.
 
     ``canonical`` maps every IRI to its cluster's IRI as :func:`cluster` chose it; ``stored`` is the
@@ -447,6 +473,9 @@ def stable_links(canonical: dict[str, str], stored: dict[str, str],
     final: dict[str, str] = {}
     links: dict[str, str] = {}
     for head, members in clusters.items():
+        if members == [head]:  # alone: canonical whatever the last build said (no lookup in ``known``)
+            final[head] = head
+            continue
         inside = set(members)
         # the canonical IRIs of the last build in this cluster, with how many of its members each held
         roots = Counter(root(m, inside) for m in members if m in stored or m in known)
@@ -473,34 +502,36 @@ def cluster_labels(records: Iterable[EntityRecord], canonical: dict[str, str]) -
     return {head: display_name(record, forms[head]) for head, record in chosen.items() if forms[head]}
 
 
-def identity_graph(records: Iterable[EntityRecord], graph_iri: str, digest: str, canonical: dict[str, str],
+def identity_graph(articles: Iterable[str], graph_iri: str, digest: str, canonical: dict[str, str],
                    decisions: Iterable[Decision], links: dict[str, str] | None = None) -> Graph:
-    """The identity graph: ``owl:sameAs`` links, the decisions, what the graph was derived from.
+    """:func:`identity_ntriples` as a graph."""
+    return Graph().parse(data=identity_ntriples(articles, graph_iri, digest, canonical, decisions, links),
+                         format="nt")
+
+
+def identity_ntriples(articles: Iterable[str], graph_iri: str, digest: str, canonical: dict[str, str],
+                      decisions: Iterable[Decision], links: dict[str, str] | None = None) -> str:
+    """The identity graph, as N-Triples: ``owl:sameAs`` links, the decisions, the ``articles`` it was
+    derived from.
 
     ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``links`` are
     the ``owl:sameAs`` links to write (:func:`stable_links`; by default each IRI to its canonical
     IRI). Names are the canonical graph's (:func:`cluster_labels`).
     """
-    g = Graph()
-    node = URIRef(graph_iri)
-    g.add((node, OPS.contentHash, Literal(digest)))
-    articles: set[str] = set()
-    for record in records:
-        articles |= record.articles
+    node = f"<{graph_iri}>"
+    lines = [f"{node} <{OPS.contentHash}> {ox.Literal(digest)} .\n"]
     # One link per IRI (a star, or a tree where an earlier canonical IRI was merged), from each
     # article's IRI to the canonical resource; the links only grow while clusters only grow.
     if links is None:
         links = {iri: head for iri, head in canonical.items() if iri != head}
-    for iri, target in sorted(links.items()):
-        g.add((URIRef(iri), OWL.sameAs, URIRef(target)))
-    for article in sorted(articles):
-        g.add((node, PROV.wasDerivedFrom, URIRef(article)))
+    lines += [f"<{iri}> <{OWL.sameAs}> <{target}> .\n" for iri, target in sorted(links.items())]
+    lines += [f"{node} <{PROV.wasDerivedFrom}> <{article}> .\n" for article in sorted(articles)]
+    decimal = ox.NamedNode(str(XSD.decimal))
     for d in decisions:
         digest_id = hashlib.sha1(f"{d.a} {d.b}".encode()).hexdigest()[:16]
-        decision = URIRef(f"{graph_iri}#decision-{digest_id}")
-        g.add((decision, RDF.type, OPS.IdentityDecision))
-        g.add((decision, OPS.mergedEntity, URIRef(d.a)))
-        g.add((decision, OPS.mergedEntity, URIRef(d.b)))
-        g.add((decision, OPS.score, Literal(Decimal(str(d.score)), datatype=XSD.decimal)))
-        g.add((decision, OPS.reason, Literal(d.reason)))
-    return g
+        decision = f"<{graph_iri}#decision-{digest_id}>"
+        lines += [f"{decision} <{RDF.type}> <{OPS.IdentityDecision}> .\n",
+                  f"{decision} <{OPS.mergedEntity}> <{d.a}> .\n", f"{decision} <{OPS.mergedEntity}> <{d.b}> .\n",
+                  f"{decision} <{OPS.score}> {ox.Literal(str(Decimal(str(d.score))), datatype=decimal)} .\n",
+                  f"{decision} <{OPS.reason}> {ox.Literal(d.reason)} .\n"]
+    return "".join(lines)

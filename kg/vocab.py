@@ -83,6 +83,12 @@ class IRIs:
         return URIRef(f"{self.base}graph/identity")
 
     @property
+    def state_graph(self) -> URIRef:
+        """What a later derivation reads back instead of the articles (not served): each entity IRI's
+        record and blocking keys (:mod:`kg.identity_state`)."""
+        return URIRef(f"{self.base}graph/state")
+
+    @property
     def gazetteer_graph(self) -> URIRef:
         """What the gazetteer knows about the corpus's places: containment chains, identifiers, points."""
         return URIRef(f"{self.base}graph/gazetteer")

@@ -52,7 +52,7 @@ def merged(canonical: dict[str, str], a: EntityRecord, b: EntityRecord) -> bool:
 def graph_of(records: list[EntityRecord], fixed: set[str] | None = None) -> Graph:
     """The identity graph of ``records``, clustered as the builder does."""
     canonical, decisions = cluster(records, fixed)
-    return identity_graph(records, GRAPH, "sha256:test", canonical, decisions)
+    return identity_graph({a for r in records for a in r.articles}, GRAPH, "sha256:test", canonical, decisions)
 
 
 @pytest.mark.parametrize(("one", "other"), [
@@ -338,7 +338,7 @@ def test_the_identity_graph_writes_the_links_it_is_given() -> None:
     records = [person("a", ["Nabil Osman"], [1]), person("b", ["Nabil Othman"], [2]), person("c", ["Nabil Osman"], [3])]
     canonical = {r.iri: records[0].iri for r in records}
     links = {records[1].iri: records[0].iri, records[2].iri: records[1].iri}
-    g = identity_graph(records, GRAPH, "sha256:test", canonical, [], links=links)
+    g = identity_graph({a for r in records for a in r.articles}, GRAPH, "sha256:test", canonical, [], links=links)
     assert {(str(s), str(o)) for s, o in g.subject_objects(OWL.sameAs)} == set(links.items())
 
 

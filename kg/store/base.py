@@ -81,10 +81,10 @@ class GraphStore(abc.ABC):
         """Names of the non-empty named graphs."""
 
     @abc.abstractmethod
-    def quads(self, graph: str | None = None, *, predicate: str | None = None,
+    def quads(self, graph: str | None = None, *, subject: str | None = None, predicate: str | None = None,
               obj: str | None = None) -> Iterator[ox.Quad]:
-        """Every quad, or every quad of one named graph; only those with the given predicate and object
-        when they are given (N-Triples IRIs, or a plain literal without escapes: ``"near"``)."""
+        """Every quad, or every quad of one named graph; only those with the given subject, predicate and
+        object when they are given (N-Triples IRIs, or a plain literal without escapes: ``"near"``)."""
 
     @abc.abstractmethod
     def match(self, subject: str | None, predicate: str | None, obj: str | None,

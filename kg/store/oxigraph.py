@@ -82,11 +82,11 @@ class OxigraphStore(GraphStore):
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def quads(self, graph: str | None = None, *, predicate: str | None = None,
+    def quads(self, graph: str | None = None, *, subject: str | None = None, predicate: str | None = None,
               obj: str | None = None) -> Iterator[ox.Quad]:
         node = _graph_node(graph) if graph is not None else None
         target = ox.Literal(obj[1:-1]) if obj is not None and obj.startswith('"') else _iri(obj)
-        return iter(self._store.quads_for_pattern(None, _iri(predicate), target, node))
+        return iter(self._store.quads_for_pattern(_iri(subject), _iri(predicate), target, node))
 
     def match(self, subject: str | None, predicate: str | None, obj: str | None,
               graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:

@@ -1,0 +1,162 @@
+"""The resolution state kept in the store, so that adding articles compares only the names near theirs.
+
+The state graph (``…/id/graph/state``, not served) holds, for every entity IRI of the article graphs:
+
+- ``ops:entityRecord``: what identity resolution compares of it (:class:`kg.resolve.EntityRecord`
+  without its list of articles: their number and an order-free digest stand for it), as JSON;
+- ``ops:blockingKey``: each of its blocking keys (:func:`kg.resolve.blocking_keys`), URL-encoded: an
+  index from a key to the IRIs that have it.
+
+A full derivation writes it whole (:func:`ntriples`). When articles were only added,
+:func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
+state held of those IRIs, finds through the index the names they meet in a block, and the last
+clusters of all of them (:func:`root` follows the identity links). Nothing here reads every article:
+the work follows the new articles and the blocks they touch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from kg import readers, resolve
+from kg.canonical import literal
+from kg.resolve import EntityRecord
+from kg.store import GraphStore
+from kg.vocab import OPS, IRIs
+
+RECORD, KEY = f"<{OPS.entityRecord}>", f"<{OPS.blockingKey}>"
+
+Key = tuple[str, str]
+
+
+def root(links: Mapping[str, str], iri: str) -> str:
+    """Where an IRI's identity links lead (itself when it has none)."""
+    seen = {iri}
+    while iri in links and links[iri] not in seen:
+        iri = links[iri]
+        seen.add(iri)
+    return iri
+
+
+def key_literal(key: Key) -> str:
+    """A blocking key as the plain literal the index holds ("Person k%3AHMZ": no quote or backslash)."""
+    return '"' + quote(f"{key[0]} {key[1]}") + '"'
+
+
+def encode(record: EntityRecord) -> str:
+    return json.dumps({"classes": sorted(record.classes), "forms": dict(sorted(record.forms.items())),
+                       "articles": record.article_count, "digest": f"{record.article_digest:016x}",
+                       "orgs": sorted(record.orgs)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(iri: str, text: str) -> EntityRecord:
+    data = json.loads(text)
+    return EntityRecord(iri, set(data["classes"]), Counter(data["forms"]), set(), set(data["orgs"]),
+                        data["articles"], int(data["digest"], 16))
+
+
+def ntriples(records: Iterable[EntityRecord]) -> str:
+    """The state of ``records``: each one's record and blocking keys, as N-Triples."""
+    lines = []
+    for record in records:
+        node = f"<{record.iri}>"
+        lines.append(f"{node} {RECORD} {literal(encode(record))} .\n")
+        lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(resolve.blocking_keys(record))]
+    return "".join(lines)
+
+
+def merged(old: EntityRecord, new: EntityRecord) -> EntityRecord:
+    """A stored record with what new articles (none of them counted in it yet) say of the same IRI."""
+    return EntityRecord(old.iri, old.classes | new.classes, old.forms + new.forms, set(new.articles),
+                        old.orgs | new.orgs, old.article_count + new.article_count,
+                        old.article_digest ^ new.article_digest)
+
+
+class State:
+    """The state graph of a store, read by index lookups, with the records the new articles changed."""
+
+    def __init__(self, store: GraphStore, iris: IRIs, changed: Mapping[str, EntityRecord]) -> None:
+        self.store = store
+        self.graph = str(iris.state_graph)
+        self._records: dict[str, EntityRecord | None] = dict(changed)
+        self._keys: dict[Key, set[str]] = defaultdict(set)
+        for record in changed.values():
+            for k in resolve.blocking_keys(record):
+                self._keys[k].add(record.iri)
+
+    def stored(self, iri: str) -> EntityRecord | None:
+        """The record the state graph holds for ``iri``."""
+        for q in self.store.quads(self.graph, subject=f"<{iri}>", predicate=RECORD):
+            return decode(iri, readers.value_of(q.object))
+        return None
+
+    def record(self, iri: str) -> EntityRecord | None:
+        if iri not in self._records:
+            self._records[iri] = self.stored(iri)
+        return self._records[iri]
+
+    def members(self, key: Key) -> set[str]:
+        """Every IRI that has the blocking key ``key``."""
+        found = {readers.value_of(q.subject)
+                 for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
+        return found | self._keys.get(key, set())
+
+
+@dataclass
+class Neighbourhood:
+    """What clustering reads when articles were added (see :func:`kg.resolve.cluster`)."""
+
+    #: the records of the names clustered again, of those they are compared with, and of every other
+    #: member of their last clusters
+    records: dict[str, EntityRecord]
+    #: the IRIs clustered again: the new articles' names and those they meet in a block
+    unsettled: set[str]
+    #: the pairs to compare: every pair of a block that holds an IRI clustered again
+    pairs: set[tuple[str, str]]
+    #: the records the new articles changed (to write back), and the state triples they replace
+    changed: list[EntityRecord]
+    replaced: str
+
+
+def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mapping[str, str]) -> Neighbourhood:
+    """The names near those of the ``added`` article graphs, given the identity ``links`` of the last
+    build."""
+    state = State(store, iris, {})
+    changed = {}
+    for new in readers.entity_records(store, iris, graphs=added):
+        old = state.stored(new.iri)
+        changed[new.iri] = merged(old, new) if old is not None else new
+    state = State(store, iris, changed)
+    blocks: dict[Key, set[tuple[str, str]]] = {}
+
+    def pairs_of(iri: str) -> set[tuple[str, str]]:
+        record = state.record(iri)
+        out: set[tuple[str, str]] = set()
+        for key in resolve.blocking_keys(record) if record is not None else ():
+            if key not in blocks:
+                members = {m: r for m in state.members(key) if (r := state.record(m)) is not None}
+                blocks[key] = resolve.block_pairs(key[0], key[1], members, members)
+            out |= {p for p in blocks[key] if iri in p}
+        return out
+
+    met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
+    unsettled = set(changed) | {iri for pair in met for iri in pair}
+    pairs = set().union(*(pairs_of(iri) for iri in unsettled)) if unsettled else set()
+    # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
+    members: dict[str, set[str]] = defaultdict(set)
+    for iri in links:
+        members[root(links, iri)].add(iri)
+    involved = unsettled | {iri for pair in pairs for iri in pair}
+    records = {}
+    for iri in involved:
+        head = root(links, iri)
+        for member in members.get(head, set()) | {head, iri}:
+            if member not in records and (record := state.record(member)) is not None:
+                records[member] = record
+    replaced = "".join(f"{s} {p} {o} .\n" for iri in changed
+                       for s, p, o, _g in store.match_quads(f"<{iri}>", None, None, state.graph))
+    return Neighbourhood(records, unsettled, pairs, list(changed.values()), replaced)
