@@ -56,7 +56,7 @@ class Run:
     derive: float  # seconds, from the build's log; 0 when nothing was derived
     incremental: bool
     built: int
-    triples: int
+    triples: int  # in the article graphs built
     load: float  # 1-minute load average when the build ended
 
 
@@ -139,7 +139,7 @@ def measure(folder: Path, sizes: list[int], add_to: list[int], args: argparse.Na
     add: dict[int, Run] = {}
     noop: dict[int, Run] = {}
     print(f"{'articles':>9}{'wall s':>9}{'CPU s':>9}{'ms/art':>8}{'CPU ms/art':>11}{'derive s':>9}{'peak MB':>9}"
-          f"{'triples':>11}{'load':>6} | {'add one s':>9}{'CPU s':>7}{'derive s':>9}{'peak MB':>8}{'no-op s':>8}"
+          f"{'art. trpl':>11}{'load':>6} | {'add one s':>9}{'CPU s':>7}{'derive s':>9}{'peak MB':>8}{'no-op s':>8}"
           f"{'load':>6}",
           flush=True)
     for n in sizes:

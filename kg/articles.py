@@ -6,10 +6,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from rdflib.namespace import DCTERMS
+
 from kg import derive
 from kg.errors import ArticleNotFoundError
+from kg.readers import by_subject
 from kg.store import GraphStore
-from kg.vocab import PREFIXES, IRIs
+from kg.vocab import OPS, IRIs
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +29,19 @@ class StoredArticle:
 
 
 def stored_articles(store: GraphStore, iris: IRIs) -> dict[str, StoredArticle]:
-    """Every stored article, by id."""
-    rows = store.query("""
-        SELECT ?g ?id ?h ?v ?src ?url ?title WHERE { GRAPH ?g {
-            ?g a ops:Article ; dct:identifier ?id ; ops:contentHash ?h ; ops:builtWith ?v ; ops:sourceName ?src .
-            OPTIONAL { ?g dct:source ?url } OPTIONAL { ?g dct:title ?title } } }
-    """, prefixes=PREFIXES)
+    """Every stored article, by id (index lookups, one property at a time)."""
+    def values(predicate: str) -> dict[str, str]:
+        """Article graph -> the value its article node has for ``predicate`` (the least, if several)."""
+        return {graph: objects[0] for (node, graph), objects in by_subject(store, iris, predicate).items()
+                if node == graph}
+
+    ids, hashes, builders, sources = (values(str(p)) for p in (DCTERMS.identifier, OPS.contentHash, OPS.builtWith,
+                                                                OPS.sourceName))
+    urls, titles = values(str(DCTERMS.source)), values(str(DCTERMS.title))
     out = {}
-    for row in rows:
-        if not iris.is_article_graph(row["g"].value):
-            continue
-        url, title = row["url"], row["title"]
-        article = StoredArticle(row["id"].value, row["g"].value, row["h"].value, row["v"].value,
-                                row["src"].value, url.value if url else None, title.value if title else None)
+    for graph in sorted(ids.keys() & hashes.keys() & builders.keys() & sources.keys()):
+        article = StoredArticle(ids[graph], graph, hashes[graph], builders[graph], sources[graph], urls.get(graph),
+                                titles.get(graph))
         out[article.id] = article
     return out
 

@@ -40,6 +40,8 @@ class BuildReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[SourceError] = field(default_factory=list)
     derived: derive.DeriveReport | None = None
+    #: triples in the article graphs written
+    triples: int = 0
 
     @property
     def ok(self) -> bool:
@@ -107,6 +109,7 @@ def build(
         on_start(len(todo))
     for article, ntriples in analyze_all(todo, settings, workers):
         store.replace_graphs({str(iris.article(article.id)): ntriples})
+        report.triples += ntriples.count("\n")
         log.debug("stored %s", article.id)
         if on_article:
             on_article(article)

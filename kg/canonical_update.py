@@ -23,7 +23,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from kg.canonical import ANCHOR, DERIVED, EVIDENCE, LOCATED_IN, SUBJECT, TOOK_PLACE_IN, Triple
+from kg.canonical import (
+    ANCHOR,
+    DATE,
+    DERIVED,
+    EVIDENCE,
+    INTEGER,
+    LOCATED_IN,
+    SOURCES,
+    SUBJECT,
+    TOOK_PLACE_IN,
+    Triple,
+    canonical_graph,
+)
 from kg.store import GraphStore
 from kg.vocab import IRIs
 
@@ -62,17 +74,18 @@ def pointing_at(store: GraphStore, iris: IRIs, retired: Iterable[str]) -> set[st
     return out
 
 
-def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str],
-                  articles: Iterable[str] = ()) -> list[tuple[str, list[Triple]]]:
-    """What the article graphs say about ``members`` (N-Triples IRIs), by article graph: their triples,
-    the evidence nodes of their statements with the quoted sentences, and the article nodes of
-    ``articles`` (graph IRIs) themselves."""
+def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str], articles: Iterable[str] = (),
+                  within: list[str] | None = None) -> list[tuple[str, list[Triple]]]:
+    """What the article graphs (or those ``within``) say about ``members`` (N-Triples IRIs), by article
+    graph: their triples, the evidence nodes of their statements with the quoted sentences, and the
+    article nodes of ``articles`` (graph IRIs) themselves."""
     by_graph: dict[str, set[Triple]] = defaultdict(set)
+    searched: list[str | None] = list(within) if within is not None else [None]
     for m in members:
-        for s, p, o, g in _quads(store, m, None, None):
+        for s, p, o, g in (q for graph in searched for q in _quads(store, m, None, None, graph)):
             if iris.is_article_graph(g):
                 by_graph[g].add((s, p, o))
-        for node, _p, _o, g in _quads(store, None, SUBJECT, m):
+        for node, _p, _o, g in (q for graph in searched for q in _quads(store, None, SUBJECT, m, graph)):
             if not iris.is_article_graph(g):
                 continue
             for s, p, o, _g in _quads(store, node, None, None, g):
@@ -134,3 +147,46 @@ def in_article_graphs(store: GraphStore, iris: IRIs, graphs: Iterable[str]) -> s
 def heads(canonical: Mapping[str, str], terms: Iterable[str]) -> set[str]:
     """The canonical IRIs (N-Triples) of ``terms`` (N-Triples IRIs)."""
     return {f"<{canonical.get(t[1:-1], t[1:-1])}>" for t in terms}
+
+
+def grown(store: GraphStore, iris: IRIs, members: Mapping[str, set[str]], articles: list[str],
+          canonical: Mapping[str, str]) -> tuple[set[Triple], set[Triple], set[str]]:
+    """The canonical graph's change for resources (``members``: N-Triples canonical IRI -> its cluster's
+    IRIs) that the new ``articles`` only add to: their cluster and name are as they were. Their new
+    statements are fused from the new articles alone and added to what the canonical graph holds, a
+    statement it already holds counting the new articles among its sources; nothing is read of their
+    earlier articles (a place or an organization named by thousands of them costs what the new ones
+    say). Returns the triples to add and to remove, and the resources that cannot be updated so (a date
+    or place of theirs may refine another, or be refined): those are to be fused again whole."""
+    def read(group: Mapping[str, set[str]]) -> list[tuple[str, list[Triple]]]:
+        return member_graphs(store, iris, {m for ms in group.values() for m in ms}, within=articles)
+
+    graphs = read(members)
+    refused = members.keys() & heads(canonical, {s for _g, triples in graphs for s, p, _o in triples
+                                                 if p in (DATE, TOOK_PLACE_IN)})
+    if refused:
+        graphs = read({r: ms for r, ms in members.items() if r not in refused})
+    graph = str(iris.canonical_graph)
+    add: set[Triple] = set()
+    remove: set[Triple] = set()
+    for s, p, o in canonical_graph(iris.base, graphs, canonical, {}):
+        if p == SOURCES:
+            before = next((old for _s, _p, old, _g in _quads(store, s, SOURCES, None, graph)), None)
+            if before is not None:
+                remove.add((s, p, before))
+                o = f'"{_count(before) + _count(o)}"^^{INTEGER}'
+        if not _held(store, graph, (s, p, o)):
+            add.add((s, p, o))
+    return add, remove, refused
+
+
+def _held(store: GraphStore, graph: str, triple: Triple) -> bool:
+    s, p, o = triple
+    if o.startswith("<"):
+        return next(iter(_quads(store, s, p, o, graph)), None) is not None
+    return any(x == o for _s, _p, x, _g in _quads(store, s, p, None, graph))
+
+
+def _count(literal: str) -> int:
+    """The number an ``ops:sources`` literal holds (N-Triples)."""
+    return int(literal.split('"')[1])

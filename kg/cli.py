@@ -134,11 +134,11 @@ def build(sources: tuple[str, ...], store: Path | None, base: str | None, model:
     with logging_redirect_tqdm(), bar, _opened(settings, write=True) as kgstore:
         report = run_build(sources, settings, kgstore, read_options=options, workers=workers, force=force,
                            on_start=start, on_article=lambda _a: bar.update(1))
-        triples = kgstore.count()
     click.echo(
         f"built {len(report.added) + len(report.replaced)} article(s) into {settings.store}: "
         f"{len(report.added)} new, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
-        f"{len(report.duplicates)} duplicate(s), {len(report.failed)} failed; {triples:,} triples",
+        f"{len(report.duplicates)} duplicate(s), {len(report.failed)} failed; {report.triples:,} triples "
+        f"in the articles built (`kg stats` counts the store)",
         err=True,
     )
     if not report.ok:

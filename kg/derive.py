@@ -266,7 +266,8 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     """
     added = sorted(new_articles)
     canonical, base = derived.canonical, f"<{iris.base}"
-    touched = update.heads(canonical, update.in_article_graphs(store, iris, added))
+    named = update.heads(canonical, update.in_article_graphs(store, iris, added))
+    touched: set[str] = set()  # fused again whole; those only ``named`` have the new articles' facts added
     retired = set()
     for iri, head in canonical.items():
         was = identity_state.root(derived.stored, iri)
@@ -286,21 +287,26 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     contained |= {(s, o) for s, p, o in derived.places - old_places if p == _LOCATED_IN}
     touched |= update.placed_within(store, iris, contained, derived.located)
     touched = {t for t in touched if t.startswith(base) and not iris.is_article_graph(t[1:-1])}
+    named = {t for t in named if t.startswith(base) and not iris.is_article_graph(t[1:-1])}
     members: dict[str, set[str]] = defaultdict(set)
     for iri, head in canonical.items():
-        if f"<{head}>" in touched:
+        if f"<{head}>" in touched or f"<{head}>" in named:
             members[f"<{head}>"].add(f"<{iri}>")
-    for head in touched:
+    for head in touched | named:
         if head not in retired:
             members[head].add(head)
-    graphs = update.member_graphs(store, iris, {m for ms in members.values() for m in ms}, added)
+    grown_add, grown_remove, refused = update.grown(store, iris, {r: members[r] for r in named - touched}, added,
+                                                    canonical)
+    touched |= refused
+    graphs = update.member_graphs(store, iris, {m for r in touched for m in members[r]}, added)
     op_places = {canon(o) for _g, triples in graphs for _s, p, o in triples if p == _TOOK_PLACE_IN}
-    located = update.containing(store, iris, op_places, derived.located)
+    located = update.containing(store, iris, op_places, [*derived.located, *contained])
     labels = {h: derived.labels[h] for h in (t[1:-1] for t in touched) if h in derived.labels}
     new = canonical_graph(iris.base, graphs, canonical, labels, {t for t in derived.corpus if t[0] in touched},
                           located=located, regions=derived.regions)
     old = update.owned(store, iris, touched)
     new_facts, old_facts = set(for_reasoning(new)), set(for_reasoning(old))
+    new_facts |= set(for_reasoning(grown_add))
     corpus_facts, old_corpus_facts = set(for_reasoning(derived.corpus)), set(for_reasoning(old_corpus))
     lost = (old_facts - new_facts - derived.places - corpus_facts) | (old_places - derived.places) \
         | (old_corpus_facts - corpus_facts)
@@ -310,7 +316,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
         return None
     # each served triple in one graph: one the canonical graph holds (with its sources) leaves this one
     resources = [str(iris.canonical_graph)]
-    places = {t for t in derived.places if t not in new and not (
+    places = {t for t in derived.places if t not in new and t not in grown_add and not (
         t[2].startswith("<") and t not in old and any(True for _ in store.match(*t, graphs=resources)))}
     delta = sorted((new_facts - old_facts) | (places - old_places) | (corpus_facts - old_corpus_facts))
     increment = reason.reason_increment(delta, ontology_graph(), iris.base, _View(store, _served(iris)))
@@ -320,13 +326,15 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
     written = {str(iris.identity_graph): derived.identity,
                str(iris.corpus_graph): _ntriples(derived.corpus), str(iris.gazetteer_graph): _ntriples(places)}
-    add = {str(iris.inferred_graph): "\n".join(increment.lines), str(iris.canonical_graph): _ntriples(new - old)}
-    remove = {str(iris.inferred_graph): _ntriples(delta), str(iris.canonical_graph): _ntriples(old - new)}
+    add = {str(iris.inferred_graph): "\n".join(increment.lines),
+           str(iris.canonical_graph): _ntriples((new - old) | grown_add)}
+    remove = {str(iris.inferred_graph): _ntriples(delta),
+              str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
     derived.state.write(iris, written, add, remove)
     store.replace_graphs(written, add=add, remove=remove)
-    log.info("derived graphs incrementally: %d new article(s), %d canonical resources touched, "
-             "%d new inferred triples", len(added), len(touched), len(increment.lines))
-    return len(new), len(increment.lines)
+    log.info("derived graphs incrementally: %d new article(s), %d canonical resources fused again, %d added "
+             "to, %d new inferred triples", len(added), len(touched), len(named - touched), len(increment.lines))
+    return len(new) + len(grown_add), len(increment.lines)
 
 
 def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,

@@ -151,3 +151,56 @@ def test_one_tenure_per_holder_and_role_however_the_holder_is_spelt() -> None:
     derive.refresh(store, IRIS)
     rows = list(store.query(f"SELECT ?t ?p WHERE {{ ?t <{OPS}holder> ?p }}", default_graphs=IRIS.served_graphs))
     assert len(rows) == 1
+
+
+def _people(n: int, start: int = 0) -> list[tuple[str, str]]:
+    """``n`` articles, each naming one invented man of its own family killed in its own raid."""
+    families = ["Varani", "Zorini", "Dasrawi", "Omrani", "Velmi", "Kafrawi", "Telli", "Nahili", "Barudi", "Qasri",
+                "Marzini", "Harzani"]
+    return [article(f"a{i}", [(f"person/omar-{f.lower()}", "Person", [f"Omar Hadi al-{f}"]),
+                              (f"operation/raid-{i}", "Raid", [])],
+                    [(f"person/omar-{f.lower()}", "killedIn", f"operation/raid-{i}")])
+            for i, f in enumerate(families[start:start + n], start)]
+
+
+def test_adding_an_article_compares_only_the_names_it_meets_in_a_block(caplog: pytest.LogCaptureFixture) -> None:
+    """The incremental path reads the records of the new article's names and of those sharing a blocking
+    key with them (through the state graph's index), not every record of the store."""
+    grown_and_full(_people(10), _people(1, start=10), caplog)  # the same served graphs either way
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(_people(10)))
+    assert derive.refresh(store, IRIS).entities == 10
+    store.replace_graphs(dict(_people(1, start=10)))
+    assert derive.refresh(store, IRIS).entities == 1  # its own man: no other al-Harzani in play
+    store.replace_graphs(dict([article("b", [("person/omar-hadi-al-varany", "Person", ["Omar Hadi al-Varany"])], [])]))
+    assert derive.refresh(store, IRIS).entities == 2  # and al-Varani, whom he is
+    assert ("omar-hadi-al-varany", "omar-varani") in links(store)
+
+
+def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: pytest.LogCaptureFixture) -> None:
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(_people(3)))
+    derive.refresh(store, IRIS)
+    store.replace_graphs({str(IRIS.state_graph): ""})  # as an earlier version of opskg left it
+    store.replace_graphs(dict(_people(1, start=3)))
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert not any("incrementally" in r.getMessage() for r in caplog.records)
+    assert next(store.quads(str(IRIS.state_graph)), None) is not None
+    store.replace_graphs(dict(_people(1, start=4)))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert any("incrementally" in r.getMessage() for r in caplog.records)
+
+
+def test_the_state_graph_is_neither_served_nor_asserted() -> None:
+    from kg.export import select_graphs
+
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(_people(2)))
+    derive.refresh(store, IRIS)
+    assert str(IRIS.state_graph) in store.graph_names()
+    assert str(IRIS.state_graph) not in IRIS.served_graphs
+    assert str(IRIS.state_graph) not in select_graphs(store, IRIS, "asserted")
+    assert str(IRIS.state_graph) in select_graphs(store, IRIS, "all")

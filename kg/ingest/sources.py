@@ -247,9 +247,11 @@ def _make_article(ident: str, source: str, text: str, kind: str, opts: ReadOptio
         (published, "field"),
         (date_line, "date-line"),
         (doc.published, "html"),
-        (find_dateline(body), "dateline"),
     ]
     chosen, origin = next(((d, o) for d, o in candidates if d), (None, None))
+    if chosen is None:  # the text's own dateline, sought only when nothing else gives a date
+        chosen = find_dateline(body)
+        origin = "dateline" if chosen else None
     if title is None:
         title = doc.title if kind != "text" else formats.from_plain(body).title
     return Article(id=ident, text=body, source=source, title=title, url=url,
