@@ -4,13 +4,18 @@ A full derivation restates every article's facts on canonical IRIs (:func:`kg.ca
 When articles are only added, most canonical resources are as they were: this module finds the ones
 the new articles touch and fuses those again from their members' triples, read by index lookups
 (subject, or ``rdf:subject`` of evidence), never by scanning every article graph. A resource is
-touched when
+fused again whole when
 
-- a new article states something about one of its IRIs (the dead man, the raid, the village...);
 - its cluster changed: an IRI joined it, or it was merged into another (both the retired and the
   surviving canonical IRI are touched), or its name changed;
 - a statement about another resource points at a retired canonical IRI;
-- the facts only the corpus gives (a resolved date) changed for it.
+- the facts only the corpus gives (a resolved date) changed for it, or a new containment lets one of
+  its places refine another;
+- a new article gives it a date or a place (which may refine another, or be refined).
+
+A resource a new article only adds to (it names one of its IRIs: the village, the group, the man
+mentioned again) gets the new article's statements added (:func:`grown`), without its earlier
+articles being read.
 
 What the canonical graph holds about a resource (what :func:`owned` returns, and what an update
 replaces) is every triple whose subject is the resource, and each fused statement about it

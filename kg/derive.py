@@ -3,9 +3,11 @@
 From the article graphs: identity clusters (:mod:`kg.resolve`, :mod:`kg.corpus` for operations), the
 canonical graph of one resource per cluster (:mod:`kg.canonical`), what only the corpus says, the
 gazetteer graph, and the OWL 2 RL closure of them (:mod:`kg.reason`). When articles were only added,
-only the names near the new ones are clustered again and only the canonical resources they touch are
+what the last derivation left in the state graph is read back instead of every article (each name's
+record and blocking keys, :mod:`kg.identity_state`; each article's other inputs, :mod:`kg.inputs`),
+only the names near the new ones are clustered again, only the canonical resources they touch are
 fused again (:mod:`kg.canonical_update`), and reasoning extends the closure; otherwise everything is
-derived afresh.
+derived afresh and the state graph written whole.
 
 They are written together with the ontology graph, and carry a digest of the article contents they
 were computed from, so a stale state (a build killed after its articles were stored, or while the
@@ -61,8 +63,8 @@ def recorded_conflicts(store: GraphStore, iris: IRIs) -> list[str]:
 
 def article_hashes(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article IRI -> content hash, for every stored article."""
-    rows = readers.query_all(store, "SELECT ?g ?h WHERE { GRAPH ?g { ?g a ops:Article ; ops:contentHash ?h } }")
-    return {row["g"].value: row["h"].value for row in rows if iris.is_article_graph(row["g"].value)}
+    return {graph: hashes[0] for (node, graph), hashes in readers.by_subject(store, iris, str(OPS.contentHash)).items()
+            if node == graph}
 
 
 def _graph_hash(store: GraphStore, graph: str) -> str | None:
@@ -98,18 +100,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
         state = _State(_state_mark(iris) + identity_state.ntriples(records) + inputs.ntriples(read))
     else:  # only the names near the new articles' are compared; the clusters of the last build stand
         near = identity_state.neighbourhood(store, iris, sorted(added), stored)
-        records = list(near.records.values())
-        settled = {iri: identity_state.root(stored, iri) for iri in near.records}
-        local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs)
-        # every other entity keeps its last cluster (tenures and operations are clustered again below)
-        canonical = {iri: identity_state.root(stored, iri) for iri in stored
-                     if iris.kind_of(iri) not in ("operation", "tenure")}
-        canonical.update({head: head for head in set(canonical.values())})
-        canonical.update(local)
-        # the last build's decisions that still hold: their two IRIs are still one, and not decided again
-        again = {(d.a, d.b) for d in decisions}
-        decisions = [d for d in readers.stored_decisions(store, iris) if (d.a, d.b) not in again
-                     and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)] + decisions
+        records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris, placed)
         state = _State(None, identity_state.ntriples(near.changed) + inputs.ntriples(read), near.replaced)
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
@@ -127,10 +118,13 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     links.update(op_links)
     canonical.update(op_canonical)
     decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
-    dates = corpus.corpus_dates(operations, op_canonical, inputs.published(everything))
+    published = inputs.published(everything)
+    dates = corpus.corpus_dates(operations, op_canonical, published)
     # the names computed here; when articles were added, those of the clusters not in play stand
     names: Mapping[str, str] = labels if added is None else readers.Labels(store, iris, canonical, labels)
-    labels.update(corpus_facts.operation_labels(operations, op_canonical, dates, names, places))
+    named = operations if added is None else _in_play(operations, op_canonical, stored, added,
+                                                      {canonical.get(r.iri, r.iri) for r in records}, published)
+    labels.update(corpus_facts.operation_labels(named, op_canonical, dates, names, places))
     for iri in [i for i in labels if canonical.get(i, i) != i]:
         del labels[iri]  # canonical IRIs only
 
@@ -155,6 +149,21 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     log.info("derived graphs: %d entity IRIs, %d canonical triples, %d inferred triples in %.1f s",
              report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
     return report
+
+
+def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str], links: Mapping[str, str],
+             added: set[str], places: set[str], published: Mapping[str, str]) -> list[corpus.OperationRecord]:
+    """The operations whose cluster's name may have changed since the last build: a cluster with a new
+    article's report, one that gained or lost a report, one whose place is a place clustered again
+    (``places``), and, for an article with no publication date, every operation it reports (their dates
+    resolve against one another)."""
+    moved = {identity_state.root(links, r.iri) for r in operations
+             if canonical[r.iri] != identity_state.root(links, r.iri)}
+    heads = {canonical[r.iri] for r in operations
+             if r.article in added or identity_state.root(links, r.iri) in moved or r.places & places}
+    undated = {r.article for r in operations if canonical[r.iri] in heads and r.article not in published}
+    heads |= {canonical[r.iri] for r in operations if r.article in undated}
+    return [r for r in operations if canonical[r.iri] in heads]
 
 
 @dataclass(frozen=True)

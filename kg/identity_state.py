@@ -10,8 +10,9 @@ The state graph (``…/id/graph/state``, not served) holds, for every entity IRI
 A full derivation writes it whole (:func:`ntriples`). When articles were only added,
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
 state held of those IRIs, finds through the index the names they meet in a block, and the last
-clusters of all of them (:func:`root` follows the identity links). Nothing here reads every article:
-the work follows the new articles and the blocks they touch.
+clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides those
+again and keeps every other cluster. Nothing here reads every article: the work follows the new
+articles and the blocks they touch.
 """
 
 from __future__ import annotations
@@ -160,3 +161,22 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     replaced = "".join(f"{s} {p} {o} .\n" for iri in changed
                        for s, p, o, _g in store.match_quads(f"<{iri}>", None, None, state.graph))
     return Neighbourhood(records, unsettled, pairs, list(changed.values()), replaced)
+
+
+def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazetteer_iris: set[str],
+              placed: set[str]) -> tuple[list[EntityRecord], dict[str, str], list[resolve.Decision]]:
+    """The clusters after articles were added: those of the names in ``near`` decided again
+    (:func:`kg.resolve.cluster`), every other entity's as the identity ``links`` of the last build
+    leave it (tenures and operations are clustered again elsewhere). Returns the records read, every
+    entity IRI's canonical IRI, and the decisions: the new ones, and those of the last build whose two
+    IRIs are still one and were not decided again."""
+    records = list(near.records.values())
+    settled = {iri: root(links, iri) for iri in near.records}
+    local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs)
+    canonical = {iri: root(links, iri) for iri in links if iris.kind_of(iri) not in ("operation", "tenure")}
+    canonical.update({head: head for head in set(canonical.values())})
+    canonical.update(local)
+    again = {(d.a, d.b) for d in decisions}
+    kept = [d for d in readers.stored_decisions(store, iris)
+            if (d.a, d.b) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
+    return records, canonical, kept + decisions

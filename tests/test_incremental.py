@@ -204,3 +204,19 @@ def test_the_state_graph_is_neither_served_nor_asserted() -> None:
     assert str(IRIS.state_graph) not in IRIS.served_graphs
     assert str(IRIS.state_graph) not in select_graphs(store, IRIS, "asserted")
     assert str(IRIS.state_graph) in select_graphs(store, IRIS, "all")
+
+
+def test_a_resource_a_new_article_only_adds_to_gets_its_statements_and_sources(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A group named again, with a member it already had: the statement counts the new article among
+    its sources, a new member is added, and the group's earlier articles are not fused again."""
+    def report(name: str, member: str) -> tuple[str, str]:
+        return article(name, [(f"person/{member}", "Person", [member.replace("-", " ").title()]),
+                              ("organization/velm-front", "Organization", ["Velm Front"])],
+                       [(f"person/{member}", "memberOf", "organization/velm-front")])
+
+    grown, _full = grown_and_full([report("one", "omar-hadi-al-varani"), report("two", "salim-zorini")],
+                                  [report("three", "omar-hadi-al-varani"), report("four", "nabil-kafrawi")], caplog)
+    assert any("incrementally" in r.getMessage() and "2 added to" in r.getMessage() for r in caplog.records)
+    sources = {int(o.split('"')[1]) for _g, s, p, o in served(grown) if p == f"<{OPS}sources>"}
+    assert sources == {1, 2}
