@@ -97,8 +97,8 @@ class GazetteerRecognizer:
         found = self._longest([self._span(doc, start, end, *choice) for start, end, choice in chosen
                                if gaz.lookup_key(doc[start:end].text) not in villages])
         # A longer entity of the model's (a person's full name) keeps precedence over a name inside it.
-        keep = [s for s in found if not any(overlaps(s, e) and len(e) > len(s) and e.label_ == "PERSON"
-                                            for e in doc.ents)]
+        people = [e for e in doc.ents if e.label_ == "PERSON"]
+        keep = [s for s in found if not any(overlaps(s, e) and len(e) > len(s) for e in people)]
         set_entities(doc, keep)
         return doc
 

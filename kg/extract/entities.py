@@ -25,6 +25,7 @@ from spacy.tokens import Span as SpacySpan
 from kg import gazetteer as gaz
 from kg import people as known_people
 from kg import wikidata
+from kg.extract import parsed
 from kg.model import Entity, EntityRef, Mention, Span
 from kg.names import (
     entity_key,
@@ -198,7 +199,7 @@ def _people_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     "Karim al-Haddad": a shorter form of a person's name in the same article.
     """
     people = [parse_person(m.text) for m in mentions if m.cls == "Person"]
-    text = doc.text  # built from the tokens on each access: once here
+    text = parsed.text(doc)
     for m in mentions:
         if m.cls == "Person" or m.canonical or m.kind:
             continue  # a place phrase ("the village of X") outweighs the model's label
@@ -281,7 +282,7 @@ def _places_by_context(doc: Doc, mentions: list[RawMention]) -> None:
     "a blast in Khan Dabbas": people are not *in* a name; a kunya ("near Abu X") stays a person,
     and so does a name someone is said to be elsewhere in the article ("Ali Zaid, who ...").
     """
-    text = doc.text  # built from the tokens on each access: once here
+    text = parsed.text(doc)
     for m in mentions:
         if m.cls in ("Person", "Organization") and not m.canonical and _PLACE_AFTER.match(text[m.end:m.end + 30]) \
                 and _PLACE_BEFORE.search(text[max(0, m.start - 12):m.start]) \
@@ -321,7 +322,7 @@ def _consistent_classes(mentions: list[RawMention]) -> None:
 
 def _alias_pairs(doc: Doc, mentions: list[RawMention]) -> list[tuple[RawMention, RawMention]]:
     """(main, alias) pairs: "X, also known as Y", "X (real name Y)", "Long Name (ACRONYM)"."""
-    text = doc.text
+    text = parsed.text(doc)
     ordered = sorted(mentions, key=lambda m: m.start)
     pairs = []
     for a, b in pairwise(ordered):

@@ -42,6 +42,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg import gazetteer as gaz
+from kg.extract import parsed
 from kg.extract.actors import Actors
 from kg.extract.campaigns import campaign_places, main_country, several_operations
 from kg.extract.entities import ArticleEntities
@@ -355,7 +356,7 @@ class _Reader:
         return event
 
     def _dates(self, sent: SpacySpan, number: int) -> None:
-        for ent in sent.ents:
+        for ent in parsed.ents(sent):
             if not is_date(ent) or dates_another_noun(ent, TRIGGERS.keys() | KILLING_NOUNS):
                 continue
             verb = verb_of(ent.root)

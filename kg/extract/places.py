@@ -15,6 +15,7 @@ from itertools import pairwise
 from spacy.tokens import Doc
 
 from kg import gazetteer as gaz
+from kg.extract import parsed
 from kg.extract.entities import ArticleEntities
 from kg.gazetteer import demonyms
 from kg.kinds import PLACE_RANK
@@ -52,7 +53,7 @@ def extract_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> l
     facts: dict[tuple[EntityRef, EntityRef], Fact] = {}
     places = sorted(((m, e) for e in found.entities if e.ref.cls == "Location" for m in e.mentions),
                     key=lambda pair: pair[0].span.start)
-    text = doc.text
+    text = parsed.text(doc)
     for (ma, a), (mb, b) in pairwise(places):
         if a.ref == b.ref:
             continue
@@ -177,7 +178,7 @@ def _demonym_containment(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer,
                          facts: dict[tuple[EntityRef, EntityRef], Fact]) -> None:
     """"the northern Syrian city of Qamishli": Qamishli is in Syria."""
     names = demonyms()
-    text = doc.text  # built from the tokens on each access: once here
+    text = parsed.text(doc)
     pattern = re.compile(r"\b([A-Z][a-zA-Z.]+)\s+" + _PLACE_NOUNS + r"\s+of\s+(?:the\s+)?$")
     for entity in found.entities:
         if entity.ref.cls != "Location":
@@ -238,7 +239,7 @@ def extract_regions(doc: Doc, found: ArticleEntities, g: gaz.Gazetteer) -> list[
     Each becomes a Location of kind Region (one per direction and country) in its country.
     """
     facts: dict[tuple[EntityRef, EntityRef], Fact] = {}
-    text = doc.text
+    text = parsed.text(doc)
     countries = [(m, e) for e in found.entities if e.ref.cls == "Location" and e.kind == "Country"
                  for m in e.mentions]
     for mention, country in countries:

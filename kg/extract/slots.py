@@ -41,6 +41,7 @@ from typing import Protocol
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from kg.extract import parsed
 from kg.extract.dates import ResolvedDate, resolve
 from kg.extract.entities import ArticleEntities
 from kg.kinds import place_rank
@@ -277,7 +278,7 @@ class SlotFiller:
     def __init__(self, doc: Doc, found: ArticleEntities, reference: date | None,
                  owner: Callable[[Token], Slotted | None], by_trigger: dict[int, Slotted]) -> None:
         self.doc = doc
-        self.text = doc.text  # built from the tokens on each access: once here
+        self.text = parsed.text(doc)
         self.found = found
         self.reference = reference
         #: The operation a token's clause tells of, if any (the reader's clause reading).
@@ -431,7 +432,7 @@ class SlotFiller:
     def _dates_in(self, sent: SpacySpan, event: Slotted, anchors: list[Token],
                   day_only: bool) -> list[tuple[str, Span]]:
         out = []
-        for ent in sent.ents:
+        for ent in parsed.ents(sent):
             if not is_date(ent) or statement_date(ent) or dates_another_noun(ent, self.own_nouns):
                 continue
             if resolve(ent.text, self.reference or date(2000, 6, 15)) is None:
@@ -498,7 +499,7 @@ def best_date(candidates: list[tuple[str, Span]], reference: date | None) -> tup
 def dateline_place(doc: Doc, found: ArticleEntities) -> PlaceSlot | None:
     """"KARANA, Syria —", "BEIRUT (AP) —", "TEHRAN:": the place an article was filed from, when a line near
     its top opens with one."""
-    text = doc.text
+    text = parsed.text(doc)
     for (start, end), ref in sorted(found.at.items()):
         if start > LEDE_WINDOW:
             break
