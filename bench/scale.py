@@ -42,7 +42,7 @@ from bench.articles import generate, write
 from bench.common import BIN, ROOT
 
 PROJECT_TO = 100_000
-_DERIVED = re.compile(r"derived graphs: (\d+) entity IRIs, (\d+) canonical triples, (\d+) inferred triples "
+_DERIVED = re.compile(r"derived graphs: (\d+) entity IRIs compared, (\d+) canonical triples, (\d+) inferred triples "
                       r"in ([\d.]+) s")
 _INCREMENTAL = re.compile(r"derived graphs incrementally")
 _BUILT = re.compile(r"built (\d+) article\(s\).*?; ([\d,]+) triples")

@@ -114,7 +114,8 @@ def build(
         if on_article:
             on_article(article)
     if todo or derive.is_stale(store, iris):
-        report.derived = derive.refresh(store, iris)
+        # an article built again with the same text (--force, a new builder) may say something else now
+        report.derived = derive.refresh(store, iris, afresh=bool(report.replaced))
     return report
 
 

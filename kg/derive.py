@@ -34,6 +34,7 @@ from rdflib.namespace import RDF
 from kg import canonical_update as update
 from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, resolve
 from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
+from kg.identity_state import state_format
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -80,15 +81,16 @@ def is_stale(store: GraphStore, iris: IRIs) -> bool:
             or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash())
 
 
-def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
+def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveReport:
     """Recompute the identity, canonical, gazetteer and inferred graphs and rewrite them with the
-    ontology, atomically."""
+    ontology, atomically. ``afresh``: derive everything from the article graphs even if articles were
+    only added (an article was built again with the same text: its graph may have changed)."""
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())
     stored = readers.stored_links(store, iris)
     known = readers.CanonicalResources(store, iris)
-    added = _added_only(store, iris, hashes)
+    added = None if afresh else _added_only(store, iris, hashes)
     # what derivation reads of each article beyond its names: the last build's, and the new articles'
     read = inputs.read(store, iris, None if added is None else sorted(added))
     everything = read if added is None else inputs.stored(store, iris) + read
@@ -97,11 +99,12 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
     if added is None:
         records = readers.entity_records(store, iris)
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
-        state = _State(_state_mark(iris) + identity_state.ntriples(records) + inputs.ntriples(read))
+        state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(read))
     else:  # only the names near the new articles' are compared; the clusters of the last build stand
         near = identity_state.neighbourhood(store, iris, sorted(added), stored)
         records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris, placed)
-        state = _State(None, identity_state.ntriples(near.changed) + inputs.ntriples(read), near.replaced)
+        state = _State(None, _state_mark(iris, digest) + identity_state.ntriples(near.changed) + inputs.ntriples(read),
+                       _state_mark(iris, _graph_hash(store, str(iris.identity_graph)) or "") + near.replaced)
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
 
@@ -146,7 +149,7 @@ def refresh(store: GraphStore, iris: IRIs) -> DeriveReport:
         inferred, conflicts = _recompute(store, iris, derived, resources)
         size = len(resources)
     report = DeriveReport(len(records), size, inferred, time.perf_counter() - started, conflicts)
-    log.info("derived graphs: %d entity IRIs, %d canonical triples, %d inferred triples in %.1f s",
+    log.info("derived graphs: %d entity IRIs compared, %d canonical triples, %d inferred triples in %.1f s",
              report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
     return report
 
@@ -239,25 +242,25 @@ def _served(iris: IRIs) -> list[str]:
     return [g for g in iris.served_graphs if g != str(iris.ontology_graph)]
 
 
-#: The format of the state graph (:mod:`kg.identity_state`, :mod:`kg.inputs`): a state of another format
-#: is not read back, and everything is derived afresh.
-STATE_FORMAT = "opskg-state-1"
-
-
-def _state_mark(iris: IRIs) -> str:
-    return f"<{iris.state_graph}> <{OPS.contentHash}> \"{STATE_FORMAT}\" .\n"
+def _state_mark(iris: IRIs, digest: str) -> str:
+    """What the state graph says of itself: the format it is written in, and the digest of the article
+    contents it was derived from (the identity graph's); a state whose mark is not the one expected is
+    not read back, and everything is derived afresh."""
+    return f"<{iris.state_graph}> <{OPS.contentHash}> {ox.Literal(f'{state_format()} {digest}')} .\n"
 
 
 def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[str] | None:
     """The articles added since the last derivation, when nothing else changed: none of its articles
     changed or went away, the ontology is the same, it recorded no inconsistency, and it wrote a
-    canonical graph and the state graph (a store derived before there was one has none). ``None``
-    otherwise: everything is derived afresh."""
+    canonical graph and a state graph of this code's format for the articles it was derived from (a
+    store derived before there was a state graph has none). ``None`` otherwise: everything is derived
+    afresh."""
     previous = readers.article_state(store, iris)
+    mark = f"{state_format()} {_graph_hash(store, str(iris.identity_graph))}"
     if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
             or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
             or next(store.quads(str(iris.canonical_graph)), None) is None \
-            or _graph_hash(store, str(iris.state_graph)) != STATE_FORMAT:
+            or _graph_hash(store, str(iris.state_graph)) != mark:
         return None
     return {a for a in hashes if a not in previous}
 

@@ -17,6 +17,8 @@ articles and the blocks they touch.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -64,6 +66,8 @@ def ntriples(records: Iterable[EntityRecord]) -> str:
     """The state of ``records``: each one's record and blocking keys, as N-Triples."""
     lines = []
     for record in records:
+        if record.core_class == "Operation":
+            continue  # operations are clustered, and named, by what they report (kg.inputs, kg.corpus)
         node = f"<{record.iri}>"
         lines.append(f"{node} {RECORD} {literal(encode(record))} .\n")
         lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(resolve.blocking_keys(record))]
@@ -116,7 +120,7 @@ class Neighbourhood:
     records: dict[str, EntityRecord]
     #: the IRIs clustered again: the new articles' names and those they meet in a block
     unsettled: set[str]
-    #: the pairs to compare: every pair of a block that holds an IRI clustered again
+    #: the pairs to compare: every pair of a block that contains an IRI clustered again
     pairs: set[tuple[str, str]]
     #: the records the new articles changed (to write back), and the state triples they replace
     changed: list[EntityRecord]
@@ -176,7 +180,23 @@ def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping
     canonical = {iri: root(links, iri) for iri in links if iris.kind_of(iri) not in ("operation", "tenure")}
     canonical.update({head: head for head in set(canonical.values())})
     canonical.update(local)
-    again = {(d.a, d.b) for d in decisions}
+    again = {tuple(sorted((d.a, d.b))) for d in decisions}  # a decision is stored with its least IRI first
     kept = [d for d in readers.stored_decisions(store, iris)
-            if (d.a, d.b) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
+            if tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
     return records, canonical, kept + decisions
+
+
+@functools.lru_cache(maxsize=1)
+def state_format() -> str:
+    """The format of the state graph, with a fingerprint of what writes it: the blocking keys of a few
+    names, and the fields of an entity record and of an article's inputs. A state written by code that
+    keys or records names otherwise is not read back (everything is derived afresh), so a change there
+    cannot leave a stale index behind."""
+    from kg.inputs import Inputs
+
+    probes = [EntityRecord(f"urn:probe:{i}", {str(OPS[cls])}, Counter([name]), {"urn:article"})
+              for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
+                                               ("Organization", "Velm Front"), ("Location", "Kafr Zorin")])]
+    parts: list[object] = [sorted(resolve.blocking_keys(p)) for p in probes]
+    parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]
+    return "opskg-state-2/" + hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]

@@ -30,22 +30,9 @@ from kg.vocab import OPS, PREFIXES, IRIs
 log = logging.getLogger(__name__)
 
 
-def query_all(store: GraphStore, sparql: str) -> Any:
-    return store.query(sparql, prefixes=PREFIXES)
-
-
 def in_graph(store: GraphStore, sparql: str, graph: str) -> Any:
     """A constant query with ``?g`` bound to the graph ``graph``."""
     return store.query(sparql, prefixes=PREFIXES, substitutions={"g": ox.NamedNode(graph)})
-
-
-def read(store: GraphStore, iris: IRIs, sparql: str, graphs: list[str] | None = None) -> Any:
-    """A query whose ``GRAPH ?g`` ranges over the article graphs only (or the given ones): derivation
-    reads what the articles say, never its own earlier output (which would make it depend on history;
-    the one exception is the identity links, :func:`_stored_links`, which keep canonical IRIs stable)."""
-    if graphs is None:
-        graphs = [g for g in store.graph_names() if iris.is_article_graph(g)]
-    return store.query(sparql, prefixes=PREFIXES, named_graphs=graphs)
 
 
 def article_state(store: GraphStore, iris: IRIs) -> dict[str, str]:

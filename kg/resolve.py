@@ -1,10 +1,11 @@
 """Identity across articles: one cluster per real-world entity, one preferred name per cluster.
 
-The clusters are a pure function of the entities in all article graphs, recomputed over the whole
-store after every build, so the order in which articles were built never changes who is whom. Which
-IRI of a cluster is canonical does depend on history, on purpose: a cluster keeps the canonical IRI
-of the last build (:func:`stable_links`), so adding articles does not rename things (a gazetteer
-IRI is canonical when a cluster first forms).
+A full derivation clusters the entities of all article graphs at once; when articles were only
+added, only the names near the new ones are clustered again and the other clusters of the last build
+stand (:mod:`kg.identity_state`), so the order in which articles came can change who is whom in a
+few cases. Which IRI of a cluster is canonical depends on history, on purpose: a cluster keeps the
+canonical IRI of the last build (:func:`stable_links`), so adding articles does not rename things (a
+gazetteer IRI is canonical when a cluster first forms).
 
 - Candidates come from a phonetic key (:func:`kg.names.skeleton`) of name parts; they are then
   scored part by part (:func:`kg.names.person_match`) and, for people, by context: a shared
@@ -58,8 +59,8 @@ class EntityRecord:
     classes: set[str] = field(default_factory=set)
     #: Surface forms with the number of articles that use each.
     forms: Counter[str] = field(default_factory=Counter)
-    #: The articles that name it (all of them, or, for a record read back from the state graph, none:
-    #: then ``article_count`` and ``article_digest`` stand for them).
+    #: The articles that name it: all of them, or (a record read back from the state graph, with what
+    #: new articles say added) only the new ones; ``article_count`` and ``article_digest`` count all.
     articles: set[str] = field(default_factory=set)
     #: Organizations the entity is a member of or holds a role in.
     orgs: set[str] = field(default_factory=set)
@@ -309,13 +310,14 @@ def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str
 
 
 def _lone_surnames(records: list[EntityRecord], pairs: set[tuple[str, str]], uf: _UnionFind,
-                   by_iri: dict[str, EntityRecord]) -> list[Decision]:
+                   by_iri: dict[str, EntityRecord], unsettled: set[str] | None = None) -> list[Decision]:
     """A lone surname ("Tikriti", "bin Tahir") joins the one person in play who has it.
 
     A surname alone scores below the cross-article threshold (it may be anyone's); when every
     fuller name in the corpus it matches belongs to a single cluster, it is that person. When
     several people share it, or the two are said to be in different groups, it stays
-    apart.
+    apart. Incrementally, only the ``unsettled`` surnames are decided again: only their pairs are all
+    in play (a settled one's stand, decided when all its pairs were).
     """
     decisions = []
     neighbours: dict[str, set[str]] = defaultdict(set)
@@ -323,7 +325,8 @@ def _lone_surnames(records: list[EntityRecord], pairs: set[tuple[str, str]], uf:
         neighbours[a].add(b)
         neighbours[b].add(a)
     for record in sorted(records, key=lambda r: r.iri):
-        if record.core_class != "Person" or not _is_lone(record):
+        if record.core_class != "Person" or not _is_lone(record) \
+                or (unsettled is not None and record.iri not in unsettled):
             continue
         matches: dict[str, str] = {}
         for other in sorted(neighbours[record.iri]):
@@ -379,8 +382,9 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     are those of the names near the new ones, with every member of their last clusters; ``settled``
     maps each IRI to its cluster then; ``unsettled`` names the IRIs clustered again (the new articles'
     names and those they meet in a block: a new name can undo a merge, as a second man of a family
-    takes a bare surname away from the first), and ``pairs`` the pairs of their blocks. The settled
-    clusters of every other IRI stand. The decisions returned are those of the IRIs clustered again.
+    takes a bare surname away from the first), and ``pairs`` every pair of a block that contains one
+    of them. The settled clusters of every other IRI stand. The decisions returned are those of the
+    IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
@@ -421,7 +425,7 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
         if score >= threshold and not _cannot_link(uf, by_iri, a_iri, b_iri):
             uf.union(a_iri, b_iri)
             decisions.append(Decision(a_iri, b_iri, round(score, 3), reason))
-    decisions += _lone_surnames(records, pairs, uf, by_iri)
+    decisions += _lone_surnames(records, pairs, uf, by_iri, unsettled)
     members: dict[str, list[str]] = defaultdict(list)
     for record in records:
         members[uf.find(record.iri)].append(record.iri)

@@ -84,8 +84,9 @@ class IRIs:
 
     @property
     def state_graph(self) -> URIRef:
-        """What a later derivation reads back instead of the articles (not served): each entity IRI's
-        record and blocking keys (:mod:`kg.identity_state`)."""
+        """What a later derivation reads back instead of the articles (not in the served knowledge
+        graph): each entity IRI's record and blocking keys (:mod:`kg.identity_state`), each article's
+        derivation inputs (:mod:`kg.inputs`), and the format and article digest they were written for."""
         return URIRef(f"{self.base}graph/state")
 
     @property
