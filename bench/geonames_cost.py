@@ -197,7 +197,7 @@ def index_build_line() -> str:
 def instrument() -> Callable[[], dict[str, float]]:
     """Count and time, in this process, the GeoNames component, the index lookups and the gazetteer graph;
     returns a function that reads the totals."""
-    import kg.derive
+    import kg.readers
     from kg.components.geonames_ner import GeoNamesRecognizer
     from kg.geonames.index import GeoIndex
 
@@ -205,7 +205,7 @@ def instrument() -> Callable[[], dict[str, float]]:
               "geo_misses": 0.0, "geo_miss_s": 0.0, "geo_graph_s": 0.0}
     component = GeoNamesRecognizer.__call__
     find = GeoIndex.find
-    graph = kg.derive.gazetteer_graph
+    graph = kg.readers.gazetteer_graph
 
     def timed_component(self: GeoNamesRecognizer, doc: Any) -> Any:
         started = time.perf_counter()
@@ -237,7 +237,7 @@ def instrument() -> Callable[[], dict[str, float]]:
 
     GeoNamesRecognizer.__call__ = timed_component  # type: ignore[method-assign]
     GeoIndex.find = timed_find  # type: ignore[method-assign,assignment]
-    kg.derive.gazetteer_graph = timed_graph
+    kg.readers.gazetteer_graph = timed_graph
     return lambda: dict(totals)
 
 
