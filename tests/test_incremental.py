@@ -10,10 +10,14 @@ is canonical depends on the order articles came in) and each fused statement by 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from kg import derive
+from kg.config import Settings
+from kg.model import Article
 from kg.store import OxigraphStore
 from kg.vocab import IRIs
 from tests.served import served as served_graphs
@@ -245,18 +249,18 @@ def test_a_name_its_stored_articles_count_for_is_compared_with_one_of_a_new_arti
     assert links(grown) == {("omar-hadi-al-varany", "omar-hadi-al-varani")}
 
 
-def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """--force, or a new builder: the article's graph may say something else with the same text, and
     the derived graphs (and the state graph a later build reads back) must follow it."""
     from kg import build as builder
-    from kg.config import Settings
     from kg.rdf import BUILDER
 
     graphs = iter([dict([article("a0", [("person/omar-varani", "Person", ["Omar Varani"])], [])]),
                    dict([article("a0", [("person/omar-varani", "Person", ["Omar Varani"]),
                                         ("organization/velm-front", "Organization", ["Velm Front"])], [])])])
 
-    def analyze_all(todo, _settings, _workers):  # type: ignore[no-untyped-def]
+    def analyze_all(todo: list[Article], _settings: Settings, _workers: int) -> Iterator[tuple[Article, str]]:
         ntriples = next(graphs)[f"{B}article/a0"]
         for a in todo:  # the article node as the builder writes it, so that the build finds it again
             node = f"<{B}article/{a.id}>"
