@@ -34,6 +34,7 @@ from rdflib.namespace import RDF
 from kg import canonical_update as update
 from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, resolve
 from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
+from kg.errors import StateError
 from kg.identity_state import state_format
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
@@ -91,20 +92,30 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
     stored = readers.stored_links(store, iris)
     known = readers.CanonicalResources(store, iris)
     added = None if afresh else _added_only(store, iris, hashes)
-    # what derivation reads of each article beyond its names: the last build's, and the new articles'
-    read = inputs.read(store, iris, None if added is None else sorted(added))
-    everything = read if added is None else inputs.stored(store, iris) + read
-    gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
-    placed = {e for i in everything for e in i.placed}
+    if added is not None:  # only the names near the new articles' are compared; the last clusters stand
+        try:
+            # what derivation reads of each article beyond its names: the last build's, and the new articles'
+            read = inputs.read(store, iris, sorted(added))
+            everything = inputs.stored(store, iris) + read
+            gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
+            placed = {e for i in everything for e in i.placed}
+            near = identity_state.neighbourhood(store, iris, sorted(added), stored)
+            records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris,
+                                                                     placed)
+        except StateError as exc:
+            log.warning("%s: derived afresh", exc)
+            added = None
+        else:
+            state = _State(None, _state_mark(iris, digest) + identity_state.ntriples(near.changed)
+                           + inputs.ntriples(read),
+                           _state_mark(iris, _graph_hash(store, str(iris.identity_graph)) or "") + near.replaced)
     if added is None:
+        read = everything = inputs.read(store, iris)
+        gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
+        placed = {e for i in everything for e in i.placed}
         records = readers.entity_records(store, iris)
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
         state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(read))
-    else:  # only the names near the new articles' are compared; the clusters of the last build stand
-        near = identity_state.neighbourhood(store, iris, sorted(added), stored)
-        records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris, placed)
-        state = _State(None, _state_mark(iris, digest) + identity_state.ntriples(near.changed) + inputs.ntriples(read),
-                       _state_mark(iris, _graph_hash(store, str(iris.identity_graph)) or "") + near.replaced)
     canonical, links = resolve.stable_links(canonical, stored, known)
     labels = resolve.cluster_labels(records, canonical)
 

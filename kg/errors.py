@@ -77,6 +77,10 @@ class ArticleNotFoundError(StoreError):
     """No stored article matches the given id, file name or URL."""
 
 
+class StateError(StoreError):
+    """The derivation state the store holds (its state graph) does not read back: it is derived afresh."""
+
+
 class QueryError(OpsKGError):
     """A SPARQL query or update is invalid or cannot be evaluated."""
 

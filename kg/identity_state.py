@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from kg import readers, resolve
 from kg.canonical import literal
+from kg.errors import StateError
 from kg.resolve import EntityRecord
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -57,9 +58,12 @@ def encode(record: EntityRecord) -> str:
 
 
 def decode(iri: str, text: str) -> EntityRecord:
-    data = json.loads(text)
-    return EntityRecord(iri, set(data["classes"]), Counter(data["forms"]), set(), set(data["orgs"]),
-                        data["articles"], int(data["digest"], 16))
+    try:
+        data = json.loads(text)
+        return EntityRecord(iri, set(data["classes"]), Counter(data["forms"]), set(), set(data["orgs"]),
+                            int(data["articles"]), int(data["digest"], 16))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StateError(f"the record of <{iri}> in the state graph does not read back ({exc})") from None
 
 
 def ntriples(records: Iterable[EntityRecord]) -> str:

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg import corpus
+from kg.errors import StateError
 from kg.geonames.graph import CorpusPlace
 from kg.kinds import place_rank
 from kg.readers import by_subject, typed, value_of
@@ -80,6 +81,13 @@ class Inputs:
 
     @staticmethod
     def decode(text: str) -> Inputs:
+        try:
+            return Inputs._decode(text)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StateError(f"an article's derivation input in the state graph does not read back ({exc})") from None
+
+    @staticmethod
+    def _decode(text: str) -> Inputs:
         data = json.loads(text)
         inputs = Inputs(**{k: v for k, v in data.items() if k not in ("operations", "roles")})
         inputs.operations = {iri: Operation(**op) for iri, op in data["operations"].items()}

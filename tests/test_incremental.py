@@ -278,3 +278,21 @@ def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path: P
     assert report.replaced == ["a0"]
     assert (str(IRIS.canonical_graph), f"<{B}organization/velm-front>", f"<{RDF}type>", f"<{OPS}Organization>") \
         in served(store)
+
+
+def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCaptureFixture) -> None:
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(_people(3)))
+    derive.refresh(store, IRIS)
+    record = next(q for q in store.quads(str(IRIS.state_graph)) if q.predicate.value.endswith("#derivationInput"))
+    store.replace_graphs({}, add={str(IRIS.state_graph): f'{record.subject} {record.predicate} "{{not json" .\n'},
+                         remove={str(IRIS.state_graph): f"{record.subject} {record.predicate} {record.object} .\n"})
+    store.replace_graphs(dict(_people(1, start=3)))
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert any("does not read back" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert not any("incrementally" in r.getMessage() for r in caplog.records)
+    full = OxigraphStore(None)
+    full.replace_graphs(dict(_people(4)))
+    derive.refresh(full, IRIS)
+    assert served(store) == served(full)
