@@ -296,3 +296,20 @@ def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCap
     full.replace_graphs(dict(_people(4)))
     derive.refresh(full, IRIS)
     assert served(store) == served(full)
+
+
+def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogCaptureFixture) -> None:
+    """The state graph names the article digest it was written for: once another writer has rewritten
+    the identity graph (an older opskg on the same store), the state is not trusted."""
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(_people(3)))
+    derive.refresh(store, IRIS)
+    digest = next(q for q in store.quads(str(IRIS.identity_graph), subject=f"<{IRIS.identity_graph}>")
+                  if q.predicate.value.endswith("#contentHash"))
+    node, graph = f"<{IRIS.identity_graph}>", str(IRIS.identity_graph)
+    store.replace_graphs({}, add={graph: f'{node} {digest.predicate} "sha256:other" .\n'},
+                         remove={graph: f"{node} {digest.predicate} {digest.object} .\n"})
+    store.replace_graphs(dict(_people(1, start=3)))
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert not any("incrementally" in r.getMessage() for r in caplog.records)
