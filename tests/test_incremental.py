@@ -313,3 +313,16 @@ def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogC
     with caplog.at_level(logging.INFO, logger="kg.derive"):
         derive.refresh(store, IRIS)
     assert not any("incrementally" in r.getMessage() for r in caplog.records)
+
+
+def test_a_merge_decided_again_is_recorded_once(caplog: pytest.LogCaptureFixture) -> None:
+    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
+        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
+
+    def decisions(store: OxigraphStore) -> list[str]:
+        return [str(q.subject) for q in store.quads(str(IRIS.identity_graph), predicate=f"<{RDF}type>",
+                                                    obj=f"<{OPS}IdentityDecision>")]
+
+    grown, full = grown_and_full([person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"),
+                                  person("a2", "varani", "Varani")], [person("a3", "varani", "Varani")], caplog)
+    assert len(decisions(grown)) == len(decisions(full)) == 1
