@@ -55,16 +55,21 @@ def served(store: OxigraphStore) -> set[tuple[str, str, str, str]]:
     return served_graphs(store, IRIS)
 
 
+def derived(graphs: list[tuple[str, str]]) -> OxigraphStore:
+    """A store holding the article ``graphs``, derived."""
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(graphs))
+    derive.refresh(store, IRIS)
+    return store
+
+
 def grown_and_full(first: list[tuple[str, str]], later: list[tuple[str, str]],
                    caplog: pytest.LogCaptureFixture) -> tuple[OxigraphStore, OxigraphStore]:
-    grown, full = OxigraphStore(None), OxigraphStore(None)
-    grown.replace_graphs(dict(first))
-    derive.refresh(grown, IRIS)
+    grown = derived(first)
     grown.replace_graphs(dict(later))
     with caplog.at_level(logging.INFO, logger="kg.derive"):
         derive.refresh(grown, IRIS)
-    full.replace_graphs(dict(first + later))
-    derive.refresh(full, IRIS)
+    full = derived(first + later)
     assert served(grown) == served(full)
     return grown, full
 
@@ -116,9 +121,7 @@ def test_a_merge_is_taken_again_when_a_new_article_tells_more(third: tuple[str, 
     one = article("one", [("location/al-dasra", "Location", ["al-Dasra"]), ("operation/raid-one", "Raid", [])],
                   [("operation/raid-one", "tookPlaceIn", "location/al-dasra")])
     two = article("two", [("location/dasra-province", "Location Province", ["Dasra"])], [])
-    first = OxigraphStore(None)
-    first.replace_graphs(dict([one, two]))
-    derive.refresh(first, IRIS)
+    first = derived([one, two])
     assert links(first)
     grown, _full = grown_and_full([one, two], [third], caplog)
     if third[1].count("Village"):  # a village is no province
@@ -133,9 +136,7 @@ def test_a_bare_surname_leaves_the_first_man_when_a_second_of_the_family_appears
     two = article("two", [("person/varani", "Person", ["Varani"]), ("operation/raid-two", "Raid", [])],
                   [("person/varani", "targetedIn", "operation/raid-two")])
     three = article("three", [("person/salim-hadi-al-varani", "Person", ["Salim Hadi al-Varani"])], [])
-    first = OxigraphStore(None)
-    first.replace_graphs(dict([one, two]))
-    derive.refresh(first, IRIS)
+    first = derived([one, two])
     assert ("varani", "omar-khalil-al-varani") in links(first)  # the only man in play of that name
     grown, _full = grown_and_full([one, two], [three], caplog)
     assert links(grown) == set()
@@ -149,10 +150,8 @@ def test_one_tenure_per_holder_and_role_however_the_holder_is_spelt() -> None:
                        [(f"person/{slug}", "holdsRole", "role/velm-front-leader"),
                         (f"tenure/{slug}-velm-front-leader", "holder", f"person/{slug}"),
                         (f"tenure/{slug}-velm-front-leader", "ofRole", "role/velm-front-leader")])
-    store = OxigraphStore(None)
-    store.replace_graphs(dict([report("one", "abu-omar-al-varani", "Abu Omar al-Varani"),
-                               report("two", "abu-omar-al-varany", "Abu Omar al-Varany")]))
-    derive.refresh(store, IRIS)
+    store = derived([report("one", "abu-omar-al-varani", "Abu Omar al-Varani"),
+                     report("two", "abu-omar-al-varany", "Abu Omar al-Varany")])
     rows = list(store.query(f"SELECT ?t ?p WHERE {{ ?t <{OPS}holder> ?p }}", default_graphs=IRIS.served_graphs))
     assert len(rows) == 1
 
@@ -182,9 +181,7 @@ def test_adding_an_article_compares_only_the_names_it_meets_in_a_block(caplog: p
 
 
 def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: pytest.LogCaptureFixture) -> None:
-    store = OxigraphStore(None)
-    store.replace_graphs(dict(_people(3)))
-    derive.refresh(store, IRIS)
+    store = derived(_people(3))
     store.replace_graphs({str(IRIS.state_graph): ""})  # as an earlier version of opskg left it
     store.replace_graphs(dict(_people(1, start=3)))
     with caplog.at_level(logging.INFO, logger="kg.derive"):
@@ -201,9 +198,7 @@ def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: 
 def test_the_state_graph_is_neither_served_nor_asserted() -> None:
     from kg.export import select_graphs
 
-    store = OxigraphStore(None)
-    store.replace_graphs(dict(_people(2)))
-    derive.refresh(store, IRIS)
+    store = derived(_people(2))
     assert str(IRIS.state_graph) in store.graph_names()
     assert str(IRIS.state_graph) not in IRIS.served_graphs
     assert str(IRIS.state_graph) not in select_graphs(store, IRIS, "asserted")
@@ -281,9 +276,7 @@ def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path: P
 
 
 def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCaptureFixture) -> None:
-    store = OxigraphStore(None)
-    store.replace_graphs(dict(_people(3)))
-    derive.refresh(store, IRIS)
+    store = derived(_people(3))
     record = next(q for q in store.quads(str(IRIS.state_graph)) if q.predicate.value.endswith("#derivationInput"))
     store.replace_graphs({}, add={str(IRIS.state_graph): f'{record.subject} {record.predicate} "{{not json" .\n'},
                          remove={str(IRIS.state_graph): f"{record.subject} {record.predicate} {record.object} .\n"})
@@ -292,18 +285,14 @@ def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCap
         derive.refresh(store, IRIS)
     assert any("does not read back" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
     assert not any("incrementally" in r.getMessage() for r in caplog.records)
-    full = OxigraphStore(None)
-    full.replace_graphs(dict(_people(4)))
-    derive.refresh(full, IRIS)
+    full = derived(_people(4))
     assert served(store) == served(full)
 
 
 def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogCaptureFixture) -> None:
     """The state graph names the article digest it was written for: once another writer has rewritten
     the identity graph (an older opskg on the same store), the state is not trusted."""
-    store = OxigraphStore(None)
-    store.replace_graphs(dict(_people(3)))
-    derive.refresh(store, IRIS)
+    store = derived(_people(3))
     digest = next(q for q in store.quads(str(IRIS.identity_graph), subject=f"<{IRIS.identity_graph}>")
                   if q.predicate.value.endswith("#contentHash"))
     node, graph = f"<{IRIS.identity_graph}>", str(IRIS.identity_graph)
