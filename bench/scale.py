@@ -53,8 +53,8 @@ class Run:
     wall: float
     cpu: float
     peak_mb: float
-    derive: float  # seconds, from the build's log; 0 when nothing was derived
-    incremental: bool
+    derive: float  # seconds, from the build's log, every derivation of the build; 0 when nothing was derived
+    incremental: bool  # every derivation of the build was incremental (adding to a derived store)
     built: int
     triples: int  # in the article graphs built
     load: float  # 1-minute load average when the build ended
@@ -76,9 +76,11 @@ def kg_build(folder: Path, store: Path, workers: int, profile: Path | None = Non
         text = log.read()
     if proc.returncode != 0:
         raise SystemExit(f"kg build {folder} failed with status {proc.returncode}:\n{text[-3000:]}")
-    derived, built = _DERIVED.search(text), _BUILT.search(text)
+    built = _BUILT.search(text)
+    derivations = _DERIVED.findall(text)  # a build derives after every --derive-every articles and at the end
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024,
-               derive=float(derived.group(4)) if derived else 0.0, incremental=bool(_INCREMENTAL.search(text)),
+               derive=sum(float(d[3]) for d in derivations),
+               incremental=len(_INCREMENTAL.findall(text)) == len(derivations) > 0,
                built=int(built.group(1)) if built else 0,
                triples=int(built.group(2).replace(",", "")) if built else 0, load=os.getloadavg()[0])
 

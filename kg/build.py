@@ -1,8 +1,10 @@
 """``kg build``: sources -> articles -> graphs in the store, then the derived graphs.
 
 Each article is written in its own transaction, replacing any earlier version of it, so a
-killed build leaves the store as it was before the article in progress. The identity and
-inferred graphs are recomputed from the whole store at the end (see :mod:`kg.derive`).
+killed build leaves the store as it was before the article in progress. The derived graphs
+(:mod:`kg.derive`) are brought up to date after every ``derive_every`` articles and at the end:
+each derivation after the first reads what the articles added since the last one touch, so a
+build's memory follows the batch, not the corpus.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import BinaryIO
 
 from kg import derive
 from kg.articles import StoredArticle, stored_articles
-from kg.config import Settings
+from kg.config import DERIVE_EVERY, Settings
 from kg.errors import SourceError
 from kg.ingest import read_sources
 from kg.ingest.sources import ReadOptions
@@ -39,7 +41,11 @@ class BuildReport:
     #: (source, id of the stored article with the same text)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[SourceError] = field(default_factory=list)
+    #: the last derivation's report (a build derives after every ``derive_every`` articles and at the end)
     derived: derive.DeriveReport | None = None
+    #: derivations run, and their time in all
+    derivations: int = 0
+    derive_seconds: float = 0.0
     #: triples in the article graphs written
     triples: int = 0
 
@@ -93,8 +99,12 @@ def build(
     stdin: BinaryIO | None = None,
     on_start: Callable[[int], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
+    derive_every: int = DERIVE_EVERY,
 ) -> BuildReport:
-    """Build ``sources`` into ``store``; failures are reported per source, never fatal to the batch."""
+    """Build ``sources`` into ``store``; failures are reported per source, never fatal to the batch.
+
+    The derived graphs are brought up to date after every ``derive_every`` articles stored, and at the end.
+    """
     iris = IRIs(settings.base)
     report = BuildReport()
     articles: list[Article] = []
@@ -107,16 +117,28 @@ def build(
     todo = plan(articles, stored_articles(store, iris), report, force=force)
     if on_start:
         on_start(len(todo))
+    replaced, pending, afresh = set(report.replaced), 0, False
     for article, ntriples in analyze_all(todo, settings, workers):
         store.replace_graphs({str(iris.article(article.id)): ntriples})
         report.triples += ntriples.count("\n")
         log.debug("stored %s", article.id)
+        # an article built again with the same text (--force, a new builder) may say something else now
+        afresh |= article.id in replaced
+        pending += 1
         if on_article:
             on_article(article)
-    if todo or derive.is_stale(store, iris):
-        # an article built again with the same text (--force, a new builder) may say something else now
-        report.derived = derive.refresh(store, iris, afresh=bool(report.replaced))
+        if pending >= derive_every:
+            _derive(store, iris, report, afresh)
+            pending, afresh = 0, False
+    if pending or derive.is_stale(store, iris):
+        _derive(store, iris, report, afresh)
     return report
+
+
+def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool) -> None:
+    report.derived = derive.refresh(store, iris, afresh=afresh)
+    report.derivations += 1
+    report.derive_seconds += report.derived.seconds
 
 
 def analyze_all(articles: list[Article], settings: Settings, workers: int) -> Iterator[tuple[Article, str]]:

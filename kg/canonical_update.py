@@ -79,18 +79,17 @@ def pointing_at(store: GraphStore, iris: IRIs, retired: Iterable[str]) -> set[st
     return out
 
 
-def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str], articles: Iterable[str] = (),
-                  within: list[str] | None = None) -> list[tuple[str, list[Triple]]]:
-    """What the article graphs (or those ``within``) say about ``members`` (N-Triples IRIs), by article
-    graph: their triples, the evidence nodes of their statements with the quoted sentences, and the
-    article nodes of ``articles`` (graph IRIs) themselves."""
+def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str],
+                  articles: Iterable[str] = ()) -> list[tuple[str, list[Triple]]]:
+    """What the article graphs say about ``members`` (N-Triples IRIs), by article graph: their triples,
+    the evidence nodes of their statements with the quoted sentences, and the article nodes of
+    ``articles`` (graph IRIs) themselves. Read by index lookups, member by member."""
     by_graph: dict[str, set[Triple]] = defaultdict(set)
-    searched: list[str | None] = list(within) if within is not None else [None]
     for m in members:
-        for s, p, o, g in (q for graph in searched for q in _quads(store, m, None, None, graph)):
+        for s, p, o, g in _quads(store, m, None, None):
             if iris.is_article_graph(g):
                 by_graph[g].add((s, p, o))
-        for node, _p, _o, g in (q for graph in searched for q in _quads(store, None, SUBJECT, m, graph)):
+        for node, _p, _o, g in _quads(store, None, SUBJECT, m):
             if not iris.is_article_graph(g):
                 continue
             for s, p, o, _g in _quads(store, node, None, None, g):
@@ -100,6 +99,28 @@ def member_graphs(store: GraphStore, iris: IRIs, members: Iterable[str], article
     for article in articles:
         by_graph[article].update((s, p, o) for s, p, o, _g in _quads(store, f"<{article}>", None, None, article))
     return sorted((g, sorted(t)) for g, t in by_graph.items())
+
+
+def said_in(graphs: Mapping[str, list[Triple]], members: set[str]) -> list[tuple[str, list[Triple]]]:
+    """What :func:`member_graphs` returns, from article graphs read whole (the new articles'): each is
+    gone through once, whatever the number of members (a group named by thousands of articles)."""
+    out = []
+    for graph, triples in graphs.items():
+        about: dict[str, list[Triple]] = defaultdict(list)
+        for t in triples:
+            about[t[0]].append(t)
+        found: set[Triple] = set()
+        for s, p, o in triples:
+            if s in members:
+                found.add((s, p, o))
+            elif p == SUBJECT and o in members:
+                for t in about[s]:
+                    found.add(t)
+                    if t[1] == EVIDENCE:
+                        found.update(x for x in about.get(t[2], ()) if x[1] == ANCHOR)
+        if found:
+            out.append((graph, sorted(found)))
+    return sorted(out)
 
 
 def containing(store: GraphStore, iris: IRIs, places: Iterable[str],
@@ -136,13 +157,13 @@ def placed_within(store: GraphStore, iris: IRIs, pairs: Iterable[tuple[str, str]
     return {s for c in containers for s, _p, _o, _g in _quads(store, None, TOOK_PLACE_IN, c, graph)}
 
 
-def in_article_graphs(store: GraphStore, iris: IRIs, graphs: Iterable[str]) -> set[str]:
-    """Every IRI (N-Triples) the given article graphs use as a subject or object, but their text's
-    structure and evidence nodes (their own IRIs, under the article's)."""
+def in_article_graphs(graphs: Mapping[str, list[Triple]]) -> set[str]:
+    """Every IRI (N-Triples) the given article graphs (read whole) use as a subject or object, but their
+    text's structure and evidence nodes (their own IRIs, under the article's)."""
     out: set[str] = set()
-    for graph in graphs:
+    for graph, triples in graphs.items():
         own = f"<{graph}"
-        for s, _p, o, _g in _quads(store, None, None, None, graph):
+        for s, _p, o in triples:
             for term in (s, o):
                 if term.startswith("<") and not term.startswith(own):
                     out.add(term)
@@ -154,17 +175,18 @@ def heads(canonical: Mapping[str, str], terms: Iterable[str]) -> set[str]:
     return {f"<{canonical.get(t[1:-1], t[1:-1])}>" for t in terms}
 
 
-def grown(store: GraphStore, iris: IRIs, members: Mapping[str, set[str]], articles: list[str],
+def grown(store: GraphStore, iris: IRIs, members: Mapping[str, set[str]], articles: Mapping[str, list[Triple]],
           canonical: Mapping[str, str]) -> tuple[set[Triple], set[Triple], set[str]]:
     """The canonical graph's change for resources (``members``: N-Triples canonical IRI -> its cluster's
-    IRIs) that the new ``articles`` only add to: their cluster and name are as they were. Their new
-    statements are fused from the new articles alone and added to what the canonical graph holds, a
-    statement it already holds counting the new articles among its sources; nothing is read of their
-    earlier articles (a place or an organization named by thousands of them costs what the new ones
-    say). Returns the triples to add and to remove, and the resources that cannot be updated so (a date
-    or place of theirs may refine another, or be refined): those are to be fused again whole."""
+    IRIs) that the new ``articles`` (their graphs, read whole) only add to: their cluster and name are as
+    they were. Their new statements are fused from the new articles alone and added to what the
+    canonical graph holds, a statement it already holds counting the new articles among its sources;
+    nothing is read of their earlier articles (a place or an organization named by thousands of them
+    costs what the new ones say). Returns the triples to add and to remove, and the resources that
+    cannot be updated so (a date or place of theirs may refine another, or be refined): those are to be
+    fused again whole."""
     def read(group: Mapping[str, set[str]]) -> list[tuple[str, list[Triple]]]:
-        return member_graphs(store, iris, {m for ms in group.values() for m in ms}, within=articles)
+        return said_in(articles, {m for ms in group.values() for m in ms})
 
     graphs = read(members)
     refused = members.keys() & heads(canonical, {s for _g, triples in graphs for s, p, _o in triples

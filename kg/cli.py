@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from kg import __version__
-from kg.config import DEFAULT_BASE, ENV_BASE, ENV_MODEL, ENV_STORE, Settings, settings_from_env
+from kg.config import DEFAULT_BASE, DERIVE_EVERY, ENV_BASE, ENV_MODEL, ENV_STORE, Settings, settings_from_env
 from kg.errors import OpsKGError, StoreError
 from kg.store import GraphStore, open_store
 from kg.vocab import IRIs
@@ -97,10 +97,12 @@ def cli(verbose: int, quiet: bool) -> None:
               help="Largest source accepted.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True, help="URL timeout, seconds.")
 @click.option("--allow-private-urls", is_flag=True, help="Allow URLs on loopback and private networks.")
+@click.option("--derive-every", type=click.IntRange(1), default=DERIVE_EVERY, show_default=True,
+              help="Bring the derived graphs up to date after every N articles (memory grows with N).")
 @_fail_cleanly
 def build(sources: tuple[str, ...], store: Path | None, base: str | None, model: str | None, workers: int,
           force: bool, published: str | None, encoding: str, max_bytes: int, timeout: float,
-          allow_private_urls: bool) -> None:
+          allow_private_urls: bool, derive_every: int) -> None:
     """Build articles into the store.
 
     SOURCE is a text, HTML or Markdown file, a directory (recursive), an http(s) URL, a JSON Lines
@@ -133,7 +135,7 @@ def build(sources: tuple[str, ...], store: Path | None, base: str | None, model:
 
     with logging_redirect_tqdm(), bar, _opened(settings, write=True) as kgstore:
         report = run_build(sources, settings, kgstore, read_options=options, workers=workers, force=force,
-                           on_start=start, on_article=lambda _a: bar.update(1))
+                           on_start=start, on_article=lambda _a: bar.update(1), derive_every=derive_every)
     click.echo(
         f"built {len(report.added) + len(report.replaced)} article(s) into {settings.store}: "
         f"{len(report.added)} new, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "

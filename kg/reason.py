@@ -23,7 +23,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -343,130 +342,6 @@ def reason_terms(triples: Iterable[tuple[str, str, str]], ontology: Graph, insta
     log.debug("reasoning: %d asserted, %d inferred, %d violations", len(reasoner.asserted), len(lines),
               len(violations))
     return Inference(lines, violations, reasoner.same_classes())
-
-
-class Lookup(Protocol):
-    """The current closure (asserted and inferred triples), looked up by pattern."""
-
-    def match(self, subject: str | None, predicate: str | None, obj: str | None) -> Iterator[tuple[str, str, str]]:
-        ...
-
-
-def reason_increment(new: Iterable[tuple[str, str, str]], ontology: Graph, instance_base: str,
-                     closure: Lookup, rules: Rules | None = None) -> Inference:
-    """The triples that ``new`` adds to an existing closure, which ``closure`` looks up.
-
-    OWL 2 RL without negation is monotonic: the closure of (old + new) is the old closure plus what
-    forward chaining from the new triples derives, joining with the old closure where a rule needs a
-    second premise. Identity is handled rule by rule here (eq-rep on each new triple), which suits a
-    small delta; :func:`reason_terms` works on representatives instead, which suits a whole graph.
-    """
-    r = Reasoner(rules or compile_rules(ontology))
-    terms = r.code.terms
-    T = terms.__getitem__
-    c = r.code
-    local: set[tuple[int, int, int]] = set()
-    sp: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    po: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    by_s: dict[int, set[tuple[int, int]]] = defaultdict(set)  # local statements by subject: (p, o)
-    by_o: dict[int, set[tuple[int, int]]] = defaultdict(set)  # local statements by object: (s, p)
-
-    def known(t: tuple[int, int, int]) -> bool:
-        if t in local:
-            return True
-        s, p, o = T(t[0]), T(t[1]), T(t[2])
-        if s.startswith('"') or not s.startswith("<") or not p.startswith("<"):
-            return False
-        if o.startswith("<"):
-            return any(True for _ in closure.match(s, p, o))
-        return any(x[2] == o for x in closure.match(s, p, None))
-
-    def objects(p: int, s: int) -> set[int]:
-        found = set(sp[p].get(s, ()))
-        if T(s).startswith("<"):
-            found |= {c(x[2]) for x in closure.match(T(s), T(p), None)}
-        return found
-
-    def subjects(p: int, o: int) -> set[int]:
-        found = set(po[p].get(o, ()))
-        if T(o).startswith("<"):
-            found |= {c(x[0]) for x in closure.match(None, T(p), T(o))}
-        return found
-
-    def aliases(x: int) -> set[int]:
-        return objects(r.SAME, x) - {x}
-
-    queue = [(c(s), c(p), c(o)) for s, p, o in new]
-    asserted = set(queue)
-    fresh = set(queue)  # new premises: processed even if the store already holds them (their articles)
-    added: list[tuple[int, int, int]] = []
-    while queue:
-        t = queue.pop()
-        if t in fresh:
-            fresh.discard(t)
-            if t in local:
-                continue
-        elif known(t):
-            continue
-        local.add(t)
-        added.append(t)
-        s, p, o = t
-        literal = T(o).startswith('"')
-        sp[p][s].add(o)
-        po[p][o].add(s)
-        by_s[s].add((p, o))
-        by_o[o].add((s, p))
-        if p == r.SAME:
-            if s != o:
-                queue.append((o, r.SAME, s))
-                queue += [(s, r.SAME, z) for z in aliases(o) if z != s]
-                # eq-rep-s/o: every statement about o, stored or new, is about s too
-                for _s, pred, z in closure.match(T(o), None, None):
-                    queue.append((s, c(pred), c(z)))
-                for w, pred, _o in closure.match(None, None, T(o)):
-                    queue.append((c(w), c(pred), s))
-                queue += [(s, pred_, z) for pred_, z in tuple(by_s.get(o, ()))]
-                queue += [(w, pred_, s) for w, pred_ in tuple(by_o.get(o, ()))]
-            continue
-        queue += [(a, p, o) for a in aliases(s)]
-        if not literal:
-            queue += [(s, p, a) for a in aliases(o)]
-        if p == r.TYPE:
-            queue += [(s, r.TYPE, d) for d in r.superclasses.get(o, ())]
-            continue
-        queue += [(s, q, o) for q in r.superproperties.get(p, ())]
-        if not literal:
-            queue += [(o, q, s) for q in r.inverses.get(p, ())]
-            if p in r.symmetric:
-                queue.append((o, p, s))
-            queue += [(o, r.TYPE, k) for k in r.ranges.get(p, ())]
-        queue += [(s, r.TYPE, k) for k in r.domains.get(p, ())]
-        if p in r.transitive:
-            queue += [(s, p, z) for z in objects(p, o)]
-            queue += [(w, p, o) for w in subjects(p, s)]
-        for p2, q in r.first.get(p, ()):
-            queue += [(s, q, z) for z in objects(p2, o)]
-        for p1, q in r.second.get(p, ()):
-            queue += [(w, q, o) for w in subjects(p1, s)]
-        if p in r.functional and not literal:
-            queue += [(o, r.SAME, z) for z in objects(p, s) if z != o and not T(z).startswith('"')]
-        if p in r.inverse_functional:
-            queue += [(s, r.SAME, w) for w in subjects(p, o) if w != s]
-    prefix = f"<{instance_base}"
-    trivial = {c(_nt(x)) for x in _TRIVIAL_TYPES}
-    lines = [f"{T(s)} {T(p)} {T(o)} ." for s, p, o in added
-             if (s, p, o) not in asserted and T(s).startswith(prefix) and not T(p).startswith("<urn:opskg:chain:")
-             and not (p == r.SAME and s == o) and not (p == r.TYPE and o in trivial)]
-    # Disjointness among the types the new triples gave, together with each resource's known types.
-    violations = []
-    touched = {s for s, p, _o in added if p == r.TYPE}
-    for s in touched:
-        classes = objects(r.TYPE, s)
-        for a, b in r.disjoint:
-            if a in classes and b in classes and T(s).startswith(prefix):
-                first, second = sorted((T(a), T(b)))
-                violations.append(Violation(T(s), first, second))
-    return Inference(lines, violations, {})
 
 
 def reason(asserted: Graph, ontology: Graph, instance_base: str) -> Inference:

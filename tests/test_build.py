@@ -172,6 +172,33 @@ def test_adding_articles_gives_the_same_closure_as_a_full_build(
     assert inferred(tmp_path / "grown") == inferred(tmp_path / "full")
 
 
+def test_a_build_derives_after_every_batch_of_articles_and_serves_what_one_derivation_would(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``derive_every``: the derived graphs are brought up to date after every two articles stored and at
+    the end, each time after the first from what the new articles touch (merges and refined values
+    included), and the build serves what one derivation of every article gives."""
+    import logging
+
+    from tests.conftest import SEEDS
+
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        batched = _build([str(SEEDS)], tmp_path / "batched", derive_every=2)
+    assert batched.derivations == 3 and len(batched.added) == 5
+    paths = [r.getMessage() for r in caplog.records if r.getMessage().startswith("derived graphs ")]
+    assert len(paths) == 2 and all("incrementally" in m for m in paths), paths
+    once = _build([str(SEEDS)], tmp_path / "once")
+    assert once.derivations == 1
+
+    def graphs(path: Path) -> set[tuple[str, str, str, str]]:
+        store = open_store(path, read_only=True)
+        try:
+            return served(store, IRIs(Settings().base))
+        finally:
+            store.close()
+
+    assert graphs(tmp_path / "batched") == graphs(tmp_path / "once")
+
+
 def test_adding_articles_keeps_every_identity_link_and_canonical_iri(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Canonical IRIs are stable: a store grown by articles keeps the links of its first build."""

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from kg import derive, reason, synthetic
+from kg import derive, reason, reason_delta, synthetic
 from kg.cli import cli
 from kg.model import Article, Entity, EntityRef, Extraction, Fact, Mention, Span
 from kg.ontology import ontology_graph
@@ -176,9 +176,74 @@ def test_incremental_closure_equals_the_full_one(ontology: Graph, seed: int) -> 
     old, new = everything[:split], everything[split:]
     base = synthetic.BASE
     old_closure = set(old) | {tuple(line[:-2].split(" ", 2)) for line in reason.reason_terms(old, ontology, base).lines}
-    increment = reason.reason_increment(new, ontology, base, _Closure(old_closure))  # type: ignore[arg-type]
+    increment = reason_delta.reason_increment(new, ontology, base, _Closure(old_closure))  # type: ignore[arg-type]
     full = {line for line in reason.reason_terms(everything, ontology, base).lines}
     incremental = {f"{s} {p} {o} ." for s, p, o in old_closure if s.startswith(f"<{base}")} | set(increment.lines)
     incremental -= {f"{s} {p} {o} ." for s, p, o in everything}
     assert incremental == full, (sorted(incremental - full)[:3], sorted(full - incremental)[:3])
     assert increment.lines
+
+
+def _closure_lines(asserted: list[tuple[str, str, str]], ontology: Graph) -> set[str]:
+    return set(reason.reason_terms(asserted, ontology, synthetic.BASE).lines)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_closure_kept_up_to_date_as_statements_come_and_go_equals_the_full_one(ontology: Graph, seed: int) -> None:
+    """Removing asserted triples (a merge, a refined value) and adding others: the stored closure, less
+    what ``reason_change`` retracts, plus what it adds, is the closure of what is asserted afterwards."""
+    import random
+
+    everything = list(synthetic.triples(1200, seed=seed))
+    random.Random(seed).shuffle(everything)
+    split = int(len(everything) * 0.9)
+    old, new = everything[:split], everything[split:]
+    removed = old[:: 7]  # statements that leave, among them containments, memberships and types
+    after = [t for t in old if t not in set(removed)] + new
+    inferred = {tuple(line[:-2].split(" ", 2)) for line in _closure_lines(old, ontology)}
+    change = reason_delta.reason_change(new, removed, ontology, synthetic.BASE, _Closure(set(old) | inferred),
+                                        _Closure(inferred))  # type: ignore[arg-type]
+    kept = {f"{s} {p} {o} ." for s, p, o in inferred} - set(change.retracted) | set(change.lines)
+    kept -= {f"{s} {p} {o} ." for s, p, o in after}
+    full = _closure_lines(after, ontology)
+    assert kept == full, (sorted(kept - full)[:3], sorted(full - kept)[:3])
+    assert change.retracted and set(change.retracted) - full  # something did leave
+
+
+def _kept_up_to_date(ontology: Graph, before: list[tuple[str, str, str]], removed: list[tuple[str, str, str]],
+                     added: list[tuple[str, str, str]]) -> tuple[set[str], set[str]]:
+    """The closure after a change, kept up to date by ``reason_change`` and computed afresh."""
+    after = [t for t in before if t not in removed] + added
+    inferred = {tuple(line[:-2].split(" ", 2)) for line in reason.reason_terms(before, ontology, BASE).lines}
+    change = reason_delta.reason_change(added, removed, ontology, BASE, _Closure(set(before) | inferred),
+                                        _Closure(inferred))  # type: ignore[arg-type, arg-type]
+    kept = {f"{s} {p} {o} ." for s, p, o in inferred} - set(change.retracted) | set(change.lines)
+    kept -= {f"{s} {p} {o} ." for s, p, o in after}
+    return kept, set(reason.reason_terms(after, ontology, BASE).lines)
+
+
+def _nt(*triple: URIRef) -> tuple[str, str, str]:
+    return triple[0].n3(), triple[1].n3(), triple[2].n3()
+
+
+def test_a_containment_that_leaves_keeps_what_another_path_still_gives(ontology: Graph) -> None:
+    """A village in two districts of one province: one district link leaves (a place clustered
+    again), the village is still in the province; the raid there still took place within it."""
+    before = [_nt(P["village"], OPS.locatedIn, P["district"]), _nt(P["village"], OPS.locatedIn, P["country"]),
+              _nt(P["district"], OPS.locatedIn, P["province"]), _nt(P["country"], OPS.locatedIn, P["province"]),
+              _nt(P["raid"], OPS.tookPlaceIn, P["village"])]
+    kept, full = _kept_up_to_date(ontology, before, [before[0]], [])
+    assert kept == full
+    assert f"{P['village'].n3()} {OPS.locatedIn.n3()} {P['province'].n3()} ." in full
+    assert f"{P['raid'].n3()} {OPS.tookPlaceWithin.n3()} {P['district'].n3()} ." not in full
+
+
+def test_a_death_that_leaves_keeps_the_types_the_other_deaths_give(ontology: Graph) -> None:
+    """Two men killed in one raid; one report leaves (a merge): the raid is still an operation (the
+    property's range), the other man still a person (its domain)."""
+    before = [_nt(P["khalid"], OPS.killedIn, P["raid"]), _nt(P["khaled"], OPS.killedIn, P["raid"]),
+              _nt(P["raid"], OPS.tookPlaceIn, P["village"])]
+    kept, full = _kept_up_to_date(ontology, before, [before[0]], [])
+    assert kept == full
+    assert f"{P['raid'].n3()} {RDF.type.n3()} {OPS.Operation.n3()} ." in full
+    assert not any(line.startswith(P["khalid"].n3()) for line in full)

@@ -240,3 +240,25 @@ def test_substitutions_bind_terms_without_touching_the_query_text(store: Oxigrap
     assert [r["o"].value for r in rows] == ["1"]
     with pytest.raises(ValueError):
         ox.NamedNode("http://e/b> ?p ?o } #")  # a hostile IRI cannot even become a term
+
+
+def test_what_a_long_build_writes_goes_to_disk_not_to_ever_growing_memory_tables(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RocksDB's memory tables are flushed to table files after every FLUSH_EVERY quads written: a
+    build of thousands of articles does not hold them all in memory."""
+    from kg.store import oxigraph
+
+    monkeypatch.setattr(oxigraph, "FLUSH_EVERY", 10)
+    store = open_store(tmp_path / "store")
+    try:
+        def tables() -> int:
+            return len(list((tmp_path / "store").glob("*.sst")))
+
+        store.replace_graphs({G1: "".join(f'<http://e/a> <http://e/p> "{i}" .\n' for i in range(5))})
+        before = tables()  # what was written is in the memory tables (and the write-ahead log) only
+        store.replace_graphs({G1: "".join(f'<http://e/a> <http://e/p> "{i}" .\n' for i in range(5)),
+                              G2: "".join(f'<http://e/b> <http://e/p> "{i}" .\n' for i in range(6))})
+        assert tables() > before
+        assert store.count(G1) == 5 and store.count(G2) == 6
+    finally:
+        store.close()

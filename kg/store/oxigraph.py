@@ -10,6 +10,10 @@ partly removed; the added triples all there or none. Callers keep their state ma
 graph (an article's graph holds its content hash; the identity graph holds the digest the derived
 graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is redone.
 A reader may briefly see a replaced graph absent.
+
+RocksDB keeps what was written in memory tables until they are flushed to disk; pyoxigraph lets them
+grow with what a process writes, so a long build's memory would follow the corpus. The store flushes
+them after every :data:`FLUSH_EVERY` quads written.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from kg.store.base import GraphStore, QueryResult, Term
 
 log = logging.getLogger(__name__)
 
+#: Quads written between two flushes of RocksDB's memory tables to disk (about 300 bytes of memory each).
+FLUSH_EVERY = 100_000
+
 #: The number of quads in the named graph bound to ?g.
 _COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
@@ -36,6 +43,7 @@ class OxigraphStore(GraphStore):
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        self._unflushed = 0
         try:
             if path is None:
                 self._store = ox.Store()
@@ -149,6 +157,14 @@ class OxigraphStore(GraphStore):
             self._store.remove(quad)
         if added:
             self._store.extend(added)
+        self._written(len(added) + len(removed))
+
+    def _written(self, quads: int) -> None:
+        """Flush the memory tables to disk once enough was written since the last flush."""
+        self._unflushed += quads
+        if self._unflushed >= FLUSH_EVERY and self.path is not None:
+            self._store.flush()
+            self._unflushed = 0
 
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         self._check_writable()
