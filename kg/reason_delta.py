@@ -135,14 +135,16 @@ class _Chain:
         if p == r.SAME:
             if s != o:
                 out.append((o, r.SAME, s))
-                out += [(s, r.SAME, z) for z in self.aliases(o) if z != s]
-                # eq-rep-s/o: every statement about o, in the closure or met, is about s too
-                for _s, pred, z in self.closure.match(self.term(o), None, None):
-                    out.append((s, self.code(pred), self.code(z)))
-                for w, pred, _o in self.closure.match(None, None, self.term(o)):
-                    out.append((self.code(w), self.code(pred), s))
-                out += [(s, pred_, z) for pred_, z in tuple(self.by_s.get(o, ()))]
-                out += [(w, pred_, s) for w, pred_ in tuple(self.by_o.get(o, ()))]
+                # eq-trans and eq-rep-s/o both ways: (o sameAs s) may be in the closure already, and then
+                # is never processed (after an over-deletion the closure is not symmetric any more)
+                for x, y in ((s, o), (o, s)):
+                    out += [(x, r.SAME, z) for z in self.aliases(y) if z != x]
+                    for _s, pred, z in self.closure.match(self.term(y), None, None):
+                        out.append((x, self.code(pred), self.code(z)))
+                    for w, pred, _o in self.closure.match(None, None, self.term(y)):
+                        out.append((self.code(w), self.code(pred), x))
+                    out += [(x, pred_, z) for pred_, z in tuple(self.by_s.get(y, ()))]
+                    out += [(w, pred_, x) for w, pred_ in tuple(self.by_o.get(y, ()))]
             return out
         literal = self.literal(o)
         out += [(a, p, o) for a in self.aliases(s)]

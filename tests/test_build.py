@@ -29,6 +29,15 @@ def _build(paths: list[str], store_path: Path, **kw: object):  # type: ignore[no
         store.close()
 
 
+def _served(store_path: Path) -> set[tuple[str, str, str, str]]:
+    """The store's served graphs, each IRI written as its identity cluster's least (:mod:`tests.served`)."""
+    store = open_store(store_path, read_only=True)
+    try:
+        return served(store, IRIs(Settings().base))
+    finally:
+        store.close()
+
+
 def _nquads(store_path: Path) -> set[str]:
     """The store's quads with blank nodes canonically labelled (RDFC-1.0): equal iff isomorphic."""
     import io
@@ -161,15 +170,7 @@ def test_adding_articles_gives_the_same_closure_as_a_full_build(
     if incremental:
         assert any("incrementally" in r.getMessage() for r in caplog.records)
     _build([str(SEEDS)], tmp_path / "full")
-
-    def inferred(path: Path) -> set[tuple[str, str, str, str]]:
-        store = open_store(path, read_only=True)
-        try:
-            return served(store, IRIs(Settings().base))
-        finally:
-            store.close()
-
-    assert inferred(tmp_path / "grown") == inferred(tmp_path / "full")
+    assert _served(tmp_path / "grown") == _served(tmp_path / "full")
 
 
 def test_a_build_derives_after_every_batch_of_articles_and_serves_what_one_derivation_would(
@@ -188,15 +189,25 @@ def test_a_build_derives_after_every_batch_of_articles_and_serves_what_one_deriv
     assert len(paths) == 2 and all("incrementally" in m for m in paths), paths
     once = _build([str(SEEDS)], tmp_path / "once")
     assert once.derivations == 1
+    assert _served(tmp_path / "batched") == _served(tmp_path / "once")
 
-    def graphs(path: Path) -> set[tuple[str, str, str, str]]:
-        store = open_store(path, read_only=True)
-        try:
-            return served(store, IRIs(Settings().base))
-        finally:
-            store.close()
 
-    assert graphs(tmp_path / "batched") == graphs(tmp_path / "once")
+def test_after_a_derivation_that_resolved_inconsistencies_a_build_derives_once_more_at_its_end(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each derivation after one that recorded inconsistencies is a full one: the build does not run one
+    per batch, but one at its end."""
+    from tests.conftest import SEEDS
+
+    monkeypatch.setattr(derive, "recorded_conflicts", lambda store, iris: ["a resource both a Person and a Location"])
+    report = _build([str(SEEDS)], tmp_path / "store", derive_every=2)
+    assert report.derivations == 2 and len(report.added) == 5
+
+
+def test_a_batch_size_below_one_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    from kg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="derive_every is 0"):
+        _build([str(tmp_path / "missing")], tmp_path / "store", derive_every=0)
 
 
 def test_adding_articles_keeps_every_identity_link_and_canonical_iri(tmp_path: Path,

@@ -247,3 +247,14 @@ def test_a_death_that_leaves_keeps_the_types_the_other_deaths_give(ontology: Gra
     assert kept == full
     assert f"{P['raid'].n3()} {RDF.type.n3()} {OPS.Operation.n3()} ." in full
     assert not any(line.startswith(P["khalid"].n3()) for line in full)
+
+
+def test_an_identity_that_leaves_but_still_follows_keeps_what_it_gave(ontology: Graph) -> None:
+    """khalid = khaled, and a third spelling the same as khaled: one statement that khalid is the third
+    spelling leaves, but it still follows (through khaled), and so does everything it carried over."""
+    third = URIRef(f"{BASE}khalid-2")
+    before = [_nt(P["khalid"], OWL.sameAs, P["khaled"]), _nt(third, OWL.sameAs, P["khaled"]),
+              _nt(P["khalid"], OWL.sameAs, third), _nt(P["khalid"], OPS.memberOf, P["group"])]
+    kept, full = _kept_up_to_date(ontology, before, [before[2]], [])
+    assert kept == full
+    assert f"{third.n3()} {OPS.memberOf.n3()} {P['group'].n3()} ." in full

@@ -163,7 +163,11 @@ class OxigraphStore(GraphStore):
         """Flush the memory tables to disk once enough was written since the last flush."""
         self._unflushed += quads
         if self._unflushed >= FLUSH_EVERY and self.path is not None:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"the store {self.path} cannot write to disk ({exc}): check the free space and "
+                                 "the directory's permissions") from None
             self._unflushed = 0
 
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
