@@ -52,6 +52,7 @@ ARTICLES = frozenset({"al", "el", "ul"})
 WESTERN_PARTICLES = frozenset({"van", "von", "de", "der", "den", "du", "da", "di", "la", "le", "del", "della"})
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """ASCII, lower case, no quotes, words separated by single spaces."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -100,6 +101,7 @@ def vowel_form(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=262144)
 def skeleton(word: str) -> str:
     """A coarse phonetic key: first letter, then consonants (``shammari``/``shammri`` -> ``shmr``)."""
     w = vowel_form(word).replace("q", "k")

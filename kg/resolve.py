@@ -38,6 +38,9 @@ from kg.vocab import OPS
 
 log = logging.getLogger(__name__)
 
+#: (class name, its IRI) of the core classes, in order
+_CORE_CLASS_IRIS = tuple((cls, str(OPS[cls])) for cls in CORE_CLASSES)
+
 #: Two people in different articles merge at or above this score (names and context together).
 CROSS_ARTICLE_MATCH = 0.85
 #: A lone surname ("Tamimi") is a fuller name's surname at or above this score (its cap is below
@@ -87,8 +90,8 @@ class EntityRecord:
 
     @property
     def core_class(self) -> str:
-        for cls in CORE_CLASSES:
-            if str(OPS[cls]) in self.classes:
+        for cls, iri in _CORE_CLASS_IRIS:
+            if iri in self.classes:
                 return cls
         return ""
 
