@@ -284,6 +284,19 @@ class Reasoner:
                     out.append(Violation(terms[s], first, second))
         return out
 
+    def lines(self, inferred: Iterable[tuple[int, int, int]], asserted: set[tuple[int, int, int]],
+              instance_base: str) -> list[str]:
+        """The inferred triples worth keeping, as N-Triples lines: about instances (IRIs under
+        ``instance_base``), not asserted, not internal (a split property chain's), not trivial (``x sameAs
+        x``, a type every resource has)."""
+        terms = self.code.terms
+        prefix = f"<{instance_base}"
+        trivial = {self.code(_nt(t)) for t in _TRIVIAL_TYPES}
+        internal = {i for i, t in enumerate(terms) if t.startswith("<urn:opskg:chain:")}
+        return [f"{terms[s]} {terms[p]} {terms[o]} ." for s, p, o in inferred
+                if (s, p, o) not in asserted and p not in internal and terms[s].startswith(prefix)
+                and not (p == self.SAME and s == o) and not (p == self.TYPE and o in trivial)]
+
     def same_classes(self) -> dict[str, set[str]]:
         groups: dict[int, set[str]] = defaultdict(set)
         for x in range(len(self.parent)):
@@ -327,17 +340,8 @@ def reason_terms(triples: Iterable[tuple[str, str, str]], ontology: Graph, insta
     rules = rules or compile_rules(ontology)
     reasoner = Reasoner(rules)
     known = reasoner.close(triples)
-    terms = reasoner.code.terms
     prefix = f"<{instance_base}"
-    trivial = {reasoner.code(_nt(t)) for t in _TRIVIAL_TYPES}
-    internal = {i for i, t in enumerate(terms) if t.startswith("<urn:opskg:chain:")}
-    lines = []
-    for s, p, o in reasoner.expand(known):
-        if (s, p, o) in reasoner.asserted or p in internal or not terms[s].startswith(prefix):
-            continue
-        if (p == reasoner.SAME and s == o) or (p == reasoner.TYPE and o in trivial):
-            continue
-        lines.append(f"{terms[s]} {terms[p]} {terms[o]} .")
+    lines = reasoner.lines(reasoner.expand(known), reasoner.asserted, instance_base)
     violations = [v for v in reasoner.violations(known) if v.resource.startswith(prefix)]
     log.debug("reasoning: %d asserted, %d inferred, %d violations", len(reasoner.asserted), len(lines),
               len(violations))

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from rdflib import Graph
 
-from kg.reason import _TRIVIAL_TYPES, Reasoner, Rules, Violation, _nt, compile_rules
+from kg.reason import Reasoner, Rules, Violation, compile_rules
 
 log = logging.getLogger(__name__)
 
@@ -246,15 +246,6 @@ def _insert(chain: _Chain, seeds: list[_Coded]) -> list[_Coded]:
     return added
 
 
-def _lines(chain: _Chain, added: Iterable[_Coded], asserted: set[_Coded], instance_base: str) -> list[str]:
-    """The inferred triples worth keeping, as N-Triples lines: about instances, not asserted, not trivial."""
-    r, T, prefix = chain.r, chain.term, f"<{instance_base}"
-    trivial = {chain.code(_nt(x)) for x in _TRIVIAL_TYPES}
-    return [f"{T(s)} {T(p)} {T(o)} ." for s, p, o in added
-            if (s, p, o) not in asserted and T(s).startswith(prefix) and not T(p).startswith("<urn:opskg:chain:")
-            and not (p == r.SAME and s == o) and not (p == r.TYPE and o in trivial)]
-
-
 def _violations(chain: _Chain, added: Iterable[_Coded], instance_base: str) -> list[Violation]:
     """Disjointness among the types the added triples gave, together with each resource's known types."""
     r, T, out = chain.r, chain.term, []
@@ -310,5 +301,5 @@ def reason_change(added: Iterable[Triple], removed: Iterable[Triple], ontology: 
     retracted = [f"{s} {p} {o} ." for s, p, o in (old.text(t) for t in over) if s.startswith(prefix)]
     log.debug("reasoning: %d asserted triples removed, %d inferred over-deleted, %d derived again, %d added",
               len(gone), len(over), len(again), len(inserted))
-    return Change(_lines(remaining, inserted, set(asserted), instance_base), retracted,
+    return Change(reasoner.lines(inserted, set(asserted), instance_base), retracted,
                   _violations(remaining, inserted, instance_base))
