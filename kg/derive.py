@@ -348,12 +348,18 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
         log.info("derived graphs in full: the new articles make the knowledge graph inconsistent")
         return None  # the full path explains and resolves them
     # What was inferred before and is now asserted leaves the inferred graph: the two never mix.
-    written = {str(iris.identity_graph): derived.identity,
-               str(iris.corpus_graph): _ntriples(derived.corpus), str(iris.gazetteer_graph): _ntriples(places)}
     add = {str(iris.inferred_graph): "\n".join(increment.lines),
            str(iris.canonical_graph): _ntriples((new - old) | grown_add)}
     remove = {str(iris.inferred_graph): _ntriples(delta) + "".join(f"{line}\n" for line in increment.retracted),
               str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
+    # the identity graph first: the digest it holds goes before anything else changes
+    written = {str(iris.identity_graph): derived.identity, str(iris.corpus_graph): _ntriples(derived.corpus),
+               str(iris.gazetteer_graph): _ntriples(places)}
+    changes = {graph: _graph_change(store, graph, text) for graph, text in written.items()}
+    if all(change is not None for change in changes.values()):
+        written = {}
+        add |= {graph: change[0] for graph, change in changes.items() if change is not None}
+        remove = {graph: change[1] for graph, change in changes.items() if change is not None} | remove
     derived.state.write(iris, written, add, remove)
     store.replace_graphs(written, add=add, remove=remove)
     gained = set(increment.lines) - set(increment.retracted)  # not those retracted and derived again
@@ -361,6 +367,23 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
              "to, %d statement(s) gone, %d inferred triples added, %d retracted", len(added), len(touched),
              len(named - touched), len(lost), len(gained), len(set(increment.retracted) - set(increment.lines)))
     return len(new) + len(grown_add), len(gained)
+
+
+def _graph_change(store: GraphStore, graph: str, text: str) -> tuple[str, str] | None:
+    """The triples to add to and remove from a stored graph to make it ``text`` (N-Triples): those
+    that changed, not the whole graph (the identity graph's links, decisions and article states grow
+    with the corpus). The digest a graph states of itself is removed first and always written again:
+    a write cut short leaves the identity graph without one, so the derived graphs read as stale.
+    ``None`` when either side has a blank node (its label is the store's own): write it whole."""
+    mark = f"<{graph}> <{OPS.contentHash}> "
+    stored = [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(None, None, None, graph)]
+    wanted = [f"{line}\n" for line in text.split("\n") if line]  # not splitlines: a literal may hold U+2028
+    if any(line.startswith("_:") or " _:" in line for line in (*stored, *wanted)):
+        return None
+    held, kept = set(stored), set(wanted)
+    gone = [line for line in stored if line.startswith(mark)]
+    gone += [line for line in stored if line not in kept and not line.startswith(mark)]
+    return "".join(line for line in wanted if line not in held or line.startswith(mark)), "".join(gone)
 
 
 def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,

@@ -315,3 +315,56 @@ def test_a_merge_decided_again_is_recorded_once(caplog: pytest.LogCaptureFixture
     grown, full = grown_and_full([person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"),
                                   person("a2", "varani", "Varani")], [person("a3", "varani", "Varani")], caplog)
     assert len(decisions(grown)) == len(decisions(full)) == 1
+
+
+class _Recording(OxigraphStore):
+    """A store that remembers what each ``replace_graphs`` call replaced whole, added and removed."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.calls: list[tuple[dict[str, str], dict[str, str], dict[str, str]]] = []
+
+    def replace_graphs(self, graphs, add=None, remove=None):  # type: ignore[no-untyped-def]
+        self.calls.append((dict(graphs), dict(add or {}), dict(remove or {})))
+        super().replace_graphs(graphs, add=add, remove=remove)
+
+
+def test_adding_articles_writes_what_changed_in_the_identity_graph_not_all_of_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
+        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
+
+    # a bare surname joins the one man of the family; a second man of the family takes it away again
+    first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
+    later = [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani")]
+    store = _Recording()
+    store.replace_graphs(dict(first))
+    derive.refresh(store, IRIS)
+    graph = str(IRIS.identity_graph)
+    before = {str(q) for q in store.quads(graph)}
+    assert ("varani", "omar-khalil-al-varani") in links(store)
+    store.replace_graphs(dict(later))
+    store.calls.clear()
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert "derived graphs incrementally" in caplog.text
+    (whole, add, remove), = store.calls
+    assert graph not in whole
+    assert f"{B}article/a1" not in add[graph] and "sha256:a1" not in add[graph]  # what stands is not written again
+    assert remove[graph].startswith(f"<{graph}> <{OPS}contentHash> ")  # the digest goes first
+    assert next(iter(remove)) == graph
+    # what it holds is what deriving every article at once writes
+    full = derived(first + later)
+    assert {str(q) for q in store.quads(graph)} == {str(q) for q in full.quads(graph)} != before
+    assert not links(store)
+    assert not derive.is_stale(store, IRIS)
+
+
+def test_a_derived_graph_with_a_blank_node_is_written_whole() -> None:
+    store = OxigraphStore(None)
+    graph = str(IRIS.corpus_graph)
+    store.replace_graphs({graph: f"<{B}a> <{OPS}p> _:x .\n"})
+    assert derive._graph_change(store, graph, f"<{B}a> <{OPS}p> <{B}b> .\n") is None
+    assert derive._graph_change(OxigraphStore(None), graph, f"_:y <{OPS}p> <{B}b> .\n") is None
+    assert derive._graph_change(OxigraphStore(None), graph, f"<{B}a> <{OPS}p> <{B}b> .\n") == (
+        f"<{B}a> <{OPS}p> <{B}b> .\n", "")
