@@ -19,8 +19,8 @@ DEFAULT_STORE = "kgdata"
 #: memory grows with it (and, more slowly, with the corpus), and each derivation after the first reads
 #: what the articles added since the last one touch, plus some work that follows the corpus (identity
 #: links, every article's derivation input, operation clustering), so fewer derivations cost less.
-#: Measured at 6,000 synthetic articles: one derivation of 500 took 39 s, two of 250 took 47 s; its
-#: peak was 110 MB higher.
+#: Measured at 6,000 synthetic articles: one derivation of 500 took 39 s, two of 250 took 47 s; the
+#: derivation of 500 peaked 110 MB higher.
 DERIVE_EVERY = 500
 
 ENV_STORE = "OPSKG_STORE"

@@ -12,8 +12,9 @@ taken away); otherwise everything is derived afresh and the state graph written 
 
 They are written together with the ontology graph, and carry a digest of the article contents they
 were computed from, so a stale state (a build killed after its articles were stored, or while the
-derived graphs were being written: the identity graph, which holds the digest, is removed before
-anything else changes, see :mod:`kg.store.oxigraph`) is detected and repaired by the next command
+derived graphs were being written: the digest, in the identity graph, is removed before anything else
+changes, with the whole graph when it is replaced, or as the first triple removed when only what
+changed is written; see :mod:`kg.store.oxigraph`) is detected and repaired by the next command
 that writes.
 
 Every query here is constant text: a graph or resource goes in as a bound term (``substitutions``),
@@ -352,14 +353,19 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
            str(iris.canonical_graph): _ntriples((new - old) | grown_add)}
     remove = {str(iris.inferred_graph): _ntriples(delta) + "".join(f"{line}\n" for line in increment.retracted),
               str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
-    # the identity graph first: the digest it holds goes before anything else changes
-    written = {str(iris.identity_graph): derived.identity, str(iris.corpus_graph): _ntriples(derived.corpus),
-               str(iris.gazetteer_graph): _ntriples(places)}
-    changes = {graph: _graph_change(store, graph, text) for graph, text in written.items()}
-    if all(change is not None for change in changes.values()):
+    # Only what changed in the identity, corpus and gazetteer graphs is written (the identity graph grows
+    # with the corpus); the identity graph's first: the digest it holds goes before anything else changes.
+    identity = _graph_change(store, str(iris.identity_graph), derived.identity)
+    corpus, gazetteer = str(iris.corpus_graph), str(iris.gazetteer_graph)
+    if identity is None or _blank(derived.corpus | old_corpus | places | old_places):
+        written = {str(iris.identity_graph): derived.identity, corpus: _ntriples(derived.corpus),
+                   gazetteer: _ntriples(places)}  # the store's blank-node labels are its own: whole graphs
+    else:
         written = {}
-        add |= {graph: change[0] for graph, change in changes.items() if change is not None}
-        remove = {graph: change[1] for graph, change in changes.items() if change is not None} | remove
+        add |= {str(iris.identity_graph): identity[0], corpus: _ntriples(derived.corpus - old_corpus),
+                gazetteer: _ntriples(places - old_places)}
+        remove = {str(iris.identity_graph): identity[1], corpus: _ntriples(old_corpus - derived.corpus),
+                  gazetteer: _ntriples(old_places - places), **remove}
     derived.state.write(iris, written, add, remove)
     store.replace_graphs(written, add=add, remove=remove)
     gained = set(increment.lines) - set(increment.retracted)  # not those retracted and derived again
@@ -370,20 +376,24 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
 
 
 def _graph_change(store: GraphStore, graph: str, text: str) -> tuple[str, str] | None:
-    """The triples to add to and remove from a stored graph to make it ``text`` (N-Triples): those
-    that changed, not the whole graph (the identity graph's links, decisions and article states grow
-    with the corpus). The digest a graph states of itself is removed first and always written again:
-    a write cut short leaves the identity graph without one, so the derived graphs read as stale.
-    ``None`` when either side has a blank node (its label is the store's own): write it whole."""
+    """The lines to add to and remove from a stored graph to make it ``text`` (N-Triples written as the
+    store writes terms): those that changed, not the whole graph. The digest a graph states of itself
+    is removed first and always written again: a write cut short leaves the identity graph without
+    one, so the derived graphs read as stale. ``None`` when either side has a blank node."""
     mark = f"<{graph}> <{OPS.contentHash}> "
     stored = [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(None, None, None, graph)]
     wanted = [f"{line}\n" for line in text.split("\n") if line]  # not splitlines: a literal may hold U+2028
-    if any(line.startswith("_:") or " _:" in line for line in (*stored, *wanted)):
+    if _blank(tuple(line.split(" ", 1)) for line in (*stored, *wanted)):
         return None
     held, kept = set(stored), set(wanted)
     gone = [line for line in stored if line.startswith(mark)]
     gone += [line for line in stored if line not in kept and not line.startswith(mark)]
     return "".join(line for line in wanted if line not in held or line.startswith(mark)), "".join(gone)
+
+
+def _blank(triples: Iterable[tuple[str, ...]]) -> bool:
+    """Whether a blank node is among the terms (a literal may quote " _:" too: then as if it were)."""
+    return any(t[0].startswith("_:") or any(" _:" in x or x.startswith("_:") for x in t[1:]) for t in triples)
 
 
 def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,

@@ -176,34 +176,21 @@ class _UnionFind:
 
 def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     """The best match between any two surface forms, plus the context bonus for a shared organization."""
-    score = _names_score(frozenset(a.forms), frozenset(b.forms))
+    # A record that has a full name is known by it: its bare surname ("al-Marzini", as the article
+    # later shortens it) says nothing more, and would match anyone of that family.
+    parsed_a = _fullest([parse_person(f) for f in a.forms])
+    parsed_b = _fullest([parse_person(f) for f in b.forms])
+    kunyas_a = {p.kunya for p in parsed_a if p.kunya}
+    kunyas_b = {p.kunya for p in parsed_b if p.kunya}
+    if kunyas_a and kunyas_b and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b):
+        return 0.0, "different kunyas"  # Abu Tarek al-Marzini is not Abu Yasin al-Marzini
+    score = max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
     reason = f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r} ({score:.2f})"
     shared = a.orgs & b.orgs
     if score > 0 and shared:
         score = min(1.0, score + CONTEXT_BONUS)
         reason += f"; both in {', '.join(sorted(shared))}"
     return score, reason
-
-
-@functools.lru_cache(maxsize=1 << 17)
-def _names_score(forms_a: frozenset[str], forms_b: frozenset[str]) -> float:
-    """How alike two people's names are, from their spellings alone: the best match between any two
-    (0 when both have a kunya and the kunyas differ). Remembered: a batched build compares the names
-    of a block again at each derivation, and a name shared by many records is compared once."""
-    if _kunyas_differ(forms_a, forms_b):
-        return 0.0  # Abu Tarek al-Marzini is not Abu Yasin al-Marzini
-    # A record that has a full name is known by it: its bare surname ("al-Marzini", as the article
-    # later shortens it) says nothing more, and would match anyone of that family.
-    parsed_a = _fullest([parse_person(f) for f in sorted(forms_a)])
-    parsed_b = _fullest([parse_person(f) for f in sorted(forms_b)])
-    return max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
-
-
-def _kunyas_differ(forms_a: frozenset[str], forms_b: frozenset[str]) -> bool:
-    """Whether both names have a kunya, and the kunyas are not alike."""
-    kunyas_a = {p.kunya for p in _fullest([parse_person(f) for f in forms_a]) if p.kunya}
-    kunyas_b = {p.kunya for p in _fullest([parse_person(f) for f in forms_b]) if p.kunya}
-    return bool(kunyas_a and kunyas_b) and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b)
 
 
 def _fullest(names: list[PersonName]) -> list[PersonName]:
@@ -529,6 +516,12 @@ def identity_graph(articles: Iterable[str], graph_iri: str, digest: str, canonic
                          format="nt")
 
 
+def _decimal(value: float) -> str:
+    """A score as the store writes an ``xsd:decimal`` (1.0 as "1"), so that an unchanged decision reads
+    back as the line written (:func:`kg.derive._graph_change` compares the two)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 def identity_ntriples(articles: Iterable[str], graph_iri: str, digest: str, canonical: dict[str, str],
                       decisions: Iterable[Decision], links: dict[str, str] | None = None) -> str:
     """The identity graph, as N-Triples: ``owl:sameAs`` links, the decisions, the ``articles`` it was
@@ -552,6 +545,6 @@ def identity_ntriples(articles: Iterable[str], graph_iri: str, digest: str, cano
         decision = f"<{graph_iri}#decision-{digest_id}>"
         lines += [f"{decision} <{RDF.type}> <{OPS.IdentityDecision}> .\n",
                   f"{decision} <{OPS.mergedEntity}> <{d.a}> .\n", f"{decision} <{OPS.mergedEntity}> <{d.b}> .\n",
-                  f"{decision} <{OPS.score}> {ox.Literal(str(Decimal(str(d.score))), datatype=decimal)} .\n",
+                  f"{decision} <{OPS.score}> {ox.Literal(_decimal(d.score), datatype=decimal)} .\n",
                   f"{decision} <{OPS.reason}> {ox.Literal(d.reason)} .\n"]
     return "".join(lines)

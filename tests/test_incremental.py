@@ -360,7 +360,7 @@ def test_adding_articles_writes_what_changed_in_the_identity_graph_not_all_of_it
     assert not derive.is_stale(store, IRIS)
 
 
-def test_a_derived_graph_with_a_blank_node_is_written_whole() -> None:
+def test_a_graph_with_a_blank_node_is_not_compared_line_by_line() -> None:
     store = OxigraphStore(None)
     graph = str(IRIS.corpus_graph)
     store.replace_graphs({graph: f"<{B}a> <{OPS}p> _:x .\n"})
@@ -368,3 +368,46 @@ def test_a_derived_graph_with_a_blank_node_is_written_whole() -> None:
     assert derive._graph_change(OxigraphStore(None), graph, f"_:y <{OPS}p> <{B}b> .\n") is None
     assert derive._graph_change(OxigraphStore(None), graph, f"<{B}a> <{OPS}p> <{B}b> .\n") == (
         f"<{B}a> <{OPS}p> <{B}b> .\n", "")
+
+
+def test_what_stands_in_the_identity_graph_is_neither_removed_nor_written_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
+        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
+
+    store = _Recording()
+    store.replace_graphs(dict([person("a1", "yasin-tamimi", "Yasin Tamimi"),  # a decision scored 1.0
+                               person("a2", "yasin-al-tamimi", "Yasin al-Tamimi")]))
+    derive.refresh(store, IRIS)
+    graph = str(IRIS.identity_graph)
+    assert '"1"^^' in "".join(str(q) for q in store.quads(graph))
+    store.replace_graphs(dict([person("a3", "omar-khalil", "Omar Khalil")]))
+    store.calls.clear()
+    derive.refresh(store, IRIS)
+    (_whole, add, remove), = store.calls
+    assert remove[graph].count("\n") == 1 and remove[graph].startswith(f"<{graph}> <{OPS}contentHash> ")
+    assert "yasin" not in add[graph]
+
+
+def test_a_derived_graph_that_cannot_be_written_in_part_is_written_whole(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
+        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
+
+    first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
+    later = [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani")]
+    store = _Recording()
+    store.replace_graphs(dict(first))
+    derive.refresh(store, IRIS)
+    store.replace_graphs(dict(later))
+    store.calls.clear()
+    monkeypatch.setattr(derive, "_graph_change", lambda *_args: None)
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert "derived graphs incrementally" in caplog.text
+    (whole, _add, _remove), = store.calls
+    assert list(whole) == [str(IRIS.identity_graph), str(IRIS.corpus_graph), str(IRIS.gazetteer_graph)]
+    full = derived(first + later)
+    assert served(store) == served(full)
+    assert {str(q) for q in store.quads(str(IRIS.identity_graph))} == {
+        str(q) for q in full.quads(str(IRIS.identity_graph))}

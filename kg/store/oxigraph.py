@@ -4,11 +4,14 @@ Writes use pyoxigraph's own API (never SPARQL text): ``extend`` (one transaction
 and ``remove`` (one transaction each). pyoxigraph 0.5 offers no transaction that both removes and
 adds outside SPARQL Update, so :meth:`OxigraphStore.replace_graphs` is not one transaction: it
 parses everything first (a bad document changes nothing), removes each replaced graph whole, then
-removes the ``remove`` triples, then adds every new triple in one transaction. A process killed part
-way leaves each replaced graph absent, as before, or complete, never mixed; the ``remove`` triples
-partly removed; the added triples all there or none. Callers keep their state marker in a replaced
-graph (an article's graph holds its content hash; the identity graph holds the digest the derived
-graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is redone.
+removes the ``remove`` triples one by one, each in its own transaction, in the order given (graph by
+graph in the mapping's order, each document's triples in its order), then adds every new triple in
+one transaction. A process killed part way leaves each replaced graph absent, as before, or complete,
+never mixed; the ``remove`` triples removed up to some point of that order; the added triples all
+there or none. Callers keep their state marker in a replaced graph, or first in ``remove`` when no
+graph is replaced (an article's graph holds its content hash; the identity graph holds the digest the
+derived graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is
+redone.
 A reader may briefly see a replaced graph absent.
 
 RocksDB keeps what was written in memory tables until they are flushed to disk; pyoxigraph lets them
