@@ -74,6 +74,11 @@ def grown_and_full(first: list[tuple[str, str]], later: list[tuple[str, str]],
     return grown, full
 
 
+def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
+    """An article graph that names one person."""
+    return article(name, [(f"person/{slug}", "Person", [spelling])], [])
+
+
 def links(store: OxigraphStore) -> set[tuple[str, str]]:
     return {(q.subject.value.rsplit("/", 1)[-1], q.object.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
             for q in store.quads(str(IRIS.identity_graph)) if q.predicate.value.endswith("#sameAs")}
@@ -305,9 +310,6 @@ def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogC
 
 
 def test_a_merge_decided_again_is_recorded_once(caplog: pytest.LogCaptureFixture) -> None:
-    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
-
     def decisions(store: OxigraphStore) -> list[str]:
         return [str(q.subject) for q in store.quads(str(IRIS.identity_graph), predicate=f"<{RDF}type>",
                                                     obj=f"<{OPS}IdentityDecision>")]
@@ -331,9 +333,6 @@ class _Recording(OxigraphStore):
 
 def test_adding_articles_writes_what_changed_in_the_identity_graph_not_all_of_it(
         caplog: pytest.LogCaptureFixture) -> None:
-    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
-
     # a bare surname joins the one man of the family; a second man of the family takes it away again
     first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
     later = [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani")]
@@ -372,9 +371,6 @@ def test_a_graph_with_a_blank_node_is_not_compared_line_by_line() -> None:
 
 def test_what_stands_in_the_identity_graph_is_neither_removed_nor_written_again(
         caplog: pytest.LogCaptureFixture) -> None:
-    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
-
     store = _Recording()
     store.replace_graphs(dict([person("a1", "yasin-tamimi", "Yasin Tamimi"),  # a decision scored 1.0
                                person("a2", "yasin-al-tamimi", "Yasin al-Tamimi")]))
@@ -391,9 +387,6 @@ def test_what_stands_in_the_identity_graph_is_neither_removed_nor_written_again(
 
 def test_a_derived_graph_that_cannot_be_written_in_part_is_written_whole(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"person/{slug}", "Person", [spelling])], [])
-
     first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
     later = [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani")]
     store = _Recording()
