@@ -10,9 +10,11 @@ The state graph (``…/id/graph/state``, not served) holds, for every entity IRI
 A full derivation writes it whole (:func:`ntriples`). When articles were only added,
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
 state held of those IRIs, finds through the index the names they meet in a block, and the last
-clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides those
-again and keeps every other cluster. Nothing here reads every article: the work follows the new
-articles and the blocks they touch.
+clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides again
+the new names, the bare surnames they meet (who a surname is depends on who else has it) and the
+last clusters of the names named again, compares the new names with every name they meet, and keeps
+every other cluster. Nothing here reads every article: the work follows the new articles and the
+blocks they touch.
 """
 
 from __future__ import annotations
@@ -122,9 +124,11 @@ class Neighbourhood:
     #: the records of the names clustered again, of those they are compared with, and of every other
     #: member of their last clusters
     records: dict[str, EntityRecord]
-    #: the IRIs clustered again: the new articles' names and those they meet in a block
+    #: the IRIs clustered again: the new articles' names, the bare surnames they meet in a block, and
+    #: the last clusters of the names the state held already
     unsettled: set[str]
-    #: the pairs to compare: every pair of a block that contains an IRI clustered again
+    #: the pairs to compare: every pair of a block that contains an IRI clustered again (a pair of two
+    #: names that stay in their clusters is not decided again)
     pairs: set[tuple[str, str]]
     #: the records the new articles changed (to write back), and the state triples they replace
     changed: list[EntityRecord]
@@ -135,10 +139,12 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     """The names near those of the ``added`` article graphs, given the identity ``links`` of the last
     build."""
     state = State(store, iris, {})
-    changed = {}
+    changed, old_records = {}, set()
     for new in readers.entity_records(store, iris, graphs=added):
         old = state.stored(new.iri)
         changed[new.iri] = merged(old, new) if old is not None else new
+        if old is not None:
+            old_records.add(new.iri)
     state = State(store, iris, changed)
     blocks: dict[Key, set[tuple[str, str]]] = {}
 
@@ -152,13 +158,19 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
             out |= {p for p in blocks[key] if iri in p}
         return out
 
-    met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
-    unsettled = set(changed) | {iri for pair in met for iri in pair}
-    pairs = set().union(*(pairs_of(iri) for iri in unsettled)) if unsettled else set()
-    # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
     members: dict[str, set[str]] = defaultdict(set)
     for iri in links:
         members[root(links, iri)].add(iri)
+    met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
+    # Clustered again: the new articles' names; a bare surname they meet (a second man of the family
+    # takes it away from the first); the last clusters of names the state held already (what a new
+    # article says of one may undo the merges it linked). Any other name they meet keeps its cluster
+    # and is compared with theirs.
+    reopened = set().union(*(members.get(root(links, iri), set()) for iri in changed if iri in old_records))
+    bare = {iri for pair in met for iri in pair if (r := state.record(iri)) is not None and resolve.is_bare_surname(r)}
+    unsettled = set(changed) | bare | reopened
+    pairs = met | set().union(*(pairs_of(iri) for iri in unsettled - set(changed)))
+    # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
     involved = unsettled | {iri for pair in pairs for iri in pair}
     records = {}
     for iri in involved:

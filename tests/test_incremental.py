@@ -133,6 +133,21 @@ def test_a_merge_is_taken_again_when_a_new_article_tells_more(third: tuple[str, 
         assert not links(grown)
 
 
+def test_a_cluster_is_decided_again_when_the_name_that_linked_it_is_named_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """al-Dasra, a place of no known kind, joined Dasra province and Dasra village (which are two places).
+    Once a new article says al-Dasra is a village, the province leaves: it was one with the village only
+    through al-Dasra."""
+    first = [article("one", [("location/al-dasra", "Location", ["al-Dasra"])], []),
+             article("two", [("location/dasra-province", "Location Province", ["Dasra"])], []),
+             article("three", [("location/dasra-village", "Location Village", ["Dasra"])], [])]
+    assert len(links(derived(first))) == 2  # one cluster of three
+    grown, _full = grown_and_full(first, [article("four", [("location/al-dasra", "Location Village",
+                                                             ["al-Dasra"])], [])], caplog)
+    assert any("incrementally" in r.getMessage() for r in caplog.records)
+    assert {pair for pair in links(grown) if "dasra-province" in pair} == set()
+
+
 def test_a_bare_surname_leaves_the_first_man_when_a_second_of_the_family_appears(
         caplog: pytest.LogCaptureFixture) -> None:
     one = article("one", [("person/omar-khalil-al-varani", "Person", ["Omar Khalil al-Varani"]),
@@ -183,6 +198,19 @@ def test_adding_an_article_compares_only_the_names_it_meets_in_a_block(caplog: p
     store.replace_graphs(dict([article("b", [("person/omar-hadi-al-varany", "Person", ["Omar Hadi al-Varany"])], [])]))
     assert derive.refresh(store, IRIS).entities == 2  # and al-Varani, whom he is
     assert ("omar-hadi-al-varany", "omar-varani") in links(store)
+
+
+def test_a_full_name_a_new_name_meets_keeps_its_cluster(caplog: pytest.LogCaptureFixture) -> None:
+    """Nabil Hadi al-Varani meets Abu Omar al-Varani in a block (one family name) and is compared with
+    him; Abu Omar al-Varani keeps his cluster, so the names he alone meets (Abu Omar al-Zorini, one
+    kunya) are not read."""
+    first = [person("one", "abu-omar-al-varani", "Abu Omar al-Varani"),
+             person("two", "abu-omar-al-zorini", "Abu Omar al-Zorini")]
+    later = [person("three", "nabil-hadi-al-varani", "Nabil Hadi al-Varani")]
+    grown_and_full(first, later, caplog)  # the same served graphs either way
+    store = derived(first)
+    store.replace_graphs(dict(later))
+    assert derive.refresh(store, IRIS).entities == 2
 
 
 def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: pytest.LogCaptureFixture) -> None:
