@@ -11,9 +11,9 @@ A full derivation writes it whole (:func:`ntriples`). When articles were only ad
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
 state held of those IRIs, finds through the index the names they meet in a block, and the last
 clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides again
-the new names, the bare surnames they meet (who a surname is depends on who else has it) and the
-last clusters of the names named again, compares the new names with every name they meet, and keeps
-every other cluster. Nothing here reads every article: the work follows the new articles and the
+the new names, the people they meet (who a man is depends on who else is in play) and the last
+clusters of the names named again, compares the new names with every place and group they meet, and
+keeps every other cluster. Nothing here reads every article: the work follows the new articles and the
 blocks they touch.
 """
 
@@ -124,8 +124,8 @@ class Neighbourhood:
     #: the records of the names clustered again, of those they are compared with, and of every other
     #: member of their last clusters
     records: dict[str, EntityRecord]
-    #: the IRIs clustered again: the new articles' names, the bare surnames they meet in a block, and
-    #: the last clusters of the names the state held already
+    #: the IRIs clustered again: the new articles' names, the people they meet in a block, and the
+    #: last clusters of the names the state held already
     unsettled: set[str]
     #: the pairs to compare: every pair of a block that contains an IRI clustered again (a pair of two
     #: names that stay in their clusters is not decided again)
@@ -162,13 +162,16 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     for iri in links:
         members[root(links, iri)].add(iri)
     met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
-    # Clustered again: the new articles' names; a bare surname they meet (a second man of the family
-    # takes it away from the first); the last clusters of names the state held already (what a new
-    # article says of one may undo the merges it linked). Any other name they meet keeps its cluster
-    # and is compared with theirs.
-    reopened = set().union(*(members.get(root(links, iri), set()) for iri in changed if iri in old_records))
-    bare = {iri for pair in met for iri in pair if (r := state.record(iri)) is not None and resolve.is_bare_surname(r)}
-    unsettled = set(changed) | bare | reopened
+    # Clustered again: the new articles' names; every person they meet (who a man is depends on who
+    # else is in play: a second man of a family takes a bare surname away from the first, and a name
+    # that fits two men who cannot be one goes to the one the order of comparison meets first); the
+    # last clusters of names the state held already (what a new article says of one may undo the
+    # merges it linked). A place or group they meet keeps its cluster, and is compared with theirs:
+    # their clusters are the connected parts of the pairs that match, whatever the order.
+    reopened = set().union(*(members.get(head, set()) | {head} for head in
+                             {root(links, iri) for iri in changed if iri in old_records}))
+    people = {iri for pair in met for iri in pair if (r := state.record(iri)) is not None and r.core_class == "Person"}
+    unsettled = set(changed) | people | reopened
     pairs = met | set().union(*(pairs_of(iri) for iri in unsettled - set(changed)))
     # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
     involved = unsettled | {iri for pair in pairs for iri in pair}

@@ -371,11 +371,6 @@ def _is_lone(record: EntityRecord) -> bool:
     return all(parse_person(f).is_single for f in record.forms)
 
 
-def is_bare_surname(record: EntityRecord) -> bool:
-    """A person named only by a bare family name ("Varani"): who it is depends on who else has it."""
-    return record.core_class == "Person" and _is_lone(record)
-
-
 def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
             placed_by_text: set[str] | None = None, settled: Mapping[str, str] | None = None,
             unsettled: set[str] | None = None,
@@ -389,9 +384,9 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     Incrementally, for articles added to a clustered corpus (:mod:`kg.identity_state`): ``records``
     are those of the names near the new ones, with every member of their last clusters; ``settled``
     maps each IRI to its cluster then; ``unsettled`` names the IRIs clustered again (the new articles'
-    names, and those whose merges a new name can undo: a bare surname it meets in a block, as a second
-    man of a family takes it away from the first), and ``pairs`` every pair of a block that contains
-    one of them. The settled clusters of every other IRI stand. The decisions returned are those of the
+    names, and those whose merges a new name can undo: a person it meets in a block, as a second man
+    of a family takes a bare surname away from the first), and ``pairs`` every pair of a block that
+    contains one of them. The settled clusters of every other IRI stand. The decisions returned are those of the
     IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
