@@ -11,9 +11,9 @@ A full derivation writes it whole (:func:`ntriples`). When articles were only ad
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
 state held of those IRIs, finds through the index the names they meet in a block, and the last
 clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides again
-the new names, the people they meet (who a man is depends on who else is in play) and the last
-clusters of the names named again, compares the new names with every place and group they meet, and
-keeps every other cluster. Nothing here reads every article: the work follows the new articles and the
+the new names and the people they meet (who a man is depends on who else is in play), each with its
+whole last cluster, compares the new names with every place and group they meet, and keeps every
+other cluster. Nothing here reads every article: the work follows the new articles and the
 blocks they touch.
 """
 
@@ -124,8 +124,8 @@ class Neighbourhood:
     #: the records of the names clustered again, of those they are compared with, and of every other
     #: member of their last clusters
     records: dict[str, EntityRecord]
-    #: the IRIs clustered again: the new articles' names, the people they meet in a block, and the
-    #: last clusters of the names the state held already
+    #: the IRIs clustered again: the new articles' names and the people they meet in a block, each with
+    #: its whole last cluster
     unsettled: set[str]
     #: the pairs to compare: every pair of a block that contains an IRI clustered again (a pair of two
     #: names that stay in their clusters is not decided again)
@@ -139,12 +139,12 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     """The names near those of the ``added`` article graphs, given the identity ``links`` of the last
     build."""
     state = State(store, iris, {})
-    changed, old_records = {}, set()
+    changed, already_stored = {}, set()
     for new in readers.entity_records(store, iris, graphs=added):
         old = state.stored(new.iri)
         changed[new.iri] = merged(old, new) if old is not None else new
         if old is not None:
-            old_records.add(new.iri)
+            already_stored.add(new.iri)
     state = State(store, iris, changed)
     blocks: dict[Key, set[tuple[str, str]]] = {}
 
@@ -162,16 +162,16 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     for iri in links:
         members[root(links, iri)].add(iri)
     met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
-    # Clustered again: the new articles' names; every person they meet (who a man is depends on who
-    # else is in play: a second man of a family takes a bare surname away from the first, and a name
-    # that fits two men who cannot be one goes to the one the order of comparison meets first); the
-    # last clusters of names the state held already (what a new article says of one may undo the
-    # merges it linked). A place or group they meet keeps its cluster, and is compared with theirs:
-    # their clusters are the connected parts of the pairs that match, whatever the order.
-    reopened = set().union(*(members.get(head, set()) | {head} for head in
-                             {root(links, iri) for iri in changed if iri in old_records}))
+    # Clustered again, each with its whole last cluster (its canonical IRI included): the new articles'
+    # names, and every person they meet (who a man is depends on who else is in play: a second man of
+    # a family takes a bare surname away from the first, and a name that fits two men who cannot be one
+    # goes to the one the order of comparison meets first). A place or group they meet keeps its
+    # cluster, and is compared with theirs: its cluster is a connected part of the pairs that match,
+    # whatever the order. A name named again is in its last cluster: what a new article says of it may
+    # undo the merges it linked.
     people = {iri for pair in met for iri in pair if (r := state.record(iri)) is not None and r.core_class == "Person"}
-    unsettled = set(changed) | people | reopened
+    heads = {root(links, iri) for iri in people} | {root(links, iri) for iri in changed if iri in already_stored}
+    unsettled = set(changed) | people | set().union(*(members.get(head, set()) | {head} for head in heads))
     pairs = met | set().union(*(pairs_of(iri) for iri in unsettled - set(changed)))
     # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
     involved = unsettled | {iri for pair in pairs for iri in pair}

@@ -209,6 +209,39 @@ def test_a_man_a_new_name_meets_is_weighed_again_with_it(caplog: pytest.LogCaptu
     grown_and_full(first, [person("three", "a-omar-varani", "Omar Varani")], caplog)
 
 
+def test_a_new_name_kept_out_of_a_cluster_is_weighed_with_its_men_one_by_one(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Abu Tarek Omar Khalil al-Varani fits Omar Khalil al-Varani but not Abu Yasin Omar Khalil al-Varani
+    (two kunyas), who were one man: a build of all three decides which of them he is."""
+    first = [person("one", "a-omar", "Omar Khalil al-Varani"),
+             person("two", "c-abu-yasin", "Abu Yasin Omar Khalil al-Varani")]
+    assert links(derived(first))  # one man
+    grown_and_full(first, [person("three", "b-abu-tarek", "Abu Tarek Omar Khalil al-Varani")], caplog)
+
+
+def test_a_bare_surname_stays_with_its_man_when_a_new_name_meets_him(caplog: pytest.LogCaptureFixture) -> None:
+    """Abu Tarek al-Varani meets Abu Tarek al-Zorini (one kunya) and is weighed with him; "Zorini", one
+    with al-Zorini, is weighed again with him, not left alone."""
+    first = [person("one", "k-abu-tarek-al-zorini", "Abu Tarek al-Zorini"), person("two", "i-zorini", "Zorini")]
+    assert links(derived(first))  # one man
+    grown_and_full(first, [person("three", "d-abu-tarek-al-varani", "Abu Tarek Omar Khalil al-Varani")], caplog)
+
+
+def test_a_cluster_decided_again_keeps_its_canonical_name(caplog: pytest.LogCaptureFixture) -> None:
+    """"Varani", named by two articles, is the canonical IRI of the cluster Abu Tarek is in; when Abu
+    Tarek is named again, the cluster is decided again whole, "Varani" with it."""
+    group = ("organization/velm-front", "Organization", ["Velm Front"])
+
+    def member(name: str, slug: str, spelling: str) -> tuple[str, str]:
+        return article(name, [(f"person/{slug}", "Person", [spelling]), group],
+                       [(f"person/{slug}", "memberOf", "organization/velm-front")])
+
+    first = [person("one", "a-varani", "Varani"), person("two", "a-varani", "Varani"),
+             member("three", "m-abu-tarek-omar-al-varani", "Abu Tarek Omar al-Varani"),
+             member("four", "b-abu-tarek", "Abu Tarek")]
+    grown_and_full(first, [member("five", "b-abu-tarek", "Abu Tarek")], caplog)
+
+
 def test_a_place_a_new_name_meets_keeps_its_cluster(caplog: pytest.LogCaptureFixture) -> None:
     """Tell Varani meets Tal Varani in a block (one skeleton) and is compared with it; Tal Varani keeps
     its cluster (a place's cluster does not depend on the order names are compared in), so the names
