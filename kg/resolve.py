@@ -384,10 +384,11 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     Incrementally, for articles added to a clustered corpus (:mod:`kg.identity_state`): ``records``
     are those of the names near the new ones, with every member of their last clusters; ``settled``
     maps each IRI to its cluster then; ``unsettled`` names the IRIs clustered again (the new articles'
-    names and the people they meet in a block, each with its whole last cluster: a new name can undo a
-    merge of people, as a second man of a family takes a bare surname away from the first), and
-    ``pairs`` every pair of a block that contains one of them. The settled clusters of every other IRI
-    stand. The decisions returned are those of the IRIs clustered again.
+    names and the people they meet in a block, each with its whole last cluster: a name named again can
+    undo the merges it linked, and a new name a merge of people, as a second man of a family takes a
+    bare surname away from the first; places and groups they meet keep their clusters and are compared
+    with them), and ``pairs`` every pair of a block that contains one of them. The settled clusters of
+    every other IRI stand. The decisions returned are those of the IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
     placed = placed_by_text or set()
