@@ -79,6 +79,18 @@ def person(name: str, slug: str, spelling: str) -> tuple[str, str]:
     return article(name, [(f"person/{slug}", "Person", [spelling])], [])
 
 
+def place(name: str, slug: str, spelling: str) -> tuple[str, str]:
+    """An article graph that names one place."""
+    return article(name, [(f"location/{slug}", "Location", [spelling])], [])
+
+
+def member(name: str, slug: str, spelling: str) -> tuple[str, str]:
+    """An article graph that names one person, a member of Velm Front."""
+    return article(name, [(f"person/{slug}", "Person", [spelling]),
+                          ("organization/velm-front", "Organization", ["Velm Front"])],
+                   [(f"person/{slug}", "memberOf", "organization/velm-front")])
+
+
 def links(store: OxigraphStore) -> set[tuple[str, str]]:
     return {(q.subject.value.rsplit("/", 1)[-1], q.object.value.rsplit("/", 1)[-1])  # type: ignore[union-attr]
             for q in store.quads(str(IRIS.identity_graph)) if q.predicate.value.endswith("#sameAs")}
@@ -230,12 +242,6 @@ def test_a_bare_surname_stays_with_its_man_when_a_new_name_meets_him(caplog: pyt
 def test_a_cluster_decided_again_keeps_its_canonical_name(caplog: pytest.LogCaptureFixture) -> None:
     """"Varani", named by two articles, is the canonical IRI of the cluster Abu Tarek is in; when Abu
     Tarek is named again, the cluster is decided again whole, "Varani" with it."""
-    group = ("organization/velm-front", "Organization", ["Velm Front"])
-
-    def member(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"person/{slug}", "Person", [spelling]), group],
-                       [(f"person/{slug}", "memberOf", "organization/velm-front")])
-
     first = [person("one", "a-varani", "Varani"), person("two", "a-varani", "Varani"),
              member("three", "m-abu-tarek-omar-al-varani", "Abu Tarek Omar al-Varani"),
              member("four", "b-abu-tarek", "Abu Tarek")]
@@ -247,9 +253,6 @@ def test_a_place_a_new_name_meets_keeps_its_cluster(caplog: pytest.LogCaptureFix
     """Tell Varani meets Tal Varani in a block (one skeleton) and is compared with it; Tal Varani keeps
     its cluster (a place's cluster does not depend on the order names are compared in), so the names
     it alone meets (Tal Varabad, the same first letters) are not read."""
-    def place(name: str, slug: str, spelling: str) -> tuple[str, str]:
-        return article(name, [(f"location/{slug}", "Location", [spelling])], [])
-
     first = [place("one", "tal-varani", "Tal Varani"), place("two", "tal-varabad", "Tal Varabad")]
     later = [place("three", "tell-varani", "Tell Varani")]
     grown_and_full(first, later, caplog)  # the same served graphs either way
@@ -287,10 +290,8 @@ def test_a_resource_a_new_article_only_adds_to_gets_its_statements_and_sources(
         caplog: pytest.LogCaptureFixture) -> None:
     """A group named again, with a member it already had: the statement counts the new article among
     its sources, a new member is added, and the group's earlier articles are not fused again."""
-    def report(name: str, member: str) -> tuple[str, str]:
-        return article(name, [(f"person/{member}", "Person", [member.replace("-", " ").title()]),
-                              ("organization/velm-front", "Organization", ["Velm Front"])],
-                       [(f"person/{member}", "memberOf", "organization/velm-front")])
+    def report(name: str, slug: str) -> tuple[str, str]:
+        return member(name, slug, slug.replace("-", " ").title())
 
     grown, _full = grown_and_full([report("one", "omar-hadi-al-varani"), report("two", "salim-zorini")],
                                   [report("three", "omar-hadi-al-varani"), report("four", "nabil-kafrawi")], caplog)
