@@ -8,7 +8,8 @@ fused again whole when
 
 - its cluster changed: an IRI joined it, or it was merged into another (both the retired and the
   surviving canonical IRI are touched), or its name changed;
-- a statement about another resource points at a retired canonical IRI;
+- a statement about another resource points at a retired canonical IRI, or at a cluster one of
+  its IRIs left (what that IRI's articles said of the resource now names the IRI's new cluster);
 - the facts only the corpus gives (a resolved date) changed for it, or a new containment lets one of
   its places refine another;
 - a new article gives it a date or a place (which may refine another, or be refined).

@@ -295,14 +295,16 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     new_graphs = {g: [(s, p, o) for s, p, o, _g in store.match_quads(None, None, None, g)] for g in added}
     named = update.heads(canonical, update.in_article_graphs(new_graphs))
     touched: set[str] = set()  # fused again whole; those only ``named`` have the new articles' facts added
-    retired = set()
+    retired, left = set(), set()
     for iri, head in canonical.items():
         was = identity_state.root(derived.stored, iri)
         if was != head:
             touched |= {f"<{was}>", f"<{head}>"}
             if canonical.get(was, was) != was:
                 retired.add(f"<{was}>")
-    touched |= update.heads(canonical, update.pointing_at(store, iris, retired))
+            elif was != iri:  # the IRI left a cluster that goes on: what it said of others moves with it
+                left.add(f"<{was}>")
+    touched |= update.heads(canonical, update.pointing_at(store, iris, retired | left))
     old_corpus = readers.graph_triples(store, str(iris.corpus_graph))
     touched |= {s for s, p, _o in old_corpus ^ derived.corpus if p == _DATE}
     # a name that changed (an operation's follows its place's), and operations a new containment lets

@@ -261,6 +261,22 @@ def test_a_place_a_new_name_meets_keeps_its_cluster(caplog: pytest.LogCaptureFix
     assert derive.refresh(store, IRIS).entities == 2
 
 
+def test_a_statement_about_a_place_that_leaves_its_cluster_moves_with_it(caplog: pytest.LogCaptureFixture) -> None:
+    """Velmar (a gazetteer entry) and the region Velmar are one place until an article calls the
+    first a town: the cluster splits, and "Velmarah is near the region" must now name the region's own
+    IRI, not the town's (the statement's subject, the village, is not in the split cluster)."""
+    gazetteer = f'<{B}location/town> <{OPS}gazetteerEntry> "Velmar" .\n'
+    graph, text = article("one", [("location/town", "Location", ["Velmar"])], [])
+    first = [(graph, text + gazetteer),
+             article("two", [("location/village", "Location Village", ["Velmarah"]),
+                             ("location/region", "Location Region", ["Velmar"])],
+                     [("location/village", "near", "location/region")])]
+    assert ("region", "town") in links(derived(first)) or ("town", "region") in links(derived(first))
+    later = [article("three", [("location/town", "Location Town", ["Velmar"])], [])]
+    grown, _full = grown_and_full(first, later, caplog)
+    assert not links(grown)
+
+
 def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: pytest.LogCaptureFixture) -> None:
     store = derived(_people(3))
     store.replace_graphs({str(IRIS.state_graph): ""})  # as an earlier version of opskg left it
