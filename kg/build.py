@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
+import pyoxigraph as ox
+
 from kg import derive
 from kg.articles import StoredArticle, stored_articles
 from kg.config import DERIVE_EVERY, Settings
@@ -122,9 +124,9 @@ def build(
     if on_start:
         on_start(len(todo))
     replaced, pending, afresh, batched = set(report.replaced), 0, False, True
-    for article, ntriples in analyze_all(todo, settings, workers):
-        store.replace_graphs({str(iris.article(article.id)): ntriples})
-        report.triples += ntriples.count("\n")
+    for article, triples in analyze_all(todo, settings, workers):
+        store.put_graph(str(iris.article(article.id)), triples)
+        report.triples += len(triples)
         log.debug("stored %s", article.id)
         # an article built again with the same text (--force, a new builder) may say something else now
         afresh |= article.id in replaced
@@ -149,8 +151,10 @@ def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool) ->
     report.derive_seconds += report.derived.seconds
 
 
-def analyze_all(articles: list[Article], settings: Settings, workers: int) -> Iterator[tuple[Article, str]]:
-    """(article, N-Triples of its graph) in input order, parsed in ``workers`` processes."""
+def analyze_all(articles: list[Article], settings: Settings,
+                workers: int) -> Iterator[tuple[Article, list[ox.Triple]]]:
+    """(article, the triples of its graph) in input order, parsed in ``workers`` processes (a worker
+    sends them as N-Triples, the compact form to pass between processes)."""
     if not articles:
         return
     iris = IRIs(settings.base)
@@ -165,7 +169,8 @@ def analyze_all(articles: list[Article], settings: Settings, workers: int) -> It
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(settings.model, settings.base)) as pool:
         chunk = max(1, min(16, len(articles) // (workers * 4)))
-        yield from zip(articles, pool.map(_analyze_in_worker, articles, chunksize=chunk), strict=True)
+        for article, ntriples in zip(articles, pool.map(_analyze_in_worker, articles, chunksize=chunk), strict=True):
+            yield article, [q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)]
 
 
 _worker_state: dict[str, object] = {}
@@ -178,7 +183,8 @@ def _init_worker(model: str, base: str) -> None:
     _worker_state["iris"] = IRIs(base)
 
 
-def _analyze_in_worker(article: Article) -> str:
+def _analyze_in_worker(article: Article) -> bytes:
     nlp = _worker_state["nlp"]
     doc = nlp(article.text)  # type: ignore[operator]
-    return analyze(doc, article, _worker_state["iris"], _worker_state["gazetteer"])  # type: ignore[arg-type]
+    triples = analyze(doc, article, _worker_state["iris"], _worker_state["gazetteer"])  # type: ignore[arg-type]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""

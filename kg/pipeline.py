@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from spacy.tokens import Doc
 
 from kg.extract import extract
 from kg.gazetteer import Gazetteer
 from kg.model import Article
-from kg.rdf import article_ntriples
+from kg.rdf import article_triples
 from kg.vocab import IRIs
 
 
-def analyze(doc: Doc, article: Article, iris: IRIs, gazetteer: Gazetteer | None = None) -> str:
-    """The article's named graph as an N-Triples document."""
+def analyze(doc: Doc, article: Article, iris: IRIs, gazetteer: Gazetteer | None = None) -> list[ox.Triple]:
+    """The triples of the article's named graph, as terms."""
     extraction = extract(doc, article, gazetteer)
-    return article_ntriples(extraction, iris)
+    return article_triples(extraction, iris)

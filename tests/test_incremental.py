@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg import derive
@@ -350,13 +351,15 @@ def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path: P
                    dict([article("a0", [("person/omar-varani", "Person", ["Omar Varani"]),
                                         ("organization/velm-front", "Organization", ["Velm Front"])], [])])])
 
-    def analyze_all(todo: list[Article], _settings: Settings, _workers: int) -> Iterator[tuple[Article, str]]:
+    def analyze_all(todo: list[Article], _settings: Settings,
+                    _workers: int) -> Iterator[tuple[Article, list[ox.Triple]]]:
         ntriples = next(graphs)[f"{B}article/a0"]
         for a in todo:  # the article node as the builder writes it, so that the build finds it again
             node = f"<{B}article/{a.id}>"
-            yield a, ntriples + "".join(f'{node} <{p}> "{v}" .\n' for p, v in [
+            text = ntriples + "".join(f'{node} <{p}> "{v}" .\n' for p, v in [
                 ("http://purl.org/dc/terms/identifier", a.id), (f"{OPS}contentHash", a.content_hash),
                 (f"{OPS}builtWith", BUILDER), (f"{OPS}sourceName", a.source)])
+            yield a, [q.triple for q in ox.parse(text.encode(), ox.RdfFormat.N_TRIPLES)]
 
     monkeypatch.setattr(builder, "analyze_all", analyze_all)
     (tmp_path / "a0.txt").write_text("An invented article about a man of the Varani family, said to lead a "

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from kg.errors import QuerySyntaxError, StoreError, StoreLockedError
-from kg.store import OxigraphStore, open_store
+from kg.store import GraphStore, OxigraphStore, open_store
 
 G1 = "http://example.org/g/1"
 G2 = "http://example.org/g/2"
@@ -25,6 +26,21 @@ def test_replace_graphs_replaces_and_never_duplicates(store: OxigraphStore) -> N
     store.replace_graphs({G1: '<http://e/a> <http://e/p> "3" .'})
     rows = list(store.query("SELECT ?o WHERE { ?s ?p ?o }"))
     assert [r["o"].value for r in rows] == ["3"]
+
+
+@pytest.mark.parametrize("put", [OxigraphStore.put_graph, GraphStore.put_graph], ids=["terms", "n-triples"])
+def test_put_graph_replaces_one_graph_with_terms(store: OxigraphStore, put: Callable[..., None]) -> None:
+    """A build's write of one article graph: the backend's own (terms as quads) and the interface's
+    default (N-Triples through replace_graphs) leave the same store."""
+    store.replace_graphs({G1: '<http://e/a> <http://e/p> "old" .', G2: '<http://e/a> <http://e/p> "kept" .'})
+    a, p = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p")
+    put(store, G1, [ox.Triple(a, p, ox.Literal("new")), ox.Triple(a, p, ox.Literal("nouveau", language="fr"))])
+    assert sorted(_objects(store, G1)) == ['"new"', '"nouveau"@fr'] and _objects(store, G2) == ['"kept"']
+    put(store, G1, [])
+    assert store.graph_names() == [G2]
+    with pytest.raises(ValueError, match="not an absolute IRI"):
+        put(store, "not an iri", [ox.Triple(a, p, ox.Literal("x"))])
+    assert store.graph_names() == [G2]
 
 
 def test_replace_graphs_is_atomic_over_several_graphs(store: OxigraphStore) -> None:
@@ -224,7 +240,8 @@ def test_writes_to_a_read_only_store_are_refused(tmp_path: Path) -> None:
     open_store(path).close()
     ro = open_store(path, read_only=True)
     try:
-        for write in (lambda: ro.drop_graph(G1), lambda: ro.drop_graph(None), lambda: ro.remove_graphs([G1])):
+        for write in (lambda: ro.drop_graph(G1), lambda: ro.drop_graph(None), lambda: ro.remove_graphs([G1]),
+                      lambda: ro.put_graph(G1, [])):
             with pytest.raises(StoreError, match="read-only"):
                 write()
     finally:

@@ -11,6 +11,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -125,7 +126,8 @@ def _graph(text: str) -> Graph:
     nlp = _pipeline()
     article = Article(id="wd-test", text=text, source="wd-test.txt", published="2031-03-04")
     graph = Graph()
-    graph.parse(data=analyze(nlp(text), article, IRIS, pipeline_gazetteer(nlp)), format="nt")
+    triples = analyze(nlp(text), article, IRIS, pipeline_gazetteer(nlp))
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
 
 
