@@ -6,8 +6,8 @@ the new articles touch and fuses those again from their members' triples, read b
 (subject, or ``rdf:subject`` of evidence), never by scanning every article graph. A resource is
 fused again whole when
 
-- its cluster changed: an IRI joined it, or it was merged into another (both the retired and the
-  surviving canonical IRI are touched), or its name changed;
+- its cluster changed: an IRI stored articles name joined it or left it, or it was merged into
+  another (both the retired and the surviving canonical IRI are touched), or its name changed;
 - a statement about another resource points at a retired canonical IRI, or at a cluster one of
   its IRIs left (what that IRI's articles said of the resource now names the IRI's new cluster);
 - the facts only the corpus gives (a resolved date) changed for it, or a new containment lets one of
@@ -15,8 +15,9 @@ fused again whole when
 - a new article gives it a date or a place (which may refine another, or be refined).
 
 A resource a new article only adds to (it names one of its IRIs: the village, the group, the man
-mentioned again) gets the new article's statements added (:func:`grown`), without its earlier
-articles being read.
+mentioned again; or an IRI only the new articles name joins its cluster: the man under a new
+spelling) gets the new article's statements added (:func:`grown`), without its earlier articles
+being read.
 
 What the canonical graph holds about a resource (what :func:`owned` returns, and what an update
 replaces) is every triple whose subject is the resource, and each fused statement about it

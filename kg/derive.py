@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -149,7 +149,7 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
                         for article, content in sorted(hashes.items()))
     canon = canon_function(canonical)
     facts = _terms(corpus_facts.corpus_facts(everything, iris, canonical, dates, operations))
-    derived = _Derived(identity, canonical, names, stored, {(canon(s), p, canon(o)) for s, p, o in facts},
+    derived = _Derived(identity, canonical, names, stored, known, {(canon(s), p, canon(o)) for s, p, o in facts},
                        _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
                        {iri for iri, kind in places.kinds.items() if kind == "Region"}, state)
     extended = _extend(store, iris, derived, added) if added is not None else None
@@ -211,6 +211,8 @@ class _Derived:
     labels: Mapping[str, str]
     #: the identity links of the last build
     stored: dict[str, str]
+    #: the canonical resources of the last build
+    known: Container[str]
     #: the corpus graph (N-Triples terms, canonical IRIs)
     corpus: set[tuple[str, str, str]]
     #: the gazetteer graph (N-Triples terms, canonical IRIs), before the triples the canonical graph holds
@@ -298,6 +300,8 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     retired, left = set(), set()
     for iri, head in canonical.items():
         was = identity_state.root(derived.stored, iri)
+        if was == iri and iri not in derived.known:
+            continue  # an IRI only new articles name, in a cluster: that is added to (``named``), not fused again
         if was != head:
             touched |= {f"<{was}>", f"<{head}>"}
             if canonical.get(was, was) != was:

@@ -317,6 +317,16 @@ def test_a_resource_a_new_article_only_adds_to_gets_its_statements_and_sources(
     assert sources == {1, 2}
 
 
+def test_a_resource_a_new_spelling_joins_is_added_to_not_fused_again(caplog: pytest.LogCaptureFixture) -> None:
+    """A new article names Omar Hadi al-Varani under an IRI of its own, which joins his cluster: his
+    resource (and his group's) gets the new article's statements, and his earlier articles are not read."""
+    grown, _full = grown_and_full([member("one", "omar-hadi-al-varani", "Omar Hadi al-Varani")],
+                                  [member("two", "o-h-al-varani", "Omar Hadi al-Varani")], caplog)
+    assert ("o-h-al-varani", "omar-hadi-al-varani") in links(grown)
+    assert any("incrementally" in r.getMessage() and "0 canonical resources fused again, 2 added to"
+               in r.getMessage() for r in caplog.records), [r.getMessage() for r in caplog.records]
+
+
 def test_a_bare_surname_met_through_another_name_is_weighed_with_every_man_of_the_family(
         caplog: pytest.LogCaptureFixture) -> None:
     """"Varani" stays alone: three men of the family are in play. A new article's Abu Yasin al-Haddad
