@@ -11,10 +11,10 @@ A full derivation writes it whole (:func:`ntriples`). When articles were only ad
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
 state held of those IRIs, finds through the index the names they meet in a block, and the last
 clusters of all of them (:func:`root` follows the identity links); :func:`recluster` decides again
-the new names and the people they meet (who a man is depends on who else is in play), each with its
-whole last cluster, compares the new names with every place and group they meet, and keeps every
-other cluster. Nothing here reads every article: the work follows the new articles and the
-blocks they touch.
+the new names and every person one of them could join, and so on from those (who a man is depends on
+who else is in play), each with its whole last cluster, compares the new names with every place and
+group they meet, and keeps every other cluster. Nothing here reads every article: the work follows
+the new articles and the blocks they touch.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Neighbourhood:
     #: the records of the names clustered again, of those they are compared with, and of every other
     #: member of their last clusters
     records: dict[str, EntityRecord]
-    #: the IRIs clustered again: the new articles' names and the people they meet in a block, each with
+    #: the IRIs clustered again: the new articles' names and the people they could join, each with
     #: its whole last cluster
     unsettled: set[str]
     #: the pairs to compare: every pair of a block that contains an IRI clustered again (a pair of two
@@ -161,18 +161,28 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     members: dict[str, set[str]] = defaultdict(set)
     for iri in links:
         members[root(links, iri)].add(iri)
-    met = set().union(*(pairs_of(iri) for iri in changed)) if changed else set()
+
+    def clusters(heads: Iterable[str]) -> set[str]:
+        return set().union(*(members.get(head, set()) | {head} for head in heads))
+
     # Clustered again, each with its whole last cluster (its canonical IRI included): the new articles'
-    # names, and every person they meet (who a man is depends on who else is in play: a second man of
-    # a family takes a bare surname away from the first, and a name that fits two men who cannot be one
-    # goes to the one the order of comparison meets first). A place or group they meet keeps its
-    # cluster, and is compared with theirs: its cluster is a connected part of the pairs that match,
-    # whatever the order. A name named again is in its last cluster: what a new article says of it may
-    # undo the merges it linked.
-    people = {iri for pair in met for iri in pair if (r := state.record(iri)) is not None and r.core_class == "Person"}
-    heads = {root(links, iri) for iri in people} | {root(links, iri) for iri in changed if iri in already_stored}
-    unsettled = set(changed) | people | set().union(*(members.get(head, set()) | {head} for head in heads))
-    pairs = met | set().union(*(pairs_of(iri) for iri in unsettled - set(changed)))
+    # names; a name named again (what a new article says of it may undo the merges it linked); and every
+    # person a name clustered again could join, as far as that reaches (who a man is depends on who else
+    # is in play: a second man of a family takes a bare surname away from the first, and a name that fits
+    # two men who cannot be one goes to the one the order of comparison meets first). A person no name
+    # clustered again could join keeps his cluster: nothing in play can change it. A place or group keeps
+    # its cluster, and is compared with the names clustered again: its cluster is a connected part of the
+    # pairs that match, whatever the order.
+    unsettled = set(changed) | clusters({root(links, iri) for iri in changed if iri in already_stored})
+    pairs: set[tuple[str, str]] = set()
+    frontier = set(unsettled)
+    while frontier:
+        reached = set().union(*(pairs_of(iri) for iri in frontier))
+        pairs |= reached
+        joined = {root(links, other) for pair in reached for iri, other in (pair, pair[::-1])
+                  if iri in unsettled and other not in unsettled and _may_join(state.record(iri), state.record(other))}
+        frontier = clusters(joined) - unsettled
+        unsettled |= frontier
     # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
     involved = unsettled | {iri for pair in pairs for iri in pair}
     records = {}
@@ -203,6 +213,11 @@ def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping
     kept = [d for d in readers.stored_decisions(store, iris)
             if tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
     return records, canonical, kept + decisions
+
+
+def _may_join(a: EntityRecord | None, b: EntityRecord | None) -> bool:
+    """Whether clustering could put two records of people together (:func:`kg.resolve.may_join`)."""
+    return a is not None and b is not None and a.core_class == b.core_class == "Person" and resolve.may_join(a, b)
 
 
 @functools.lru_cache(maxsize=1)

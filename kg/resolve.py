@@ -367,6 +367,14 @@ def _kinds_clash(a: EntityRecord, b: EntityRecord) -> bool:
     return (settlement(a) and area(b)) or (settlement(b) and area(a))
 
 
+def may_join(a: EntityRecord, b: EntityRecord) -> bool:
+    """Whether clustering could join two records of people: their score reaches the cross-article
+    threshold, or one is a lone surname the other's name fits (:func:`_lone_surnames`). A merge it
+    refuses counts too: who goes with whom then depends on the order of comparison."""
+    score = _person_score(a, b)[0]
+    return score >= CROSS_ARTICLE_MATCH or (score >= LONE_SURNAME_MATCH and (_is_lone(a) or _is_lone(b)))
+
+
 def _is_lone(record: EntityRecord) -> bool:
     return all(parse_person(f).is_single for f in record.forms)
 
@@ -384,10 +392,11 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     Incrementally, for articles added to a clustered corpus (:mod:`kg.identity_state`): ``records``
     are those of the names near the new ones, with every member of their last clusters; ``settled``
     maps each IRI to its cluster then; ``unsettled`` names the IRIs clustered again (the new articles'
-    names and the people they meet in a block, each with its whole last cluster: a name named again can
-    undo the merges it linked, and a new name a merge of people, as a second man of a family takes a
-    bare surname away from the first; places and groups they meet keep their clusters and are compared
-    with them), and ``pairs`` every pair of a block that contains one of them. The settled clusters of
+    names and every person one of them could join (:func:`may_join`), and so on, each with its whole
+    last cluster: a name named again can undo the merges it linked, and a new name a merge of people, as
+    a second man of a family takes a bare surname away from the first; places and groups they meet
+    keep their clusters and are compared with them), and ``pairs`` every pair of a block that contains
+    one of them. The settled clusters of
     every other IRI stand. The decisions returned are those of the IRIs clustered again.
     """
     fixed = gazetteer_iris or set()

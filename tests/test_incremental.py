@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import derive
+from kg import derive, identity_state, readers
 from kg.config import Settings
 from kg.model import Article
 from kg.store import OxigraphStore
@@ -220,6 +220,27 @@ def test_a_man_a_new_name_meets_is_weighed_again_with_it(caplog: pytest.LogCaptu
     first = [person("one", "hadi-varani", "Hadi Varani"), person("two", "omar-hadi-varani", "Omar Hadi Varani")]
     assert links(derived(first))  # one man
     grown_and_full(first, [person("three", "a-omar-varani", "Omar Varani")], caplog)
+
+
+def test_only_the_men_a_new_name_could_join_are_weighed_again() -> None:
+    """Salim Hadi Varani and Hadi Varani are one man. A new Omar Khalil Varani meets both in a block but
+    could join neither (other given names): their cluster stands. A new Salim Varani could join them,
+    so theirs is decided again, and so is the cluster of any man he in turn could join."""
+    first = [person("one", "hadi-varani", "Hadi Varani"), person("two", "salim-hadi-varani", "Salim Hadi Varani"),
+             person("three", "nabil-zorini", "Nabil Zorini")]
+    store = derived(first)
+    assert len(links(store)) == 1
+    later = [person("four", "omar-khalil-varani", "Omar Khalil Varani")]
+    store.replace_graphs(dict(later))
+    near = identity_state.neighbourhood(store, IRIS, [g for g, _ in later], readers.stored_links(store, IRIS))
+    assert {(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in near.pairs} >= {
+        ("hadi-varani", "omar-khalil-varani"), ("omar-khalil-varani", "salim-hadi-varani")}  # met
+    assert near.unsettled == {f"{B}person/omar-khalil-varani"}
+    store = derived(first)
+    later = [person("four", "salim-varani", "Salim Varani")]
+    store.replace_graphs(dict(later))
+    near = identity_state.neighbourhood(store, IRIS, [g for g, _ in later], readers.stored_links(store, IRIS))
+    assert near.unsettled == {f"{B}person/{slug}" for slug in ("salim-varani", "hadi-varani", "salim-hadi-varani")}
 
 
 def test_a_new_name_kept_out_of_a_cluster_is_weighed_with_its_men_one_by_one(
