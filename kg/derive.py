@@ -94,6 +94,7 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
     stored = readers.stored_links(store, iris)
     known = readers.CanonicalResources(store, iris)
     added = None if afresh else _added_only(store, iris, hashes)
+    unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
     if added is not None:  # only the names near the new articles' are compared; the last clusters stand
         try:
             # what derivation reads of each article beyond its names: the last build's, and the new articles'
@@ -104,6 +105,7 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
             near = identity_state.neighbourhood(store, iris, sorted(added), stored)
             records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris,
                                                                      placed)
+            unsettled = near.unsettled
         except StateError as exc:
             log.warning("%s: derived afresh", exc)
             added = None
@@ -119,7 +121,7 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
         state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(read))
     canonical, links = resolve.stable_links(canonical, stored, known)
-    labels = resolve.cluster_labels(records, canonical)
+    labels = resolve.cluster_labels(_named_again(records, canonical, unsettled), canonical)
 
     # One tenure per holder and role, however many articles (and spellings of the holder) state it.
     tenures = inputs.tenures(everything, canonical)
@@ -165,6 +167,16 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
     log.info("derived graphs: %d entity IRIs compared, %d canonical triples, %d inferred triples in %.1f s",
              report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
     return report
+
+
+def _named_again(records: list[resolve.EntityRecord], canonical: Mapping[str, str],
+                 unsettled: set[str] | None) -> list[resolve.EntityRecord]:
+    """The records whose clusters are named again: all, or when articles were only added, those of the
+    clusters an IRI clustered again is in (any other has the members, so the name, it had)."""
+    if unsettled is None:
+        return records
+    in_play = {canonical.get(iri, iri) for iri in unsettled}
+    return [r for r in records if canonical.get(r.iri, r.iri) in in_play]
 
 
 def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str], links: Mapping[str, str],

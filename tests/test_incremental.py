@@ -299,6 +299,16 @@ def test_a_statement_about_a_place_that_leaves_its_cluster_moves_with_it(caplog:
     assert not links(grown)
 
 
+def test_a_cluster_a_new_name_joins_is_named_from_all_its_members(caplog: pytest.LogCaptureFixture) -> None:
+    """Two articles call the village Tal Varani, a new one Tall Varani: the name stays the one most of
+    its articles give, as a build of all three names it."""
+    first = [place("one", "tal-varani", "Tal Varani"), place("two", "tal-varani-village", "Tal Varani")]
+    grown, _full = grown_and_full(first, [place("three", "tall-varani", "Tall Varani")], caplog)
+    assert len(links(grown)) == 2
+    labels = {o for _g, _s, p, o in served(grown) if p == "<http://www.w3.org/2000/01/rdf-schema#label>"}
+    assert labels == {'"Tal Varani"'}
+
+
 def test_a_store_derived_without_the_state_graph_is_derived_afresh_once(caplog: pytest.LogCaptureFixture) -> None:
     store = derived(_people(3))
     store.replace_graphs({str(IRIS.state_graph): ""})  # as an earlier version of opskg left it
