@@ -130,6 +130,8 @@ class Neighbourhood:
     #: the pairs to compare: every pair of a block that contains an IRI clustered again (a pair of two
     #: names that stay in their clusters is not decided again)
     pairs: set[tuple[str, str]]
+    #: the person scores of the pairs computed to find who could join whom
+    scores: dict[tuple[str, str], tuple[float, str]]
     #: the records the new articles changed (to write back), and the state triples they replace
     changed: list[EntityRecord]
     replaced: str
@@ -175,12 +177,22 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     # pairs that match, whatever the order.
     unsettled = set(changed) | clusters({root(links, iri) for iri in changed if iri in already_stored})
     pairs: set[tuple[str, str]] = set()
+    scores: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def may_join(pair: tuple[str, str]) -> bool:
+        a, b = state.record(pair[0]), state.record(pair[1])
+        if a is None or b is None or not a.core_class == b.core_class == "Person":
+            return False
+        if pair not in scores:
+            scores[pair] = resolve.person_score(a, b)
+        return resolve.may_join(a, b, scores[pair][0])
+
     frontier = set(unsettled)
     while frontier:
         reached = set().union(*(pairs_of(iri) for iri in frontier))
         pairs |= reached
-        joined = {root(links, other) for pair in reached for iri, other in (pair, pair[::-1])
-                  if iri in unsettled and other not in unsettled and _may_join(state.record(iri), state.record(other))}
+        joined = {root(links, iri) for pair in reached if (pair[0] in unsettled) != (pair[1] in unsettled)
+                  and may_join(pair) for iri in pair if iri not in unsettled}
         frontier = clusters(joined) - unsettled
         unsettled |= frontier
     # the last clusters of every IRI in play, whole: who is merged with whom is decided over them
@@ -193,7 +205,7 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
                 records[member] = record
     replaced = "".join(f"{s} {p} {o} .\n" for iri in changed
                        for s, p, o, _g in store.match_quads(f"<{iri}>", None, None, state.graph))
-    return Neighbourhood(records, unsettled, pairs, list(changed.values()), replaced)
+    return Neighbourhood(records, unsettled, pairs, scores, list(changed.values()), replaced)
 
 
 def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazetteer_iris: set[str],
@@ -205,7 +217,8 @@ def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping
     IRIs are still one and were not decided again."""
     records = list(near.records.values())
     settled = {iri: root(links, iri) for iri in near.records}
-    local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs)
+    local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs,
+                                       near.scores)
     canonical = {iri: root(links, iri) for iri in links if iris.kind_of(iri) not in ("operation", "tenure")}
     canonical.update({head: head for head in set(canonical.values())})
     canonical.update(local)
@@ -213,11 +226,6 @@ def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping
     kept = [d for d in readers.stored_decisions(store, iris)
             if tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
     return records, canonical, kept + decisions
-
-
-def _may_join(a: EntityRecord | None, b: EntityRecord | None) -> bool:
-    """Whether clustering could put two records of people together (:func:`kg.resolve.may_join`)."""
-    return a is not None and b is not None and a.core_class == b.core_class == "Person" and resolve.may_join(a, b)
 
 
 @functools.lru_cache(maxsize=1)

@@ -174,7 +174,7 @@ class _UnionFind:
             self.parent[gone] = keep
 
 
-def _person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
+def person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     """The best match between any two surface forms, plus the context bonus for a shared organization."""
     # A record that has a full name is known by it: its bare surname ("al-Marzini", as the article
     # later shortens it) says nothing more, and would match anyone of that family.
@@ -307,7 +307,7 @@ def _cannot_link(uf: _UnionFind, by_iri: dict[str, EntityRecord], a: str, b: str
     spellings_b = {frozenset(by_iri[i].forms): by_iri[i] for i in uf.members(rb)}
     for x in spellings_a.values():
         for y in spellings_b.values():
-            if _person_score(x, y)[0] == 0.0 and not (_is_lone(x) or _is_lone(y)):
+            if person_score(x, y)[0] == 0.0 and not (_is_lone(x) or _is_lone(y)):
                 return True
     return False
 
@@ -338,7 +338,7 @@ def _lone_surnames(records: list[EntityRecord], pairs: set[tuple[str, str]], uf:
                 continue
             if record.orgs and candidate.orgs and not record.orgs & candidate.orgs:
                 continue  # said to be in different groups: not the same man
-            score = _person_score(record, candidate)[0]
+            score = person_score(record, candidate)[0]
             if score >= LONE_SURNAME_MATCH:
                 matches.setdefault(uf.find(other), other)
         if len(matches) == 1:
@@ -367,11 +367,11 @@ def _kinds_clash(a: EntityRecord, b: EntityRecord) -> bool:
     return (settlement(a) and area(b)) or (settlement(b) and area(a))
 
 
-def may_join(a: EntityRecord, b: EntityRecord) -> bool:
-    """Whether clustering could join two records of people: their score reaches the cross-article
-    threshold, or one is a lone surname the other's name fits (:func:`_lone_surnames`). A merge it
-    refuses counts too: who goes with whom then depends on the order of comparison."""
-    score = _person_score(a, b)[0]
+def may_join(a: EntityRecord, b: EntityRecord, score: float) -> bool:
+    """Whether clustering could join two records of people whose :func:`person_score` is ``score``: it
+    reaches the cross-article threshold, or one is a lone surname the other's name fits
+    (:func:`_lone_surnames`). A merge it refuses counts too: who goes with whom then depends on the
+    order of comparison."""
     return score >= CROSS_ARTICLE_MATCH or (score >= LONE_SURNAME_MATCH and (_is_lone(a) or _is_lone(b)))
 
 
@@ -381,8 +381,8 @@ def _is_lone(record: EntityRecord) -> bool:
 
 def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
             placed_by_text: set[str] | None = None, settled: Mapping[str, str] | None = None,
-            unsettled: set[str] | None = None,
-            pairs: set[tuple[str, str]] | None = None) -> tuple[dict[str, str], list[Decision]]:
+            unsettled: set[str] | None = None, pairs: set[tuple[str, str]] | None = None,
+            scores: Mapping[tuple[str, str], tuple[float, str]] | None = None) -> tuple[dict[str, str], list[Decision]]:
     """Map every IRI to its cluster's canonical IRI; the decisions that merged them.
 
     ``gazetteer_iris`` are places of the gazetteer (two of them are two places); ``placed_by_text``
@@ -396,7 +396,7 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
     last cluster: a name named again can undo the merges it linked, and a new name a merge of people, as
     a second man of a family takes a bare surname away from the first; places and groups they meet
     keep their clusters and are compared with them), and ``pairs`` every pair of a block that contains
-    one of them. The settled clusters of
+    one of them; ``scores`` the person scores of pairs already computed. The settled clusters of
     every other IRI stand. The decisions returned are those of the IRIs clustered again.
     """
     fixed = gazetteer_iris or set()
@@ -430,7 +430,8 @@ def cluster(records: list[EntityRecord], gazetteer_iris: set[str] | None = None,
         if a.core_class == "Location" and _kinds_clash(a, b):
             continue
         if a.core_class == "Person":
-            score, reason = _person_score(a, b)
+            known = scores.get((a_iri, b_iri)) if scores is not None else None
+            score, reason = known if known is not None else person_score(a, b)
             threshold = CROSS_ARTICLE_MATCH
         else:
             score, reason = _name_score(a, b)
