@@ -312,14 +312,13 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
     retired, left = set(), set()
     for iri, head in canonical.items():
         was = identity_state.root(derived.stored, iri)
-        if was == iri and iri not in derived.known:
+        if was == head or (was == iri and iri not in derived.known):
             continue  # an IRI only new articles name, in a cluster: that is added to (``named``), not fused again
-        if was != head:
-            touched |= {f"<{was}>", f"<{head}>"}
-            if canonical.get(was, was) != was:
-                retired.add(f"<{was}>")
-            elif was != iri:  # the IRI left a cluster that goes on: what it said of others moves with it
-                left.add(f"<{was}>")
+        touched |= {f"<{was}>", f"<{head}>"}
+        if canonical.get(was, was) != was:
+            retired.add(f"<{was}>")
+        elif was != iri:  # the IRI left a cluster that goes on: what it said of others moves with it
+            left.add(f"<{was}>")
     touched |= update.heads(canonical, update.pointing_at(store, iris, retired | left))
     old_corpus = readers.graph_triples(store, str(iris.corpus_graph))
     touched |= {s for s, p, _o in old_corpus ^ derived.corpus if p == _DATE}
