@@ -23,6 +23,8 @@ a set of graphs as the query's named graphs.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import time
 from collections import defaultdict
@@ -88,6 +90,27 @@ def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False) -> DeriveRep
     """Recompute the identity, canonical, gazetteer and inferred graphs and rewrite them with the
     ontology, atomically. ``afresh``: derive everything from the article graphs even if articles were
     only added (an article was built again with the same text: its graph may have changed)."""
+    with _collector_paused():
+        return _refresh(store, iris, afresh)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a derivation runs. A derivation makes millions of
+    containers and no cycles worth collecting, and each full collection walks every container the
+    process holds (the corpus's decoded inputs and identity state among them): a cost that grew with
+    the corpus (at 8,000 articles, 2-3 s of a 17 s derivation; the peak memory was the same without
+    it). Reference counting still frees what the derivation drops, and collection resumes after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _refresh(store: GraphStore, iris: IRIs, afresh: bool) -> DeriveReport:
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())

@@ -73,7 +73,7 @@ def test_transliteration_variants_of_one_person_merge(one: str, other: str) -> N
     [decision] = list(g.subjects(RDF.type, OPS.IdentityDecision))
     assert set(g.objects(decision, OPS.mergedEntity)) == {URIRef(a.iri), URIRef(b.iri)}
     score = g.value(decision, OPS.score)
-    assert isinstance(score, Literal) and Decimal(str(score)) >= Decimal(str(kg.resolve.CROSS_ARTICLE_MATCH))
+    assert isinstance(score, Literal) and Decimal(str(score)) >= Decimal(str(kg.kg.resolve.CROSS_ARTICLE_MATCH))
     reason = str(g.value(decision, OPS.reason))
     assert one in reason and other in reason
     assert [(d.a, d.b) for d in decisions] == [(a.iri, b.iri)]
@@ -402,3 +402,20 @@ def test_a_place_the_text_locates_by_another_is_not_the_gazetteer_place_of_its_n
     assert canonical[placed.iri] != canonical[known.iri]
     canonical, _ = cluster([placed, known], {known.iri})
     assert canonical[placed.iri] == canonical[known.iri]  # what the rule prevents
+
+
+def test_clustering_takes_the_scores_it_is_given_and_may_join_follows_the_thresholds() -> None:
+    """Adding articles scores a pair once, to find who a new name could join, and clustering takes that
+    score (given for another pair, it would decide that pair)."""
+    a = person("khalid-hamad-al-varani", ["Khalid Hamad al-Varani"], [1])
+    b = person("khaled-hamad-al-varani", ["Khaled Hamad Al Varani"], [2])
+    pair = (b.iri, a.iri)  # as clustering orders it: the least IRI first
+    score = kg.resolve.person_score(a, b)
+    assert kg.resolve.may_join(a, b, score[0]) and score[0] >= kg.resolve.CROSS_ARTICLE_MATCH
+    canonical, _ = cluster([a, b], scores={pair: score})
+    assert merged(canonical, a, b)
+    canonical, decisions = cluster([a, b], scores={pair: (0.0, "given")})
+    assert not merged(canonical, a, b) and not decisions
+    lone = person("varani", ["Varani"], [3])
+    assert kg.resolve.may_join(lone, a, kg.resolve.LONE_SURNAME_MATCH)
+    assert not kg.resolve.may_join(b, a, kg.resolve.LONE_SURNAME_MATCH)  # two full names need the higher score

@@ -1,0 +1,60 @@
+"""A derivation runs with Python's cycle collector paused, and leaves it as it found it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kg import derive, identity_state
+from kg.store import OxigraphStore
+from kg.vocab import IRIs
+
+IRIS = IRIs("https://w3id.org/opskg/id/")
+ARTICLE = ("https://w3id.org/opskg/id/article/a1",
+           '<https://w3id.org/opskg/id/article/a1> <https://w3id.org/opskg/ontology#contentHash> "sha256:a1" .\n'
+           '<https://w3id.org/opskg/id/person/omar-varani> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+           '<https://w3id.org/opskg/ontology#Person> .\n')
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_while_deriving_and_left_as_it_was(monkeypatch: pytest.MonkeyPatch, collector: None,
+                                                                  enabled: bool) -> None:
+    seen: list[bool] = []
+    real = identity_state.ntriples
+
+    def ntriples(*args: Any, **kwargs: Any) -> str:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(identity_state, "ntriples", ntriples)
+    gc.enable() if enabled else gc.disable()
+    store = OxigraphStore(None)
+    store.replace_graphs(dict([ARTICLE]))
+    derive.refresh(store, IRIS)
+    assert seen == [False] and gc.isenabled() is enabled
+
+
+def test_the_collector_resumes_when_a_derivation_fails(monkeypatch: pytest.MonkeyPatch, collector: None) -> None:
+    def fail(*_args: Any, **_kwargs: Any) -> str:
+        raise RuntimeError("a derivation that fails part way")
+
+    monkeypatch.setattr(identity_state, "ntriples", fail)
+    gc.enable()
+    store = OxigraphStore(None)
+    store.replace_graphs(dict([ARTICLE]))
+    with pytest.raises(RuntimeError, match="part way"):
+        derive.refresh(store, IRIS)
+    assert gc.isenabled()
