@@ -73,7 +73,7 @@ def test_transliteration_variants_of_one_person_merge(one: str, other: str) -> N
     [decision] = list(g.subjects(RDF.type, OPS.IdentityDecision))
     assert set(g.objects(decision, OPS.mergedEntity)) == {URIRef(a.iri), URIRef(b.iri)}
     score = g.value(decision, OPS.score)
-    assert isinstance(score, Literal) and Decimal(str(score)) >= Decimal(str(kg.kg.resolve.CROSS_ARTICLE_MATCH))
+    assert isinstance(score, Literal) and Decimal(str(score)) >= Decimal(str(kg.resolve.CROSS_ARTICLE_MATCH))
     reason = str(g.value(decision, OPS.reason))
     assert one in reason and other in reason
     assert [(d.a, d.b) for d in decisions] == [(a.iri, b.iri)]
