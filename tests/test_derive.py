@@ -1,4 +1,4 @@
-"""A derivation runs with Python's cycle collector paused, and leaves it as it found it."""
+"""An incremental derivation runs with Python's cycle collector paused, and leaves it as it found it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,14 @@ from kg.store import OxigraphStore
 from kg.vocab import IRIs
 
 IRIS = IRIs("https://w3id.org/opskg/id/")
-ARTICLE = ("https://w3id.org/opskg/id/article/a1",
-           '<https://w3id.org/opskg/id/article/a1> <https://w3id.org/opskg/ontology#contentHash> "sha256:a1" .\n'
-           '<https://w3id.org/opskg/id/person/omar-varani> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-           '<https://w3id.org/opskg/ontology#Person> .\n')
+
+
+def article(name: str, slug: str) -> tuple[str, str]:
+    """An article graph that names one person."""
+    graph = f"https://w3id.org/opskg/id/article/{name}"
+    return graph, (f'<{graph}> <https://w3id.org/opskg/ontology#contentHash> "sha256:{name}" .\n'
+                   f"<https://w3id.org/opskg/id/person/{slug}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                   "<https://w3id.org/opskg/ontology#Person> .\n")
 
 
 @pytest.fixture
@@ -30,8 +34,9 @@ def collector() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_the_collector_is_paused_while_deriving_and_left_as_it_was(monkeypatch: pytest.MonkeyPatch, collector: None,
-                                                                  enabled: bool) -> None:
+def test_the_collector_is_paused_while_articles_are_added_and_left_as_it_was(
+        monkeypatch: pytest.MonkeyPatch, collector: None, enabled: bool) -> None:
+    """Paused for an incremental derivation; a full one (the first) collects as before."""
     seen: list[bool] = []
     real = identity_state.ntriples
 
@@ -42,19 +47,23 @@ def test_the_collector_is_paused_while_deriving_and_left_as_it_was(monkeypatch: 
     monkeypatch.setattr(identity_state, "ntriples", ntriples)
     gc.enable() if enabled else gc.disable()
     store = OxigraphStore(None)
-    store.replace_graphs(dict([ARTICLE]))
+    store.replace_graphs(dict([article("a1", "omar-varani")]))
     derive.refresh(store, IRIS)
-    assert seen == [False] and gc.isenabled() is enabled
+    store.replace_graphs(dict([article("a2", "salim-zorini")]))
+    derive.refresh(store, IRIS)
+    assert seen == [enabled, False] and gc.isenabled() is enabled
 
 
 def test_the_collector_resumes_when_a_derivation_fails(monkeypatch: pytest.MonkeyPatch, collector: None) -> None:
     def fail(*_args: Any, **_kwargs: Any) -> str:
         raise RuntimeError("a derivation that fails part way")
 
+    store = OxigraphStore(None)
+    store.replace_graphs(dict([article("a1", "omar-varani")]))
+    derive.refresh(store, IRIS)
     monkeypatch.setattr(identity_state, "ntriples", fail)
     gc.enable()
-    store = OxigraphStore(None)
-    store.replace_graphs(dict([ARTICLE]))
+    store.replace_graphs(dict([article("a2", "salim-zorini")]))
     with pytest.raises(RuntimeError, match="part way"):
         derive.refresh(store, IRIS)
     assert gc.isenabled()
