@@ -23,7 +23,7 @@ import functools
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -112,9 +112,11 @@ class State:
 
     def members(self, key: Key) -> set[str]:
         """Every IRI that has the blocking key ``key``."""
-        found = {readers.value_of(q.subject)
-                 for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
-        return found | self._keys.get(key, set())
+        return self.stored_members(key) | self._keys.get(key, set())
+
+    def stored_members(self, key: Key) -> set[str]:
+        """The IRIs the state graph lists under the blocking key ``key`` (before the new articles)."""
+        return {readers.value_of(q.subject) for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
 
 
 @dataclass
@@ -141,23 +143,27 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     """The names near those of the ``added`` article graphs, given the identity ``links`` of the last
     build."""
     state = State(store, iris, {})
-    changed, already_stored = {}, set()
+    changed, previous = {}, {}  # the records the new articles change, and those the state held of them
     for new in readers.entity_records(store, iris, graphs=added):
         old = state.stored(new.iri)
         changed[new.iri] = merged(old, new) if old is not None else new
         if old is not None:
-            already_stored.add(new.iri)
+            previous[new.iri] = old
     state = State(store, iris, changed)
-    blocks: dict[Key, set[tuple[str, str]]] = {}
+    blocks: dict[Key, tuple[dict[str, EntityRecord], set[tuple[str, str]]]] = {}
+
+    def block(key: Key) -> tuple[dict[str, EntityRecord], set[tuple[str, str]]]:
+        """A block's records and the pairs to compare in it, now."""
+        if key not in blocks:
+            members = {m: r for m in state.members(key) if (r := state.record(m)) is not None}
+            blocks[key] = members, resolve.block_pairs(key[0], key[1], members, members)
+        return blocks[key]
 
     def pairs_of(iri: str) -> set[tuple[str, str]]:
         record = state.record(iri)
         out: set[tuple[str, str]] = set()
         for key in resolve.blocking_keys(record) if record is not None else ():
-            if key not in blocks:
-                members = {m: r for m in state.members(key) if (r := state.record(m)) is not None}
-                blocks[key] = resolve.block_pairs(key[0], key[1], members, members)
-            out |= {p for p in blocks[key] if iri in p}
+            out |= {p for p in block(key)[1] if iri in p}
         return out
 
     members: dict[str, set[str]] = defaultdict(set)
@@ -175,7 +181,8 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     # clustered again could join keeps his cluster: nothing in play can change it. A place or group keeps
     # its cluster, and is compared with the names clustered again: its cluster is a connected part of the
     # pairs that match, whatever the order.
-    unsettled = set(changed) | clusters({root(links, iri) for iri in changed if iri in already_stored})
+    unsettled = set(changed) | clusters({root(links, iri) for iri in previous})
+    unsettled |= clusters({root(links, iri) for iri in _shifted(state, changed, previous, block)})
     pairs: set[tuple[str, str]] = set()
     scores: dict[tuple[str, str], tuple[float, str]] = {}
 
@@ -206,6 +213,24 @@ def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mappin
     replaced = "".join(f"{s} {p} {o} .\n" for iri in changed
                        for s, p, o, _g in store.match_quads(f"<{iri}>", None, None, state.graph))
     return Neighbourhood(records, unsettled, pairs, scores, list(changed.values()), replaced)
+
+
+def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mapping[str, EntityRecord],
+             block: Callable[[Key], tuple[dict[str, EntityRecord], set[tuple[str, str]]]]) -> set[str]:
+    """The names of the pairs the new names shift in a block over ``BLOCK_LIMIT``, which is compared by
+    parts, representatives and windows (:func:`kg.resolve.block_pairs`): a pair compared before and not
+    now (a lone surname's only pair may go to a new representative), or one of two older names compared
+    now and not before. Their clusters are decided again: a build of everything compares the pairs of now."""
+    out: set[str] = set()
+    for key in {k for record in changed.values() for k in resolve.blocking_keys(record)}:
+        now, pairs = block(key)
+        before = {m: r for m in state.stored_members(key) if (r := previous.get(m) or state.record(m)) is not None}
+        if max(len(now), len(before)) <= resolve.BLOCK_LIMIT:
+            continue  # every pair, before and now: the new names only add theirs
+        then = resolve.block_pairs(key[0], key[1], before, before)
+        out |= {iri for pair in then - pairs for iri in pair}
+        out |= {iri for pair in pairs - then if not (set(pair) & changed.keys()) for iri in pair}
+    return out - changed.keys()
 
 
 def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazetteer_iris: set[str],

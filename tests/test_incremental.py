@@ -9,6 +9,7 @@ is canonical depends on the order articles came in) and each fused statement by 
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -241,6 +242,21 @@ def test_only_the_men_a_new_name_could_join_are_weighed_again() -> None:
     store.replace_graphs(dict(later))
     near = identity_state.neighbourhood(store, IRIS, [g for g, _ in later], readers.stored_links(store, IRIS))
     assert near.unsettled == {f"{B}person/{slug}" for slug in ("salim-varani", "hadi-varani", "salim-hadi-varani")}
+
+
+def test_a_lone_surname_a_new_name_takes_from_a_large_block_is_decided_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Fifty men named Vardawi, Omar Varadi and a bare Varadi share a blocking key: a block that large is
+    compared by parts (first name and surname), and the bare surname with each part's least IRI, so it
+    joined Omar Varadi. A new Omar Vardawi (who could join no one) becomes the least IRI of Omar Varadi's
+    part: the bare surname's one pair is now with him, and a build of everything leaves it alone."""
+    firsts = [f"{a.upper()}a{b}{c}o" for a, b, c in itertools.islice(itertools.product("bdgklmnprstvz", repeat=3), 50)]
+    men = article("fifty", [(f"person/man-{i:02d}", "Person", [f"{first} Vardawi"]) for i, first in enumerate(firsts)],
+                  [])
+    first = [men, person("one", "omar-varadi", "Omar Varadi"), person("two", "varadi", "Varadi")]
+    assert links(derived(first)) == {("varadi", "omar-varadi")}
+    grown, _full = grown_and_full(first, [person("three", "a-omar-vardawi", "Omar Vardawi")], caplog)
+    assert not links(grown)
 
 
 def test_a_new_name_kept_out_of_a_cluster_is_weighed_with_its_men_one_by_one(
