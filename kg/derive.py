@@ -98,8 +98,9 @@ class _Collector:
     containers and no cycles worth collecting, and each full collection walks every container the
     process holds (the corpus's decoded inputs and identity state among them): a cost that grew with
     the corpus (at 8,000 + 500 articles, 2-3 s of a 17 s derivation; the same peak memory without it).
-    Reference counting still frees what it drops. A full derivation makes cyclic garbage (rdflib
-    graphs): it :meth:`resume` s collection (at 200 articles its peak memory was 62 MB higher without)."""
+    Reference counting still frees what it drops. A full derivation, also one an incremental derivation
+    falls back to (the new articles make the graph inconsistent), makes cyclic garbage (rdflib graphs):
+    it :meth:`resume` s collection (at 200 articles its peak memory was 62 MB higher without)."""
 
     def __enter__(self) -> _Collector:
         self.enabled = gc.isenabled()
@@ -141,7 +142,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
                            + inputs.ntriples(read),
                            _state_mark(iris, _graph_hash(store, str(iris.identity_graph)) or "") + near.replaced)
     if added is None:
-        collector.resume()
+        collector.resume()  # a full derivation makes cyclic garbage
         read = everything = inputs.read(store, iris)
         gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
         placed = {e for i in everything for e in i.placed}
@@ -187,6 +188,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
     if extended is not None:
         size, inferred = extended
     else:
+        collector.resume()  # also when the new articles made the graph inconsistent: a full derivation
         resources = canonical_graph(iris.base, _article_triples(store, iris), canonical, names, derived.corpus,
                                     located=derived.located, regions=derived.regions)
         inferred, conflicts = _recompute(store, iris, derived, resources)

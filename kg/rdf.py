@@ -102,7 +102,7 @@ def article_ntriples(extraction: Extraction, iris: IRIs) -> str:
 
 
 def article_graph(extraction: Extraction, iris: IRIs) -> Graph:
-    """The article graph as an rdflib graph, for callers that want one (the build writes N-Triples)."""
+    """The article graph as an rdflib graph, for callers that want one (the build writes its terms)."""
     return Graph().parse(data=article_ntriples(extraction, iris), format="nt")
 
 

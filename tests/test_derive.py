@@ -54,6 +54,28 @@ def test_the_collector_is_paused_while_articles_are_added_and_left_as_it_was(
     assert seen == [enabled, False] and gc.isenabled() is enabled
 
 
+def test_the_collector_resumes_when_new_articles_make_the_derivation_a_full_one(
+        monkeypatch: pytest.MonkeyPatch, collector: None) -> None:
+    """A new article types Tel Varani as a place where the first said a person: the graph is inconsistent,
+    the incremental derivation gives way to a full one, and that one collects."""
+    seen: list[bool] = []
+    real = derive._recompute
+
+    def recompute(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(derive, "_recompute", recompute)
+    gc.enable()
+    store = OxigraphStore(None)
+    store.replace_graphs(dict([article("a1", "tel-varani")]))
+    derive.refresh(store, IRIS)
+    graph, text = article("a2", "tel-varani")
+    store.replace_graphs({graph: text.replace("ontology#Person", "ontology#Location")})
+    report = derive.refresh(store, IRIS)
+    assert report.conflicts and seen == [True, True] and gc.isenabled()
+
+
 def test_the_collector_resumes_when_a_derivation_fails(monkeypatch: pytest.MonkeyPatch, collector: None) -> None:
     def fail(*_args: Any, **_kwargs: Any) -> str:
         raise RuntimeError("a derivation that fails part way")
