@@ -33,18 +33,24 @@ def collector() -> Iterator[None]:
         gc.disable()
 
 
+def collector_state_when_called(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[bool]:
+    """Whether the collector was on, each time ``module.name`` is called."""
+    seen: list[bool] = []
+    real = getattr(module, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return seen
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_collector_is_paused_while_articles_are_added_and_left_as_it_was(
         monkeypatch: pytest.MonkeyPatch, collector: None, enabled: bool) -> None:
     """Paused for an incremental derivation; a full one (the first) collects as before."""
-    seen: list[bool] = []
-    real = identity_state.ntriples
-
-    def ntriples(*args: Any, **kwargs: Any) -> str:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(identity_state, "ntriples", ntriples)
+    seen = collector_state_when_called(monkeypatch, identity_state, "ntriples")
     gc.enable() if enabled else gc.disable()
     store = OxigraphStore(None)
     store.replace_graphs(dict([article("a1", "omar-varani")]))
@@ -58,14 +64,7 @@ def test_the_collector_resumes_when_new_articles_make_the_derivation_a_full_one(
         monkeypatch: pytest.MonkeyPatch, collector: None) -> None:
     """A new article types Tel Varani as a place where the first said a person: the graph is inconsistent,
     the incremental derivation gives way to a full one, and that one collects."""
-    seen: list[bool] = []
-    real = derive._recompute
-
-    def recompute(*args: Any, **kwargs: Any) -> Any:
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(derive, "_recompute", recompute)
+    seen = collector_state_when_called(monkeypatch, derive, "_recompute")
     gc.enable()
     store = OxigraphStore(None)
     store.replace_graphs(dict([article("a1", "tel-varani")]))
