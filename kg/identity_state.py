@@ -95,6 +95,7 @@ class State:
         self.graph = str(iris.state_graph)
         self._records: dict[str, EntityRecord | None] = dict(changed)
         self._keys: dict[Key, set[str]] = defaultdict(set)
+        self._stored_keys: dict[Key, set[str]] = {}
         for record in changed.values():
             for k in resolve.blocking_keys(record):
                 self._keys[k].add(record.iri)
@@ -115,8 +116,12 @@ class State:
         return self.stored_members(key) | self._keys.get(key, set())
 
     def stored_members(self, key: Key) -> set[str]:
-        """The IRIs the state graph lists under the blocking key ``key`` (before the new articles)."""
-        return {readers.value_of(q.subject) for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
+        """The IRIs the state graph lists under the blocking key ``key`` (before the new articles): one
+        index lookup per key."""
+        if key not in self._stored_keys:
+            self._stored_keys[key] = {readers.value_of(q.subject)
+                                      for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
+        return self._stored_keys[key]
 
 
 @dataclass
