@@ -73,7 +73,7 @@ def _store(articles: list[Article]) -> OxigraphStore:
     store = OxigraphStore(None)
     nlp = pipeline()
     for article in articles:
-        store.put_graph(str(IRIS.article(article.id)), analyze(nlp(article.text), article, IRIS, gazetteer()))
+        store.put_graphs({str(IRIS.article(article.id)): analyze(nlp(article.text), article, IRIS, gazetteer())})
     derive.refresh(store, IRIS)
     return store
 

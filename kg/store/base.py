@@ -63,11 +63,12 @@ class GraphStore(abc.ABC):
         documented by the backend.
         """
 
-    def put_graph(self, name: str, triples: Sequence[ox.Triple]) -> None:
-        """Replace one named graph's content with ``triples``, given as terms (what a build writes for each
-        article). This default writes them as N-Triples through :meth:`replace_graphs`; a backend that
+    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
+        """Replace named graphs' contents with triples given as terms (what a build writes for a batch of
+        articles). This default writes them as N-Triples through :meth:`replace_graphs`; a backend that
         holds terms writes them as they are, with no text in between."""
-        self.replace_graphs({name: (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()})
+        self.replace_graphs({name: (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+                             for name, triples in graphs.items()})
 
     @abc.abstractmethod
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:

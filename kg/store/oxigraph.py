@@ -1,22 +1,25 @@
 """The embedded store: pyoxigraph (RocksDB) with SPARQL 1.1.
 
-Writes use pyoxigraph's own API (never SPARQL text): ``extend`` (one transaction), ``remove_graph``
-and ``remove`` (one transaction each). pyoxigraph 0.5 offers no transaction that both removes and
-adds outside SPARQL Update, so :meth:`OxigraphStore.replace_graphs` is not one transaction: it
-parses everything first (a bad document changes nothing), removes each replaced graph whole, then
-removes the ``remove`` triples one by one, each in its own transaction, in the order given (graph by
-graph in the mapping's order, each document's triples in its order), then adds every new triple in
-one transaction. A process killed part way leaves each replaced graph absent, as before, or complete,
-never mixed; the ``remove`` triples removed up to some point of that order; the added triples all
-there or none. Callers keep their state marker in a replaced graph, or first in ``remove`` when no
+Writes use pyoxigraph's own API (never SPARQL text): ``remove_graph`` and ``remove`` (one transaction
+each), and for additions ``extend`` (one transaction) or, from :data:`BULK_FROM` quads on, the bulk
+loader (``bulk_extend``: it writes RocksDB table files and ingests them all in one step, which is
+atomic as a transaction is, in half the time per quad). pyoxigraph 0.5 offers no transaction that
+both removes and adds outside SPARQL Update, so :meth:`OxigraphStore.replace_graphs` is not one
+transaction: it parses everything first (a bad document changes nothing), removes each replaced graph
+whole, then removes the ``remove`` triples one by one, each in its own transaction, in the order given
+(graph by graph in the mapping's order, each document's triples in its order), then adds every new
+triple in one atomic write. A process killed part way leaves each replaced graph absent, as before, or
+complete, never mixed; the ``remove`` triples removed up to some point of that order; the added
+triples all there or none. :meth:`OxigraphStore.put_graphs` (a build's batch of articles) is the same
+with no ``remove``. Callers keep their state marker in a replaced graph, or first in ``remove`` when no
 graph is replaced (an article's graph holds its content hash; the identity graph holds the digest the
 derived graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is
 redone.
 A reader may briefly see a replaced graph absent.
 
-RocksDB keeps what was written in memory tables until they are flushed to disk; pyoxigraph lets them
-grow with what a process writes, so a long build's memory would follow the corpus. The store flushes
-them after every :data:`FLUSH_EVERY` quads written.
+RocksDB keeps what a transaction wrote in memory tables until they are flushed to disk; pyoxigraph
+lets them grow with what a process writes, so a long build's memory would follow the corpus. The
+store flushes them after every :data:`FLUSH_EVERY` quads written by transactions.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ log = logging.getLogger(__name__)
 
 #: Quads written between two flushes of RocksDB's memory tables to disk (about 300 bytes of memory each).
 FLUSH_EVERY = 100_000
+
+#: From this many quads on, an addition goes through the bulk loader. Measured (pyoxigraph 0.5.13, a
+#: store of 300 articles): a transaction takes 12-16 µs per quad, the bulk loader 6-8 µs from 10,000
+#: quads on and about 15 ms for any write (the two are even near 3,000 quads). A transaction's cost per
+#: quad also grows with the store (16.6 µs at 2,400 articles), the bulk loader's does not (5.8 µs).
+BULK_FROM = 5_000
 
 #: The number of quads in the named graph bound to ?g.
 _COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -158,19 +167,31 @@ class OxigraphStore(GraphStore):
             self._store.remove_graph(node)
         for quad in removed:
             self._store.remove(quad)
-        if added:
-            self._store.extend(added)
-        self._written(len(added) + len(removed))
+        self._written(len(removed))
+        self._add(added)
 
-    def put_graph(self, name: str, triples: Sequence[ox.Triple]) -> None:
-        """See :meth:`GraphStore.put_graph`: the terms go to the store as quads, not as text parsed again. A
-        blank node among them names the store's own node with that label (an article graph has none)."""
+    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
+        """See :meth:`GraphStore.put_graphs`: the terms go to the store as quads, not as text parsed again,
+        the graphs' earlier contents removed first. A blank node among them names the store's own node
+        with that label (an article graph has none)."""
         self._check_writable()
-        graph = _graph_node(name)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
-        self._store.remove_graph(graph)
-        if quads:
+        nodes = {name: _graph_node(name) for name in graphs}  # every name checked before the first write
+        for node in nodes.values():
+            self._store.remove_graph(node)
+        self._add([ox.Quad(t.subject, t.predicate, t.object, node) for name, node in nodes.items()
+                   for t in graphs[name]])
+
+    def _add(self, quads: list[ox.Quad]) -> None:
+        """Add ``quads`` in one atomic write (see :data:`BULK_FROM`)."""
+        if not quads:
+            return
+        try:
+            if len(quads) >= BULK_FROM:
+                self._store.bulk_extend(quads)
+                return
             self._store.extend(quads)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
         self._written(len(quads))
 
     def _written(self, quads: int) -> None:
@@ -180,9 +201,12 @@ class OxigraphStore(GraphStore):
             try:
                 self._store.flush()
             except OSError as exc:
-                raise StoreError(f"the store {self.path} cannot write to disk ({exc}): check the free space and "
-                                 "the directory's permissions") from None
+                raise self._disk_error(exc) from None
             self._unflushed = 0
+
+    def _disk_error(self, exc: OSError) -> StoreError:
+        return StoreError(f"the store {self.path or '(in memory)'} cannot write to disk ({exc}): check the free "
+                          "space and the directory's permissions")
 
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         self._check_writable()
