@@ -38,6 +38,7 @@ from kg import canonical_update as update
 from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, reason_delta, resolve
 from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
 from kg.errors import StateError
+from kg.identity_graph import Identity
 from kg.identity_state import state_format
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
@@ -123,6 +124,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
     known = readers.CanonicalResources(store, iris)
     added = None if afresh else _added_only(store, iris, hashes)
     unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
+    decided: Mapping[str, resolve.Decision | None]  # the last derivation's decisions, then
     if added is not None:  # only the names near the new articles' are compared; the last clusters stand
         try:
             # what derivation reads of each article beyond its names: the last build's, and the new articles'
@@ -131,8 +133,9 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
             gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
             placed = {e for i in everything for e in i.placed}
             near = identity_state.neighbourhood(store, iris, sorted(added), stored)
-            records, canonical, decisions = identity_state.recluster(store, iris, near, stored, gazetteer_iris,
-                                                                     placed)
+            decided = readers.stored_decisions(store, iris)
+            records, canonical, decisions = identity_state.recluster(iris, near, stored, gazetteer_iris, placed,
+                                                                     decided)
             unsettled = near.unsettled
         except StateError as exc:
             log.warning("%s: derived afresh", exc)
@@ -144,6 +147,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
     if added is None:
         collector.resume()  # a full derivation makes cyclic garbage
         read = everything = inputs.read(store, iris)
+        decided = {}
         gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
         placed = {e for i in everything for e in i.placed}
         records = readers.entity_records(store, iris)
@@ -175,12 +179,11 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector)
     for iri in [i for i in labels if canonical.get(i, i) != i]:
         del labels[iri]  # canonical IRIs only
 
-    identity = resolve.identity_ntriples(hashes, str(iris.identity_graph), digest, canonical, decisions, links)
-    identity += "".join(f"<{iris.identity_graph}> <{OPS.articleState}> {ox.Literal(f'{article} {content}')} .\n"
-                        for article, content in sorted(hashes.items()))
+    identity = Identity(str(iris.identity_graph), digest, hashes, links, decisions)
     canon = canon_function(canonical)
     facts = _terms(corpus_facts.corpus_facts(everything, iris, canonical, dates, operations))
-    derived = _Derived(identity, canonical, names, stored, known, {(canon(s), p, canon(o)) for s, p, o in facts},
+    derived = _Derived(identity, decided, canonical, names, stored, known,
+                       {(canon(s), p, canon(o)) for s, p, o in facts},
                        _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
                        {iri for iri, kind in places.kinds.items() if kind == "Region"}, state)
     extended = _extend(store, iris, derived, added) if added is not None else None
@@ -245,8 +248,11 @@ class _State:
 class _Derived:
     """What a derivation computes over the whole corpus before the canonical graph is written."""
 
-    #: the identity graph (N-Triples)
-    identity: str
+    #: what the identity graph becomes
+    identity: Identity
+    #: the decisions of the last derivation, by node (:func:`kg.readers.stored_decisions`), when articles
+    #: were only added
+    decided: Mapping[str, resolve.Decision | None]
     #: IRI -> canonical IRI, for every IRI in an identity cluster (entities and operations)
     canonical: dict[str, str]
     #: canonical IRI -> name
@@ -402,13 +408,13 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
               str(iris.canonical_graph): _ntriples((old - new) | grown_remove)}
     # Only what changed in the identity, corpus and gazetteer graphs is written (the identity graph grows
     # with the corpus); the identity graph's first: the digest it holds goes before anything else changes.
-    identity = _graph_change(store, str(iris.identity_graph), derived.identity)
     corpus, gazetteer = str(iris.corpus_graph), str(iris.gazetteer_graph)
-    if identity is None or _blank(derived.corpus | old_corpus | places | old_places):
-        written = {str(iris.identity_graph): derived.identity, corpus: _ntriples(derived.corpus),
+    if _blank(derived.corpus | old_corpus | places | old_places):
+        written = {str(iris.identity_graph): derived.identity.ntriples(), corpus: _ntriples(derived.corpus),
                    gazetteer: _ntriples(places)}  # the store's blank-node labels are its own: whole graphs
     else:
         written = {}
+        identity = derived.identity.change(store, derived.stored, derived.decided, added)
         add |= {str(iris.identity_graph): identity[0], corpus: _ntriples(derived.corpus - old_corpus),
                 gazetteer: _ntriples(places - old_places)}
         remove = {str(iris.identity_graph): identity[1], corpus: _ntriples(old_corpus - derived.corpus),
@@ -420,22 +426,6 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[
              "to, %d statement(s) gone, %d inferred triples added, %d retracted", len(added), len(touched),
              len(named - touched), len(lost), len(gained), len(set(increment.retracted) - set(increment.lines)))
     return len(new) + len(grown_add), len(gained)
-
-
-def _graph_change(store: GraphStore, graph: str, text: str) -> tuple[str, str] | None:
-    """The lines to add to and remove from a stored graph to make it ``text`` (N-Triples written as the
-    store writes terms): those that changed, not the whole graph. The digest a graph states of itself
-    is removed first and always written again: a write cut short leaves the identity graph without
-    one, so the derived graphs read as stale. ``None`` when either side has a blank node."""
-    mark = f"<{graph}> <{OPS.contentHash}> "
-    stored = [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(None, None, None, graph)]
-    wanted = [f"{line}\n" for line in text.split("\n") if line]  # not splitlines: a literal may hold U+2028
-    if _blank(tuple(line.split(" ", 1)) for line in (*stored, *wanted)):
-        return None
-    held, kept = set(stored), set(wanted)
-    gone = [line for line in stored if line.startswith(mark)]
-    gone += [line for line in stored if line not in kept and not line.startswith(mark)]
-    return "".join(line for line in wanted if line not in held or line.startswith(mark)), "".join(gone)
 
 
 def _blank(triples: Iterable[tuple[str, ...]]) -> bool:
@@ -466,7 +456,8 @@ def _recompute(store: GraphStore, iris: IRIs, derived: _Derived,
         log.warning("inconsistency: %s", conflict.describe())
     lines = consistency.without_dropped(inference.lines, conflicts, rules, members)
     resources = resources - consistency.dropped_types(conflicts, rules, members)
-    identity = derived.identity + consistency.record(conflicts, str(iris.identity_graph)).serialize(format="nt")
+    identity = derived.identity.ntriples() + consistency.record(conflicts, str(iris.identity_graph)).serialize(
+        format="nt")
     graphs = {str(iris.identity_graph): identity, str(iris.inferred_graph): "\n".join(lines),
               str(iris.canonical_graph): _ntriples(resources), str(iris.gazetteer_graph): _ntriples(places),
               str(iris.corpus_graph): _ntriples(derived.corpus)}

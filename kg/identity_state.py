@@ -238,13 +238,15 @@ def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mappin
     return out - changed.keys()
 
 
-def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazetteer_iris: set[str],
-              placed: set[str]) -> tuple[list[EntityRecord], dict[str, str], list[resolve.Decision]]:
+def recluster(iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazetteer_iris: set[str],
+              placed: set[str], stored: Mapping[str, resolve.Decision | None],
+              ) -> tuple[list[EntityRecord], dict[str, str], list[resolve.Decision]]:
     """The clusters after articles were added: those of the names in ``near`` decided again
     (:func:`kg.resolve.cluster`), every other entity's as the identity ``links`` of the last build
     leave it (tenures and operations are clustered again elsewhere). Returns the records read, every
-    entity IRI's canonical IRI, and the decisions: the new ones, and those of the last build whose two
-    IRIs are still one and were not decided again."""
+    entity IRI's canonical IRI, and the decisions: the new ones, and those of the last build
+    (``stored``: :func:`kg.readers.stored_decisions`) whose two IRIs are still one and were not decided
+    again."""
     records = list(near.records.values())
     settled = {iri: root(links, iri) for iri in near.records}
     local, decisions = resolve.cluster(records, gazetteer_iris, placed, settled, near.unsettled, near.pairs,
@@ -253,8 +255,8 @@ def recluster(store: GraphStore, iris: IRIs, near: Neighbourhood, links: Mapping
     canonical.update({head: head for head in set(canonical.values())})
     canonical.update(local)
     again = {tuple(sorted((d.a, d.b))) for d in decisions}  # a decision is stored with its least IRI first
-    kept = [d for d in readers.stored_decisions(store, iris)
-            if tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
+    kept = [d for d in stored.values() if d is not None and iris.kind_of(d.a) != "operation"
+            and tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
     return records, canonical, kept + decisions
 
 

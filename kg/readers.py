@@ -207,17 +207,17 @@ def corpus_gazetteer_graph(places: list[CorpusPlace]) -> Graph:
 
 
 #: The identity decisions of the last build (bound to ?g: the identity graph), one row per decision.
-_DECISIONS = ("SELECT ?g ?a ?b ?score ?reason WHERE { GRAPH ?g { ?d a ops:IdentityDecision ; ops:mergedEntity ?a, ?b ; "
-              "ops:score ?score ; ops:reason ?reason FILTER(STR(?a) < STR(?b)) } }")
+_DECISIONS = ("SELECT ?g ?d ?a ?b ?score ?reason WHERE { GRAPH ?g { ?d a ops:IdentityDecision ; "
+              "ops:mergedEntity ?a, ?b ; ops:score ?score ; ops:reason ?reason FILTER(STR(?a) < STR(?b)) } }")
 
 
-def stored_decisions(store: GraphStore, iris: IRIs) -> list[resolve.Decision]:
-    """The entity decisions of the last build, kept when clusters are only extended (the operations'
-    are all taken again: operation clustering compares every operation each time)."""
-    out = []
+def stored_decisions(store: GraphStore, iris: IRIs) -> dict[str, resolve.Decision | None]:
+    """The decisions of the last derivation (the entities' and the operations'), by their node in the
+    identity graph; ``None`` for a node that does not read as one decision (two scores or reasons)."""
+    out: dict[str, resolve.Decision | None] = {}
     for row in in_graph(store, _DECISIONS, str(iris.identity_graph)):
-        a, b = row["a"].value, row["b"].value
-        if iris.kind_of(a) != "operation":
-            out.append(resolve.Decision(a, b, float(row["score"].value), row["reason"].value))
+        node = row["d"].value
+        decision = resolve.Decision(row["a"].value, row["b"].value, float(row["score"].value), row["reason"].value)
+        out[node] = None if node in out else decision  # a second row: a second score or reason
     return out
 

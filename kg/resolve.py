@@ -25,12 +25,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import combinations
-
-import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.namespace import OWL, PROV, RDF, XSD
 
 from kg.model import CORE_CLASSES
 from kg.names import PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
@@ -518,44 +513,3 @@ def cluster_labels(records: Iterable[EntityRecord], canonical: dict[str, str]) -
         if head not in chosen or record.iri == head:
             chosen[head] = record
     return {head: display_name(record, forms[head]) for head, record in chosen.items() if forms[head]}
-
-
-def identity_graph(articles: Iterable[str], graph_iri: str, digest: str, canonical: dict[str, str],
-                   decisions: Iterable[Decision], links: dict[str, str] | None = None) -> Graph:
-    """:func:`identity_ntriples` as a graph."""
-    return Graph().parse(data=identity_ntriples(articles, graph_iri, digest, canonical, decisions, links),
-                         format="nt")
-
-
-def _decimal(value: float) -> str:
-    """A score as the store writes an ``xsd:decimal`` (1.0 as "1"), so that an unchanged decision reads
-    back as the line written (:func:`kg.derive._graph_change` compares the two)."""
-    return format(Decimal(str(value)).normalize(), "f")
-
-
-def identity_ntriples(articles: Iterable[str], graph_iri: str, digest: str, canonical: dict[str, str],
-                      decisions: Iterable[Decision], links: dict[str, str] | None = None) -> str:
-    """The identity graph, as N-Triples: ``owl:sameAs`` links, the decisions, the ``articles`` it was
-    derived from.
-
-    ``canonical`` maps every IRI to its cluster's canonical IRI (see :func:`cluster`); ``links`` are
-    the ``owl:sameAs`` links to write (:func:`stable_links`; by default each IRI to its canonical
-    IRI). Names are the canonical graph's (:func:`cluster_labels`).
-    """
-    node = f"<{graph_iri}>"
-    lines = [f"{node} <{OPS.contentHash}> {ox.Literal(digest)} .\n"]
-    # One link per IRI (a star, or a tree where an earlier canonical IRI was merged), from each
-    # article's IRI to the canonical resource; the links only grow while clusters only grow.
-    if links is None:
-        links = {iri: head for iri, head in canonical.items() if iri != head}
-    lines += [f"<{iri}> <{OWL.sameAs}> <{target}> .\n" for iri, target in sorted(links.items())]
-    lines += [f"{node} <{PROV.wasDerivedFrom}> <{article}> .\n" for article in sorted(articles)]
-    decimal = ox.NamedNode(str(XSD.decimal))
-    for d in decisions:
-        digest_id = hashlib.sha1(f"{d.a} {d.b}".encode()).hexdigest()[:16]
-        decision = f"<{graph_iri}#decision-{digest_id}>"
-        lines += [f"{decision} <{RDF.type}> <{OPS.IdentityDecision}> .\n",
-                  f"{decision} <{OPS.mergedEntity}> <{d.a}> .\n", f"{decision} <{OPS.mergedEntity}> <{d.b}> .\n",
-                  f"{decision} <{OPS.score}> {ox.Literal(_decimal(d.score), datatype=decimal)} .\n",
-                  f"{decision} <{OPS.reason}> {ox.Literal(d.reason)} .\n"]
-    return "".join(lines)

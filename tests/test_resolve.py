@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 import kg.resolve
+from kg.identity_graph import graph as identity_graph
 from kg.names import parse_person, person_match
 from kg.resolve import (
     CONTEXT_BONUS,
@@ -20,7 +21,6 @@ from kg.resolve import (
     cluster,
     cluster_labels,
     group_records,
-    identity_graph,
     preferred_name,
 )
 from kg.vocab import OPS

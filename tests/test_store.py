@@ -249,7 +249,7 @@ def test_a_replacement_that_stops_part_way_leaves_replaced_graphs_absent_never_m
     native = store._store
     store._store = _FailingExtend(native)  # type: ignore[assignment]
     try:
-        with pytest.raises(StoreError, match="cannot write to disk .*simulated"):
+        with pytest.raises(StoreError, match=r"cannot write to disk .*simulated"):
             store.replace_graphs({G1: '<http://e/a> <http://e/p> "new" .'})
     finally:
         store._store = native
