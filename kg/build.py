@@ -175,7 +175,8 @@ def _write(store: GraphStore, iris: IRIs, batch: list[Analysed], report: BuildRe
 
 
 def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool) -> None:
-    report.derived = derive.refresh(store, iris, afresh=afresh)
+    # between two derivations a build writes article graphs only: the last one's writes are handed on
+    report.derived = derive.refresh(store, iris, afresh=afresh, last=report.derived.written if report.derived else None)
     report.derivations += 1
     report.derive_seconds += report.derived.seconds
 

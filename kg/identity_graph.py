@@ -60,6 +60,24 @@ class Identity:
         add += self._link_lines((a, b) for a, b in self.links.items() if links.get(a) != b)
         added = set(added)
         add += self._article_lines({a: h for a, h in self.hashes.items() if a in added})
+        kept, new = self._plan(decisions)
+        for node in sorted(decisions.keys() - kept):
+            remove += [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(f"<{node}>", None, None, self.graph)]
+        add += self._decision_lines(new)
+        return "".join(add), "".join(remove)
+
+    def nodes(self, decisions: Mapping[str, Decision | None] | None = None) -> dict[str, Decision | None]:
+        """The decisions the graph holds by node, once written whole (no ``decisions``) or changed from the
+        stored ``decisions`` (:meth:`change`); ``None`` for a node two different decisions share."""
+        kept, new = self._plan(decisions or {})
+        out = {node: (decisions or {})[node] for node in kept}
+        for d in new:
+            node = decision_node(self.graph, d)
+            out[node] = None if out.get(node, d) != d else d
+        return out
+
+    def _plan(self, decisions: Mapping[str, Decision | None]) -> tuple[set[str], list[Decision]]:
+        """The stored decision nodes taken again as they are, and the decisions to write."""
         stored = {_key(d): node for node, d in decisions.items() if d is not None}
         kept: set[str] = set()
         new: list[Decision] = []
@@ -69,10 +87,7 @@ class Identity:
                 new.append(d)
             else:
                 kept.add(node)
-        for node in sorted(decisions.keys() - kept):
-            remove += [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(f"<{node}>", None, None, self.graph)]
-        add += self._decision_lines(new)
-        return "".join(add), "".join(remove)
+        return kept, new
 
     @staticmethod
     def _link_lines(links: Iterable[tuple[str, str]]) -> list[str]:

@@ -455,7 +455,7 @@ def _blocks(records: list[EntityRecord]) -> dict[tuple[str, str], list[str]]:
     return blocks
 
 
-def stable_links(canonical: dict[str, str], stored: dict[str, str],
+def stable_links(canonical: dict[str, str], stored: Mapping[str, str],
                  known: Container[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
     """Keep canonical IRIs stable across builds, with one identity link per IRI.
 

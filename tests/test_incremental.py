@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -605,3 +605,65 @@ def test_a_derived_graph_that_cannot_be_written_in_part_is_written_whole(
     assert served(store) == served(full)
     assert {str(q) for q in store.quads(str(IRIS.identity_graph))} == {
         str(q) for q in full.quads(str(IRIS.identity_graph))}
+
+
+def test_a_derivation_takes_what_the_last_one_wrote_instead_of_reading_it_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build hands each derivation what the last one wrote (``last``): the identity links and decisions,
+    the articles and their inputs are not read back, and the graphs are those of one derivation of all."""
+    first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
+    later = [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani"), person("a4", "varani", "al-Varani")]
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(first))
+    report = derive.refresh(store, IRIS)
+    assert report.written is not None and report.written.links and report.written.decisions
+    store.replace_graphs(dict(later))
+    read: list[str] = []
+
+    def spy(name: str, module: object) -> None:
+        original = getattr(module, name)
+
+        def reading(*args: object, **kwargs: object) -> object:
+            read.append(name)
+            return original(*args, **kwargs)
+        monkeypatch.setattr(module, name, reading)
+
+    for name in ("stored_links", "stored_decisions", "article_state"):
+        spy(name, readers)
+    spy("stored", derive.inputs)
+    assert_handed_on_as_stored(store, report.written)
+    read.clear()
+    report = derive.refresh(store, IRIS, last=report.written)
+    assert read == []
+    assert served(store) == served(derived(first + later))
+    monkeypatch.undo()
+    assert_handed_on_as_stored(store, report.written)
+
+
+def test_what_the_last_derivation_wrote_is_not_taken_once_the_identity_graph_changed() -> None:
+    """A hand-off from a derivation before the last one does not match the identity graph's digest: the
+    derivation reads the graphs back."""
+    steps = [[person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani")], [person("a2", "varani", "Varani")],
+             [person("a3", "salim-hadi-al-varani", "Salim Hadi al-Varani")]]
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(steps[0]))
+    old = derive.refresh(store, IRIS)
+    store.replace_graphs(dict(steps[1]))
+    derive.refresh(store, IRIS)
+    store.replace_graphs(dict(steps[2]))
+    derive.refresh(store, IRIS, last=old.written)  # it says nothing of a2: taken, it would lose its link
+    assert served(store) == served(derived(steps[0] + steps[1] + steps[2]))
+
+
+def assert_handed_on_as_stored(store: OxigraphStore, written: derive.Written | None) -> None:
+    """What a derivation hands on is what reading the store back gives."""
+    assert written is not None
+    assert dict(written.links) == readers.stored_links(store, IRIS)
+    assert dict(written.articles) == readers.article_state(store, IRIS)
+
+    def decisions(by_node: Mapping[str, Decision | None]) -> dict[str, tuple[object, ...] | None]:
+        return {node: None if d is None else (*sorted((d.a, d.b)), round(d.score, 9), d.reason)
+                for node, d in by_node.items()}
+
+    assert decisions(written.decisions) == decisions(readers.stored_decisions(store, IRIS))
+    assert sorted(i.encode() for i in written.inputs) == sorted(i.encode() for i in derive.inputs.stored(store, IRIS))
