@@ -176,7 +176,8 @@ def _write(store: GraphStore, iris: IRIs, batch: list[Analysed], report: BuildRe
 
 def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool) -> None:
     # between two derivations a build writes article graphs only: the last one's writes are handed on
-    report.derived = derive.refresh(store, iris, afresh=afresh, last=report.derived.written if report.derived else None)
+    last = report.derived.written if report.derived else None
+    report.derived = derive.refresh(store, iris, afresh=afresh, last=last)
     report.derivations += 1
     report.derive_seconds += report.derived.seconds
 

@@ -40,6 +40,7 @@ from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical
 from kg.errors import StateError
 from kg.identity_graph import Identity
 from kg.identity_state import state_format
+from kg.inputs import Inputs
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -70,7 +71,7 @@ class Written:
     links: Mapping[str, str]
     decisions: Mapping[str, resolve.Decision | None]
     articles: Mapping[str, str]
-    inputs: list[inputs.Inputs]
+    inputs: list[Inputs]
 
 
 # Queries of one graph, bound to ?g: the inconsistencies it records; what it states about itself.
@@ -360,7 +361,8 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
 
     Only when articles were only added since the last derivation (none changed or went away) and the
     ontology is the same. Returns the number of canonical triples fused again and of inferred triples
-    added, or ``None`` when a full recomputation is needed (the new articles make the knowledge graph
+    added, and the identity decisions by node as written (:class:`Written`), or ``None`` when a full
+    recomputation is needed (the new articles make the knowledge graph
     inconsistent: the full path explains and resolves that).
     """
     added = sorted(new_articles)
