@@ -64,8 +64,9 @@ class Written:
     """What a derivation wrote of the identity and state graphs that the next one reads: the identity
     links and decisions (by node), the articles it was derived from and their inputs. A build hands it
     to its next derivation, which takes it instead of reading the graphs back (reading them grows with the
-    corpus: 0.8 s at 8,500 articles), when the identity graph still holds its ``digest``: between the two,
-    a build writes article graphs only."""
+    corpus: 0.8 s at 8,500 articles). Between the two, a build (which holds the store's lock) only adds or
+    replaces articles; as a safeguard, it is taken only when the identity graph still holds its
+    ``digest``, that of the article contents it was derived from."""
 
     digest: str
     links: Mapping[str, str]
@@ -142,9 +143,11 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     digest = resolve.state_digest(hashes.values())
     if last is not None and last.digest != _graph_hash(store, str(iris.identity_graph)):
         last = None  # something else wrote the identity graph since
-    stored = last.links if last is not None else readers.stored_links(store, iris)
+    readable = last.links if last is not None else readers.stored_links(store, iris)
+    stored = readable if readable is not None else {}
     known = readers.CanonicalResources(store, iris)
-    added = None if afresh else _added_only(store, iris, hashes, last)
+    # links that do not read back as written: the full path writes the identity graph whole
+    added = None if afresh or readable is None else _added_only(store, iris, hashes, last)
     unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
     decided: Mapping[str, resolve.Decision | None]  # the last derivation's decisions, then
     if added is not None:  # only the names near the new articles' are compared; the last clusters stand

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.namespace import OWL, PROV, RDF, XSD
 
 from kg.resolve import Decision
@@ -49,10 +48,11 @@ class Identity:
         """The lines to add to and remove from the stored graph to make it :meth:`ntriples`, when the
         articles ``added`` are the only change since the derivation that wrote it, which wrote ``links``
         and ``decisions`` (by decision node; ``None`` for a node that does not read as one decision: it is
-        removed). The digest goes first among the lines removed, and is
-        always written again: a write cut short leaves the graph without one, so the derived graphs
-        read as stale. A decision of the last derivation taken again (the same two IRIs, score and
-        reason) stays as it is, whichever of its two IRIs it names first."""
+        removed). Of the graph, only the digest and the nodes of the decisions removed are read. The
+        digest goes first among the lines removed, and is always written again: a write cut short leaves
+        the graph without one, so the derived graphs read as stale. A decision of the last derivation
+        taken again (the same two IRIs, score and reason) stays as it is, whichever of its two IRIs it
+        names first."""
         remove = [f"{s} {p} {o} .\n" for s, p, o, _g in store.match_quads(f"<{self.graph}>", f"<{OPS.contentHash}>",
                                                                           None, self.graph)]
         add = [_mark(self.graph, self.digest)]
@@ -115,17 +115,6 @@ class Identity:
 def decision_node(graph: str, decision: Decision) -> str:
     """The IRI of a decision's node: the same two IRIs, in the same order, the same node."""
     return f"{graph}#decision-{hashlib.sha1(f'{decision.a} {decision.b}'.encode()).hexdigest()[:16]}"
-
-
-def graph(articles: Iterable[str], graph_iri: str, digest: str, canonical: Mapping[str, str],
-          decisions: list[Decision], links: Mapping[str, str] | None = None) -> Graph:
-    """The identity graph of ``articles`` as an rdflib graph, without their content hashes
-    (``links``: by default each IRI to its canonical IRI)."""
-    if links is None:
-        links = {iri: head for iri, head in canonical.items() if iri != head}
-    text = Identity(graph_iri, digest, {}, links, decisions).ntriples()
-    text += "".join(f"<{graph_iri}> <{PROV.wasDerivedFrom}> <{a}> .\n" for a in sorted(set(articles)))
-    return Graph().parse(data=text, format="nt")
 
 
 def _mark(graph: str, digest: str) -> str:

@@ -105,28 +105,27 @@ def str_iri(iri: str) -> str:
 _STORED_LINKS = "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a owl:sameAs ?b } }"
 
 
-def stored_links(store: GraphStore, iris: IRIs) -> dict[str, str]:
+def stored_links(store: GraphStore, iris: IRIs) -> dict[str, str] | None:
     """The identity links of the last build (IRI -> IRI), which keep canonical IRIs stable
-    (:func:`kg.resolve.stable_links`): the one piece of derived state a build reads back. A graph of
-    an earlier layout (all pairs of a cluster, more than one link per IRI) gives none: canonical
-    IRIs are then chosen afresh, once."""
+    (:func:`kg.resolve.stable_links`): the one piece of derived state a build reads back. ``None`` when
+    they are not one link per IRI to another IRI without cycles (a graph of an earlier layout, all pairs
+    of a cluster, or one edited by hand): the derivation is then a full one, which writes the identity
+    graph whole and chooses canonical IRIs afresh, once."""
     links: dict[str, str] = {}
     for row in in_graph(store, _STORED_LINKS, str(iris.identity_graph)):
         a, b = row["a"].value, row["b"].value
-        if a == b:
-            continue
-        if a in links and links[a] != b:
-            log.info("identity: the stored links are not one per IRI (an earlier layout): canonical IRIs "
-                     "are chosen afresh")
-            return {}
+        if a == b or (a in links and links[a] != b):
+            log.warning("identity: the stored links are not one per IRI to another IRI (an earlier layout, or an "
+                        "edited graph): derived in full, canonical IRIs chosen afresh")
+            return None
         links[a] = b
     for start in links:  # a cycle (an edited graph) would keep no IRI canonical
         seen, iri = {start}, links[start]
         while iri in links:
             if iri in seen:
-                log.warning("identity: the stored links hold a cycle through %s: canonical IRIs are chosen afresh",
-                            iri)
-                return {}
+                log.warning("identity: the stored links hold a cycle through %s: derived in full, canonical IRIs "
+                            "chosen afresh", iri)
+                return None
             seen.add(iri)
             iri = links[iri]
     return links

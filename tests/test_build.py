@@ -272,6 +272,46 @@ def test_stored_identity_links_with_a_cycle_or_self_links_are_not_used() -> None
     graph = ox.NamedNode(str(iris.identity_graph))
     for a, b in (("x:a", "x:a"), ("x:b", "x:c")):
         store.native.add(ox.Quad(ox.NamedNode(a), ox.NamedNode(same), ox.NamedNode(b), graph))
-    assert readers.stored_links(store, iris) == {"x:b": "x:c"}  # a self-link says nothing
+    assert readers.stored_links(store, iris) is None  # not as a derivation writes them
+    store.native.remove(ox.Quad(ox.NamedNode("x:a"), ox.NamedNode(same), ox.NamedNode("x:a"), graph))
+    assert readers.stored_links(store, iris) == {"x:b": "x:c"}
     store.native.add(ox.Quad(ox.NamedNode("x:c"), ox.NamedNode(same), ox.NamedNode("x:b"), graph))
-    assert readers.stored_links(store, iris) == {}
+    assert readers.stored_links(store, iris) is None
+
+
+def test_progress_is_reported_for_an_article_once_it_is_stored(tmp_path: Path) -> None:
+    """Articles are written in batches: the progress callback hears of each after its batch is written."""
+    from tests.conftest import SEEDS
+
+    iris = IRIs(Settings().base)
+    store = open_store(tmp_path / "store")
+    stored: list[bool] = []
+    try:
+        build([str(SEEDS)], Settings(store=tmp_path / "store"), store,
+              on_article=lambda a: stored.append(a.id in stored_articles(store, iris)))
+    finally:
+        store.close()
+    assert stored == [True] * 5
+
+
+def test_an_article_built_again_anywhere_in_a_batch_makes_the_derivation_a_full_one(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``--force`` builds an article again with the same text (its graph may say something else now): the
+    derivation after its batch is a full one, also when the batch's last article is a new one."""
+    import logging
+    import shutil
+
+    from tests.conftest import SEEDS
+
+    first, second = sorted(SEEDS.glob("*.txt"))[:2]
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    shutil.copy(first, one)
+    shutil.copy(first, two)
+    shutil.copy(second, two)
+    _build([str(one)], tmp_path / "store")
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        report = _build([str(two)], tmp_path / "store", force=True)
+    assert report.replaced == [first.stem] and report.added == [second.stem] and report.derivations == 1
+    assert "derived graphs incrementally" not in caplog.text and "derived graphs:" in caplog.text

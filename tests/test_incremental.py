@@ -533,27 +533,35 @@ def test_adding_articles_writes_what_changed_in_the_identity_graph_not_all_of_it
 def test_the_identity_graph_is_changed_line_by_line_into_what_a_whole_write_holds() -> None:
     """``Identity.change`` against the graph the last derivation wrote: a link that moved, a new link, a
     decision taken again (kept as stored, whichever IRI it names first), one dropped, one new, one whose
-    score changed, a new article. Applied, the graph is the one written whole (but the kept decision's node)."""
+    score changed, a node edited to hold two scores, a new article. Applied, the graph is the one written
+    whole (but the kept decision's node)."""
     graph = str(IRIS.identity_graph)
     a, b, c, d, e = (f"{B}person/{x}" for x in "abcde")
-    kept, dropped, rescored = Decision(b, a, 0.9, "names"), Decision(a, c, 0.88, "names"), Decision(d, e, 0.9, "x")
-    before = Identity(graph, "sha256:1", {f"{B}article/a1": "h1"}, {a: b, c: b}, [kept, dropped, rescored])
+    kept, dropped, rescored = Decision(a, b, 0.9, "names"), Decision(a, c, 0.88, "names"), Decision(d, e, 0.9, "x")
+    edited = Decision(c, d, 0.9, "y")
+    before = Identity(graph, "sha256:1", {f"{B}article/a1": "h1"}, {a: b, c: b}, [kept, dropped, rescored, edited])
     store = OxigraphStore(None)
     store.replace_graphs({graph: before.ntriples()})
+    store.native.add(ox.Quad(ox.NamedNode(decision_node(graph, edited)), ox.NamedNode(f"{OPS}score"),
+                             ox.Literal("0.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                             ox.NamedNode(graph)))
     decided = readers.stored_decisions(store, IRIS)
+    assert decided[decision_node(graph, edited)] is None  # two scores: not one decision
     assert sorted((x.a, x.b, x.score) for x in decided.values() if x is not None) == [(a, b, 0.9), (a, c, 0.88),
                                                                                       (d, e, 0.9)]
-    new = Decision(c, e, 0.95, "names")
+    new, again = Decision(c, e, 0.95, "names"), Decision(b, a, 0.9, "names")  # ``kept``, b named first
     after = Identity(graph, "sha256:2", {f"{B}article/a1": "h1", f"{B}article/a2": "h2"}, {a: b, c: e, d: b},
-                     [Decision(a, b, 0.9, "names"), Decision(d, e, 0.7, "x"), new])
-    add, remove = after.change(store, readers.stored_links(store, IRIS), decided, [f"{B}article/a2"])
+                     [again, Decision(d, e, 0.7, "x"), new, edited])
+    links = readers.stored_links(store, IRIS)
+    assert links is not None
+    add, remove = after.change(store, links, decided, [f"{B}article/a2"])
     assert remove.startswith(f"<{graph}> <{OPS}contentHash> ")  # the digest goes first
     assert "article/a1" not in add and f"<{a}> <{OWL}sameAs> <{b}>" not in add + remove  # what stands stays
     store.replace_graphs({}, add={graph: add}, remove={graph: remove})
     whole = OxigraphStore(None)
     whole.replace_graphs({graph: after.ntriples()})
 
-    stored_node, whole_node = decision_node(graph, kept), decision_node(graph, Decision(a, b, 0.9, "names"))
+    stored_node, whole_node = decision_node(graph, kept), decision_node(graph, again)
 
     def lines(s: OxigraphStore, subject: str | None = None) -> set[str]:
         return {str(q.triple) for q in s.quads(graph, subject=subject)
@@ -562,6 +570,8 @@ def test_the_identity_graph_is_changed_line_by_line_into_what_a_whole_write_hold
     assert lines(store) == lines(whole)
     assert lines(store, f"<{stored_node}>") == lines(_written(before), f"<{stored_node}>") != set()
     assert not lines(store, f"<{whole_node}>")
+    assert after.nodes(decided) == {**{n: x for n, x in readers.stored_decisions(store, IRIS).items()
+                                       if n != stored_node}, stored_node: kept}
 
 
 def _written(identity: Identity) -> OxigraphStore:
@@ -597,8 +607,10 @@ def test_a_derived_graph_that_cannot_be_written_in_part_is_written_whole(
     store.calls.clear()
     monkeypatch.setattr(derive, "_blank", lambda *_args: True)  # as if a graph held a blank node
     with caplog.at_level(logging.INFO, logger="kg.derive"):
-        derive.refresh(store, IRIS)
+        report = derive.refresh(store, IRIS)
     assert "derived graphs incrementally" in caplog.text
+    monkeypatch.undo()
+    assert_handed_on_as_stored(store, report.written)
     (whole, _add, _remove), = store.calls
     assert list(whole) == [str(IRIS.identity_graph), str(IRIS.corpus_graph), str(IRIS.gazetteer_graph)]
     full = derived(first + later)
@@ -667,3 +679,20 @@ def assert_handed_on_as_stored(store: OxigraphStore, written: derive.Written | N
 
     assert decisions(written.decisions) == decisions(readers.stored_decisions(store, IRIS))
     assert sorted(i.encode() for i in written.inputs) == sorted(i.encode() for i in derive.inputs.stored(store, IRIS))
+
+
+def test_an_identity_graph_edited_by_hand_is_written_whole_at_the_next_derivation(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A second link for one IRI (an edit through SPARQL Update): the links do not read back as a
+    derivation writes them, so the next derivation is a full one, and the graph is a whole write again."""
+    first = [person("a1", "omar-khalil-al-varani", "Omar Khalil al-Varani"), person("a2", "varani", "Varani")]
+    later = [person("a3", "yasin-tamimi", "Yasin Tamimi")]
+    store = derived(first)
+    graph = str(IRIS.identity_graph)
+    link = next(q for q in store.quads(graph) if q.predicate.value.endswith("#sameAs"))
+    store.native.add(ox.Quad(link.subject, link.predicate, ox.NamedNode(f"{B}person/someone-else"), link.graph_name))
+    store.replace_graphs(dict(later))
+    with caplog.at_level(logging.INFO, logger="kg.derive"):
+        derive.refresh(store, IRIS)
+    assert "incrementally" not in caplog.text and "not one per IRI" in caplog.text
+    assert {str(q) for q in store.quads(graph)} == {str(q) for q in derived(first + later).quads(graph)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import pytest
@@ -10,13 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 import kg.resolve
-from kg.identity_graph import graph as identity_graph
+from kg.identity_graph import Identity
 from kg.names import parse_person, person_match
 from kg.resolve import (
     CONTEXT_BONUS,
+    Decision,
     EntityRecord,
     cluster,
     cluster_labels,
@@ -26,6 +28,17 @@ from kg.resolve import (
 from kg.vocab import OPS
 
 BASE = "https://example.org/id/"
+
+
+def identity_graph(articles: Iterable[str], graph_iri: str, digest: str, canonical: Mapping[str, str],
+                   decisions: list[Decision], links: Mapping[str, str] | None = None) -> Graph:
+    """The identity graph of ``articles`` (without their content hashes) as an rdflib graph; ``links``: by
+    default each IRI to its canonical IRI."""
+    if links is None:
+        links = {iri: head for iri, head in canonical.items() if iri != head}
+    text = Identity(graph_iri, digest, {}, links, decisions).ntriples()
+    text += "".join(f"<{graph_iri}> <{PROV.wasDerivedFrom}> <{a}> .\n" for a in sorted(set(articles)))
+    return Graph().parse(data=text, format="nt")
 GRAPH = BASE + "graph/identity"
 PERSON, ORG, PLACE = str(OPS.Person), str(OPS.Organization), str(OPS.Location)
 NF = BASE + "organization/northern-front"

@@ -82,11 +82,21 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         assert loaded == [5]
         assert sorted(_objects(store, G1)) == ['"0"', '"1"', '"2"'] and _objects(store, G2) == ['"kept"']
         assert sorted(_objects(store, G3)) == ['"3"', '"4"']
+        failing = store._store
+
+        class Full(Spy):
+            def bulk_extend(self, quads: list[ox.Quad]) -> None:
+                raise OSError("No space left on device")
+
+        store._store = Full(failing.inner)  # type: ignore[assignment]
+        with pytest.raises(StoreError, match=r"cannot write to disk \(No space left on device\): check the free space"):
+            store.put_graphs({G3: graphs[G1] * 2})
+        store._store = failing
     finally:
         store.close()
     reopened = open_store(tmp_path / "store", read_only=True)  # on disk, not only in this process's view
     try:
-        assert reopened.count() == 6
+        assert reopened.count() == 4  # G1 and G2; G3 removed before the write that failed
     finally:
         reopened.close()
 
@@ -325,5 +335,19 @@ def test_what_a_long_build_writes_goes_to_disk_not_to_ever_growing_memory_tables
                               G2: "".join(f'<http://e/b> <http://e/p> "{i}" .\n' for i in range(6))})
         assert tables() > before
         assert store.count(G1) == 5 and store.count(G2) == 6
+    finally:
+        store.close()
+
+
+def test_files_a_killed_bulk_load_left_are_removed_when_the_store_opens_for_writing(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    open_store(path).close()
+    leftover = path / "bulk-1234.sst"
+    leftover.write_bytes(b"half written")
+    open_store(path, read_only=True).close()
+    assert leftover.exists()  # a reader leaves the writer's files alone
+    store = open_store(path)
+    try:
+        assert not leftover.exists() and store.count() == 0
     finally:
         store.close()

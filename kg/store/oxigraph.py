@@ -15,7 +15,8 @@ with no ``remove``. Callers keep their state marker in a replaced graph, or firs
 graph is replaced (an article's graph holds its content hash; the identity graph holds the digest the
 derived graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is
 redone.
-A reader may briefly see a replaced graph absent.
+A reader may briefly see a replaced graph absent. A bulk load holds the GIL while it writes (a
+transaction does not): other threads of the process wait for it.
 
 RocksDB keeps what a transaction wrote in memory tables until they are flushed to disk; pyoxigraph
 lets them grow with what a process writes, so a long build's memory would follow the corpus. The
@@ -72,6 +73,8 @@ class OxigraphStore(GraphStore):
                 ) from None
             raise StoreError(f"the store {path} cannot be opened ({exc}): check the path, or remove a "
                              "directory that is not an opskg store") from None
+        if path is not None and not read_only:
+            _remove_unloaded(path)
 
     @property
     def native(self) -> ox.Store:
@@ -163,10 +166,13 @@ class OxigraphStore(GraphStore):
         replaced = [_graph_node(name) for name in graphs]
         removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples, fresh=False)]
         added = [q for name, ntriples in [*graphs.items(), *(add or {}).items()] for q in _quads(name, ntriples)]
-        for node in replaced:  # first: a graph holding a state marker is gone before anything else changes
-            self._store.remove_graph(node)
-        for quad in removed:
-            self._store.remove(quad)
+        try:
+            for node in replaced:  # first: a graph holding a state marker is gone before anything else changes
+                self._store.remove_graph(node)
+            for quad in removed:
+                self._store.remove(quad)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
         self._written(len(removed))
         self._add(added)
 
@@ -176,8 +182,11 @@ class OxigraphStore(GraphStore):
         with that label (an article graph has none)."""
         self._check_writable()
         nodes = {name: _graph_node(name) for name in graphs}  # every name checked before the first write
-        for node in nodes.values():
-            self._store.remove_graph(node)
+        try:
+            for node in nodes.values():
+                self._store.remove_graph(node)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
         self._add([ox.Quad(t.subject, t.predicate, t.object, node) for name, node in nodes.items()
                    for t in graphs[name]])
 
@@ -262,6 +271,15 @@ def _graph_node(name: str) -> ox.NamedNode:
         return ox.NamedNode(name)
     except ValueError as exc:
         raise ValueError(f"{name!r} is not an absolute IRI, so it cannot name a graph ({exc})") from None
+
+
+def _remove_unloaded(path: Path) -> None:
+    """Remove the files a bulk load killed part way left (``bulk-*.sst``: written, never ingested; an
+    ingested one is in the store under another name). Only the writer, which holds the store's lock,
+    bulk loads."""
+    for leftover in path.glob("bulk-*.sst"):
+        log.info("removing %s, left by a write that was killed", leftover)
+        leftover.unlink(missing_ok=True)
 
 
 def _quads(name: str, ntriples: str, *, fresh: bool = True) -> list[ox.Quad]:
