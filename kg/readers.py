@@ -23,6 +23,7 @@ from kg import gazetteer as gaz
 from kg import resolve
 from kg.geonames import index as geonames_index
 from kg.geonames.graph import CorpusPlace, gazetteer_graph
+from kg.identity_graph import decision_node
 from kg.model import CORE_CLASSES
 from kg.store import GraphStore
 from kg.vocab import OPS, PREFIXES, IRIs
@@ -212,11 +213,15 @@ _DECISIONS = ("SELECT ?g ?d ?a ?b ?score ?reason WHERE { GRAPH ?g { ?d a ops:Ide
 
 def stored_decisions(store: GraphStore, iris: IRIs) -> dict[str, resolve.Decision | None]:
     """The decisions of the last derivation (the entities' and the operations'), by their node in the
-    identity graph; ``None`` for a node that does not read as one decision (two scores or reasons)."""
+    identity graph, their two IRIs in the order written; ``None`` for a node that does not read as one
+    decision (two scores or reasons)."""
     out: dict[str, resolve.Decision | None] = {}
-    for row in in_graph(store, _DECISIONS, str(iris.identity_graph)):
-        node = row["d"].value
-        decision = resolve.Decision(row["a"].value, row["b"].value, float(row["score"].value), row["reason"].value)
+    graph = str(iris.identity_graph)
+    for row in in_graph(store, _DECISIONS, graph):
+        node, a, b = row["d"].value, row["a"].value, row["b"].value
+        if decision_node(graph, resolve.Decision(a, b, 0.0, "")) != node:
+            a, b = b, a  # as written: its node is named after the IRI it names first
+        decision = resolve.Decision(a, b, float(row["score"].value), row["reason"].value)
         out[node] = None if node in out else decision  # a second row: a second score or reason
     return out
 
