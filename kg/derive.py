@@ -141,13 +141,14 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())
-    if last is not None and last.digest != _graph_hash(store, str(iris.identity_graph)):
+    stored_digest = _graph_hash(store, str(iris.identity_graph))  # what the last derivation was derived from
+    if last is not None and last.digest != stored_digest:
         last = None  # something else wrote the identity graph since
     readable = last.links if last is not None else readers.stored_links(store, iris)
     stored = readable if readable is not None else {}
     known = readers.CanonicalResources(store, iris)
     # links that do not read back as written: the full path writes the identity graph whole
-    added = None if afresh or readable is None else _added_only(store, iris, hashes, last)
+    added = None if afresh or readable is None else _added_only(store, iris, hashes, stored_digest, last)
     unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
     decided: Mapping[str, resolve.Decision | None]  # the last derivation's decisions, then
     if added is not None:  # only the names near the new articles' are compared; the last clusters stand
@@ -168,7 +169,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
         else:
             state = _State(None, _state_mark(iris, digest) + identity_state.ntriples(near.changed)
                            + inputs.ntriples(read),
-                           _state_mark(iris, _graph_hash(store, str(iris.identity_graph)) or "") + near.replaced)
+                           _state_mark(iris, stored_digest or "") + near.replaced)
     if added is None:
         collector.resume()  # a full derivation makes cyclic garbage
         read = everything = inputs.read(store, iris)
@@ -338,14 +339,15 @@ def _state_mark(iris: IRIs, digest: str) -> str:
     return f"<{iris.state_graph}> <{OPS.contentHash}> {ox.Literal(f'{state_format()} {digest}')} .\n"
 
 
-def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str], last: Written | None) -> set[str] | None:
+def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str], stored_digest: str | None,
+                last: Written | None) -> set[str] | None:
     """The articles added since the last derivation, when nothing else changed: none of its articles
     changed or went away, the ontology is the same, it recorded no inconsistency, and it wrote a
     canonical graph and a state graph of this code's format for the articles it was derived from (a
     store derived before there was a state graph has none). ``None`` otherwise: everything is derived
     afresh."""
     previous = last.articles if last is not None else readers.article_state(store, iris)
-    mark = f"{state_format()} {_graph_hash(store, str(iris.identity_graph))}"
+    mark = f"{state_format()} {stored_digest}"
     if not previous or any(hashes.get(a) != h for a, h in previous.items()) \
             or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash() or recorded_conflicts(store, iris) \
             or next(store.quads(str(iris.canonical_graph)), None) is None \

@@ -69,10 +69,11 @@ class Identity:
     def nodes(self, decisions: Mapping[str, Decision | None] | None = None) -> dict[str, Decision | None]:
         """The decisions the graph holds by node, once written whole (no ``decisions``) or changed from the
         stored ``decisions`` (:meth:`change`); ``None`` for a node two different decisions share."""
-        kept, new = self._plan(decisions or {})
-        out = {node: (decisions or {})[node] for node in kept}
+        decisions = decisions or {}
+        kept, new = self._plan(decisions)
+        out = {node: decisions[node] for node in kept}
         for d in new:
-            node = decision_node(self.graph, d)
+            node = decision_node(self.graph, d.a, d.b)
             out[node] = None if out.get(node, d) != d else d
         return out
 
@@ -104,7 +105,7 @@ class Identity:
     def _decision_lines(self, decisions: Iterable[Decision]) -> list[str]:
         lines = []
         for d in decisions:
-            node = f"<{decision_node(self.graph, d)}>"
+            node = f"<{decision_node(self.graph, d.a, d.b)}>"
             lines += [f"{node} <{RDF.type}> <{OPS.IdentityDecision}> .\n",
                       f"{node} <{OPS.mergedEntity}> <{d.a}> .\n", f"{node} <{OPS.mergedEntity}> <{d.b}> .\n",
                       f"{node} <{OPS.score}> {ox.Literal(_decimal(d.score), datatype=_DECIMAL)} .\n",
@@ -112,9 +113,10 @@ class Identity:
         return lines
 
 
-def decision_node(graph: str, decision: Decision) -> str:
-    """The IRI of a decision's node: the same two IRIs, in the same order, the same node."""
-    return f"{graph}#decision-{hashlib.sha1(f'{decision.a} {decision.b}'.encode()).hexdigest()[:16]}"
+def decision_node(graph: str, a: str, b: str) -> str:
+    """The IRI of the node of a decision that merged ``a`` and ``b``: the same two IRIs, in the same order,
+    the same node."""
+    return f"{graph}#decision-{hashlib.sha1(f'{a} {b}'.encode()).hexdigest()[:16]}"
 
 
 def _mark(graph: str, digest: str) -> str:

@@ -254,7 +254,7 @@ def recluster(iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazette
     canonical = {iri: root(links, iri) for iri in links if iris.kind_of(iri) not in ("operation", "tenure")}
     canonical.update({head: head for head in set(canonical.values())})
     canonical.update(local)
-    again = {tuple(sorted((d.a, d.b))) for d in decisions}  # a decision is stored with its least IRI first
+    again = {tuple(sorted((d.a, d.b))) for d in decisions}  # either IRI may be named first
     kept = [d for d in stored.values() if d is not None and iris.kind_of(d.a) != "operation"
             and tuple(sorted((d.a, d.b))) not in again and canonical.get(d.a, d.a) == canonical.get(d.b, d.b)]
     return records, canonical, kept + decisions

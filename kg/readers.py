@@ -219,7 +219,7 @@ def stored_decisions(store: GraphStore, iris: IRIs) -> dict[str, resolve.Decisio
     graph = str(iris.identity_graph)
     for row in in_graph(store, _DECISIONS, graph):
         node, a, b = row["d"].value, row["a"].value, row["b"].value
-        if decision_node(graph, resolve.Decision(a, b, 0.0, "")) != node:
+        if decision_node(graph, a, b) != node:
             a, b = b, a  # as written: its node is named after the IRI it names first
         decision = resolve.Decision(a, b, float(row["score"].value), row["reason"].value)
         out[node] = None if node in out else decision  # a second row: a second score or reason

@@ -542,11 +542,11 @@ def test_the_identity_graph_is_changed_line_by_line_into_what_a_whole_write_hold
     before = Identity(graph, "sha256:1", {f"{B}article/a1": "h1"}, {a: b, c: b}, [kept, dropped, rescored, edited])
     store = OxigraphStore(None)
     store.replace_graphs({graph: before.ntriples()})
-    store.native.add(ox.Quad(ox.NamedNode(decision_node(graph, edited)), ox.NamedNode(f"{OPS}score"),
+    store.native.add(ox.Quad(ox.NamedNode(decision_node(graph, edited.a, edited.b)), ox.NamedNode(f"{OPS}score"),
                              ox.Literal("0.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
                              ox.NamedNode(graph)))
     decided = readers.stored_decisions(store, IRIS)
-    assert decided[decision_node(graph, edited)] is None  # two scores: not one decision
+    assert decided[decision_node(graph, edited.a, edited.b)] is None  # two scores: not one decision
     assert sorted((x.a, x.b, x.score) for x in decided.values() if x is not None) == [(a, b, 0.9), (a, c, 0.88),
                                                                                       (e, d, 0.9)]  # as written
     new, again = Decision(c, e, 0.95, "names"), Decision(b, a, 0.9, "names")  # ``kept``, b named first
@@ -561,7 +561,7 @@ def test_the_identity_graph_is_changed_line_by_line_into_what_a_whole_write_hold
     whole = OxigraphStore(None)
     whole.replace_graphs({graph: after.ntriples()})
 
-    stored_node, whole_node = decision_node(graph, kept), decision_node(graph, again)
+    stored_node, whole_node = decision_node(graph, kept.a, kept.b), decision_node(graph, again.a, again.b)
 
     def lines(s: OxigraphStore, subject: str | None = None) -> set[str]:
         return {str(q.triple) for q in s.quads(graph, subject=subject)

@@ -166,14 +166,7 @@ class OxigraphStore(GraphStore):
         replaced = [_graph_node(name) for name in graphs]
         removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples, fresh=False)]
         added = [q for name, ntriples in [*graphs.items(), *(add or {}).items()] for q in _quads(name, ntriples)]
-        try:
-            for node in replaced:  # first: a graph holding a state marker is gone before anything else changes
-                self._store.remove_graph(node)
-            for quad in removed:
-                self._store.remove(quad)
-        except OSError as exc:
-            raise self._disk_error(exc) from None
-        self._written(len(removed))
+        self._remove(replaced, removed)  # first: a graph holding a state marker is gone before anything changes
         self._add(added)
 
     def put_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
@@ -182,13 +175,20 @@ class OxigraphStore(GraphStore):
         with that label (an article graph has none)."""
         self._check_writable()
         nodes = {name: _graph_node(name) for name in graphs}  # every name checked before the first write
-        try:
-            for node in nodes.values():
-                self._store.remove_graph(node)
-        except OSError as exc:
-            raise self._disk_error(exc) from None
+        self._remove(nodes.values())
         self._add([ox.Quad(t.subject, t.predicate, t.object, node) for name, node in nodes.items()
                    for t in graphs[name]])
+
+    def _remove(self, graphs: Iterable[ox.NamedNode], quads: Sequence[ox.Quad] = ()) -> None:
+        """Remove whole graphs, each in a transaction, then ``quads``, one transaction each."""
+        try:
+            for node in graphs:
+                self._store.remove_graph(node)
+            for quad in quads:
+                self._store.remove(quad)
+        except OSError as exc:
+            raise self._disk_error(exc) from None
+        self._written(len(quads))
 
     def _add(self, quads: list[ox.Quad]) -> None:
         """Add ``quads`` in one atomic write (see :data:`BULK_FROM`)."""
