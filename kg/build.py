@@ -9,6 +9,10 @@ each derivation after the first reads what the articles added since the last one
 derivation holds in memory is mostly the batch's (plus, for every article, its derivation input and
 identity links). After a derivation that resolved inconsistencies the next one must be a full one:
 the build then derives once more, at the end.
+
+The build hands each derivation the article graphs it wrote since the last one (up to
+:data:`HAND_ON` triples), in the form reading them back gives: reading them back from the store took
+5 µs a triple (1.3 s of a 300-article build), handing them on takes about 1.3 µs and 100 bytes.
 """
 
 from __future__ import annotations
@@ -41,8 +45,29 @@ log = logging.getLogger(__name__)
 #: Triples of article graphs written to the store in one write (see the module's docstring).
 WRITE_BATCH = 20_000
 
-#: An article with the triples of its graph.
-Analysed = tuple[Article, list[ox.Triple]]
+#: Triples of the article graphs written since the last derivation that are handed to the next one (about
+#: 100 bytes each); those written beyond are read back from the store.
+HAND_ON = 500_000
+
+#: An article with the statements of its graph (quads in it).
+Analysed = tuple[Article, list[ox.Quad]]
+
+
+@dataclass
+class _HandOn:
+    """The article graphs written since the last derivation, as N-Triples terms read back
+    (:meth:`GraphStore.as_read`), and the terms' texts they share."""
+
+    graphs: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    size: int = 0
+
+    def add(self, store: GraphStore, graphs: dict[str, list[ox.Quad]]) -> None:
+        for name, quads in graphs.items():
+            if self.size + len(quads) > HAND_ON:
+                return
+            self.graphs[name] = store.as_read(quads, self.texts)
+            self.size += len(quads)
 
 
 @dataclass
@@ -132,20 +157,21 @@ def build(
     if on_start:
         on_start(len(todo))
     replaced, pending, afresh, batched = set(report.replaced), 0, False, True
+    handed = _HandOn()
     for batch in _batches(analyze_all(todo, settings, workers), derive_every):
-        _write(store, iris, batch, report, on_article)
+        _write(store, iris, batch, report, on_article, handed)
         # an article built again with the same text (--force, a new builder) may say something else now
         afresh |= any(article.id in replaced for article, _ in batch)
         pending += len(batch)
         if batched and pending >= derive_every:
-            _derive(store, iris, report, afresh)
-            pending, afresh = 0, False
+            _derive(store, iris, report, afresh, handed.graphs)
+            pending, afresh, handed = 0, False, _HandOn()
             # a derivation after one that resolved inconsistencies is a full one: only one more, at the end
             batched = not derive.recorded_conflicts(store, iris)
             if not batched:
                 log.info("the knowledge graph holds inconsistencies: derived again at the end of the build only")
     if pending or derive.is_stale(store, iris):
-        _derive(store, iris, report, afresh)
+        _derive(store, iris, report, afresh, handed.graphs)
     return report
 
 
@@ -154,9 +180,9 @@ def _batches(analysed: Iterable[Analysed], derive_every: int) -> Iterator[list[A
     where a derivation is due (after every ``derive_every`` articles)."""
     batch: list[Analysed] = []
     size = 0
-    for count, (article, triples) in enumerate(analysed, 1):
-        batch.append((article, triples))
-        size += len(triples)
+    for count, (article, quads) in enumerate(analysed, 1):
+        batch.append((article, quads))
+        size += len(quads)
         if size >= WRITE_BATCH or count % derive_every == 0:
             yield batch
             batch, size = [], 0
@@ -165,27 +191,31 @@ def _batches(analysed: Iterable[Analysed], derive_every: int) -> Iterator[list[A
 
 
 def _write(store: GraphStore, iris: IRIs, batch: list[Analysed], report: BuildReport,
-           on_article: Callable[[Article], None] | None) -> None:
-    store.put_graphs({str(iris.article(article.id)): triples for article, triples in batch})
-    for article, triples in batch:
-        report.triples += len(triples)
+           on_article: Callable[[Article], None] | None, handed: _HandOn) -> None:
+    graphs = {str(iris.article(article.id)): quads for article, quads in batch}
+    store.put_graphs(graphs)
+    handed.add(store, graphs)
+    for article, quads in batch:
+        report.triples += len(quads)
         log.debug("stored %s", article.id)
         if on_article:
             on_article(article)
 
 
-def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool) -> None:
-    # between two derivations a build writes article graphs only: the last one's writes are handed on
+def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool,
+            articles: dict[str, list[tuple[str, str, str]]]) -> None:
+    # between two derivations a build writes article graphs only: the last one's writes are handed on,
+    # and the article graphs written since
     last = report.derived.written if report.derived else None
-    report.derived = derive.refresh(store, iris, afresh=afresh, last=last)
+    report.derived = derive.refresh(store, iris, afresh=afresh, last=last, articles=articles)
     report.derivations += 1
     report.derive_seconds += report.derived.seconds
 
 
 def analyze_all(articles: list[Article], settings: Settings,
-                workers: int) -> Iterator[tuple[Article, list[ox.Triple]]]:
-    """(article, the triples of its graph) in input order, parsed in ``workers`` processes (a worker
-    sends them as N-Triples, the compact form to pass between processes)."""
+                workers: int) -> Iterator[Analysed]:
+    """(article, the statements of its graph) in input order, parsed in ``workers`` processes (a worker
+    sends them as N-Quads, the compact form to pass between processes)."""
     if not articles:
         return
     iris = IRIs(settings.base)
@@ -200,8 +230,8 @@ def analyze_all(articles: list[Article], settings: Settings,
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                              initargs=(settings.model, settings.base)) as pool:
         chunk = max(1, min(16, len(articles) // (workers * 4)))
-        for article, ntriples in zip(articles, pool.map(_analyze_in_worker, articles, chunksize=chunk), strict=True):
-            yield article, [q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)]
+        for article, nquads in zip(articles, pool.map(_analyze_in_worker, articles, chunksize=chunk), strict=True):
+            yield article, list(ox.parse(nquads, ox.RdfFormat.N_QUADS))
 
 
 _worker_state: dict[str, object] = {}
@@ -217,5 +247,5 @@ def _init_worker(model: str, base: str) -> None:
 def _analyze_in_worker(article: Article) -> bytes:
     nlp = _worker_state["nlp"]
     doc = nlp(article.text)  # type: ignore[operator]
-    triples = analyze(doc, article, _worker_state["iris"], _worker_state["gazetteer"])  # type: ignore[arg-type]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    quads = analyze(doc, article, _worker_state["iris"], _worker_state["gazetteer"])  # type: ignore[arg-type]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""

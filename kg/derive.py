@@ -36,7 +36,7 @@ from rdflib.namespace import RDF
 
 from kg import canonical_update as update
 from kg import consistency, corpus, corpus_facts, identity_state, inputs, readers, reason, reason_delta, resolve
-from kg.canonical import UNREASONED, UNREASONED_TYPES, canon_function, canonical_graph, for_reasoning
+from kg.canonical import UNREASONED, UNREASONED_TYPES, Triple, canon_function, canonical_graph, for_reasoning
 from kg.errors import StateError
 from kg.identity_graph import Identity
 from kg.identity_state import state_format
@@ -105,13 +105,16 @@ def is_stale(store: GraphStore, iris: IRIs) -> bool:
             or _graph_hash(store, str(iris.ontology_graph)) != ontology_hash())
 
 
-def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False, last: Written | None = None) -> DeriveReport:
+def refresh(store: GraphStore, iris: IRIs, *, afresh: bool = False, last: Written | None = None,
+            articles: Mapping[str, list[Triple]] | None = None) -> DeriveReport:
     """Recompute the identity, canonical, gazetteer and inferred graphs and rewrite them with the
     ontology, atomically. ``afresh``: derive everything from the article graphs even if articles were
     only added (an article was built again with the same text: its graph may have changed). ``last``:
-    what the last derivation wrote (its report's), if only article graphs were written since."""
+    what the last derivation wrote (its report's), if only article graphs were written since.
+    ``articles``: article graphs as the store holds them (graph IRI -> N-Triples terms, as
+    :meth:`GraphStore.as_read` gives them), taken instead of reading them back."""
     with _Collector() as collector:
-        return _refresh(store, iris, afresh, collector, last)
+        return _refresh(store, iris, afresh, collector, last, articles or {})
 
 
 class _Collector:
@@ -137,7 +140,7 @@ class _Collector:
 
 
 def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
-             last: Written | None) -> DeriveReport:
+             last: Written | None, articles: Mapping[str, list[Triple]]) -> DeriveReport:
     started = time.perf_counter()
     hashes = article_hashes(store, iris)
     digest = resolve.state_digest(hashes.values())
@@ -212,13 +215,14 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
                        {(canon(s), p, canon(o)) for s, p, o in facts},
                        _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
                        {iri for iri, kind in places.kinds.items() if kind == "Region"}, state)
-    extended = _extend(store, iris, derived, added) if added is not None else None
+    extended = _extend(store, iris, derived, added, articles) if added is not None else None
     conflicts: list[consistency.Conflict] = []
     if extended is not None:
         size, inferred, nodes = extended
     else:
         collector.resume()  # also when the new articles made the graph inconsistent: a full derivation
-        resources = canonical_graph(iris.base, _article_triples(store, iris), canonical, names, derived.corpus,
+        resources = canonical_graph(iris.base, _article_triples(store, iris, articles), canonical, names,
+                                    derived.corpus,
                                     located=derived.located, regions=derived.regions)
         inferred, conflicts = _recompute(store, iris, derived, resources)
         size, nodes = len(resources), identity.nodes()
@@ -319,11 +323,16 @@ def _ntriples(triples: Iterable[tuple[str, str, str]]) -> str:
     return "".join(f"{s} {p} {o} .\n" for s, p, o in sorted(triples))
 
 
-def _article_triples(store: GraphStore, iris: IRIs) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-    """Each article graph's IRI with its triples (N-Triples terms)."""
+def _article_triples(store: GraphStore, iris: IRIs,
+                     handed: Mapping[str, list[Triple]]) -> Iterator[tuple[str, list[Triple]]]:
+    """Each article graph's IRI with its triples (N-Triples terms): those ``handed`` on, the others read."""
     for graph in store.graph_names():
         if iris.is_article_graph(graph):
-            yield graph, [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)]
+            yield graph, handed[graph] if graph in handed else _read_graph(store, graph)
+
+
+def _read_graph(store: GraphStore, graph: str) -> list[Triple]:
+    return [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)]
 
 
 def _served(iris: IRIs) -> list[str]:
@@ -356,8 +365,8 @@ def _added_only(store: GraphStore, iris: IRIs, hashes: dict[str, str], stored_di
     return {a for a in hashes if a not in previous}
 
 
-def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
-            new_articles: set[str]) -> tuple[int, int, dict[str, resolve.Decision | None]] | None:
+def _extend(store: GraphStore, iris: IRIs, derived: _Derived, new_articles: set[str],
+            handed: Mapping[str, list[Triple]]) -> tuple[int, int, dict[str, resolve.Decision | None]] | None:
     """Bring the derived graphs up to date for added articles, touching only the canonical resources they
     change (:mod:`kg.canonical_update`), and bring the inferred graph up to date from what changed
     (:mod:`kg.reason_delta`): what new statements derive is added; what statements that leave the
@@ -368,11 +377,12 @@ def _extend(store: GraphStore, iris: IRIs, derived: _Derived,
     ontology is the same. Returns the number of canonical triples fused again and of inferred triples
     added, and the identity decisions by node as written (:class:`Written`), or ``None`` when a full
     recomputation is needed (the new articles make the knowledge graph
-    inconsistent: the full path explains and resolves that).
+    inconsistent: the full path explains and resolves that). ``handed``: article graphs taken instead of
+    reading them back.
     """
     added = sorted(new_articles)
     canonical, base = derived.canonical, f"<{iris.base}"
-    new_graphs = {g: [(s, p, o) for s, p, o, _g in store.match_quads(None, None, None, g)] for g in added}
+    new_graphs = {g: handed[g] if g in handed else _read_graph(store, g) for g in added}
     named = update.heads(canonical, update.in_article_graphs(new_graphs))
     touched: set[str] = set()  # fused again whole; those only ``named`` have the new articles' facts added
     retired, left = set(), set()

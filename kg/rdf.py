@@ -36,25 +36,27 @@ def _iri(value: object) -> ox.NamedNode:
 _TYPE, _NN_INT, _DECIMAL, _DATE = _iri(RDF.type), _iri(XSD.nonNegativeInteger), _iri(XSD.decimal), _iri(XSD.date)
 
 
-class _Triples:
-    """An article graph's triples as pyoxigraph terms, kept in the order they are added, without repeats."""
+class _Quads:
+    """An article graph's statements as pyoxigraph quads in the graph ``graph``, kept in the order they
+    are added, without repeats (quads, so that the store takes them as they are)."""
 
-    def __init__(self) -> None:
-        self.triples: dict[ox.Triple, None] = {}
+    def __init__(self, graph: ox.NamedNode) -> None:
+        self.graph = graph
+        self.quads: dict[ox.Quad, None] = {}
 
     def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
-        self.triples[ox.Triple(s, p, o)] = None
+        self.quads[ox.Quad(s, p, o, self.graph)] = None
 
-    def __contains__(self, triple: ox.Triple) -> bool:
-        return triple in self.triples
+    def __contains__(self, triple: tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]) -> bool:
+        return ox.Quad(*triple, self.graph) in self.quads
 
 
-def article_triples(extraction: Extraction, iris: IRIs) -> list[ox.Triple]:
-    """The triples of one article's named graph (the graph's name is the article IRI), as terms."""
+def article_quads(extraction: Extraction, iris: IRIs) -> list[ox.Quad]:
+    """The statements of one article's named graph (the graph's name is the article IRI), as quads."""
     article = extraction.article
     text = article.text
     art = _iri(iris.article(article.id))
-    g = _Triples()
+    g = _Quads(art)
     g.add(art, _TYPE, _iri(OPS.Article))
     g.add(art, _TYPE, _iri(NIF.Context))
     g.add(art, _iri(DCTERMS.identifier), ox.Literal(article.id))
@@ -75,7 +77,7 @@ def article_triples(extraction: Extraction, iris: IRIs) -> list[ox.Triple]:
 
     def sentence(span: Span) -> ox.NamedNode:
         node = _offset_iri(art, span)
-        if ox.Triple(node, _TYPE, sentence_class) not in g:
+        if (node, _TYPE, sentence_class) not in g:
             g.add(node, _TYPE, sentence_class)
             _add_offsets(g, node, art, span, text)
         return node
@@ -93,12 +95,13 @@ def article_triples(extraction: Extraction, iris: IRIs) -> list[ox.Triple]:
 
     for fact in extraction.facts:
         _add_fact(g, fact, entity_iris, iris, art, sentence(fact.sentence))
-    return list(g.triples)
+    return list(g.quads)
 
 
 def article_ntriples(extraction: Extraction, iris: IRIs) -> str:
     """The article graph as an N-Triples document (written by pyoxigraph: no RDF library in between)."""
-    return (ox.serialize(article_triples(extraction, iris), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    triples = [q.triple for q in article_quads(extraction, iris)]
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
 
 
 def article_graph(extraction: Extraction, iris: IRIs) -> Graph:
@@ -106,7 +109,7 @@ def article_graph(extraction: Extraction, iris: IRIs) -> Graph:
     return Graph().parse(data=article_ntriples(extraction, iris), format="nt")
 
 
-def _add_entity(g: _Triples, node: ox.NamedNode, entity: Entity, art: ox.NamedNode) -> None:
+def _add_entity(g: _Quads, node: ox.NamedNode, entity: Entity, art: ox.NamedNode) -> None:
     g.add(node, _TYPE, _iri(OPS[entity.ref.cls]))
     if entity.kind:
         g.add(node, _TYPE, _iri(OPS[entity.kind]))
@@ -122,7 +125,7 @@ def _add_entity(g: _Triples, node: ox.NamedNode, entity: Entity, art: ox.NamedNo
         g.add(node, _iri(SKOS.exactMatch), _iri(entity.exact_match))
 
 
-def _add_fact(g: _Triples, fact: Fact, entity_iris: dict[EntityRef, ox.NamedNode], iris: IRIs,
+def _add_fact(g: _Quads, fact: Fact, entity_iris: dict[EntityRef, ox.NamedNode], iris: IRIs,
               art: ox.NamedNode, sentence: ox.NamedNode) -> None:
     subject = entity_iris.get(fact.subject) or _iri(iris.entity(fact.subject.cls, fact.subject.key))
     predicate = _iri(OPS[fact.predicate])
@@ -153,7 +156,7 @@ def _offset_iri(art: ox.NamedNode, span: Span) -> ox.NamedNode:
     return ox.NamedNode(f"{art.value}#char={span.start},{span.end}")
 
 
-def _add_offsets(g: _Triples, node: ox.NamedNode, art: ox.NamedNode, span: Span, text: str) -> None:
+def _add_offsets(g: _Quads, node: ox.NamedNode, art: ox.NamedNode, span: Span, text: str) -> None:
     g.add(node, _iri(NIF.beginIndex), ox.Literal(str(span.start), datatype=_NN_INT))
     g.add(node, _iri(NIF.endIndex), ox.Literal(str(span.end), datatype=_NN_INT))
     g.add(node, _iri(NIF.anchorOf), ox.Literal(text[span.start : span.end]))

@@ -192,6 +192,29 @@ def test_a_build_derives_after_every_batch_of_articles_and_serves_what_one_deriv
     assert _served(tmp_path / "batched") == _served(tmp_path / "once")
 
 
+def test_a_build_hands_the_article_graphs_it_wrote_to_its_derivations(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The derivations of a build take the article graphs it wrote instead of reading them back, and
+    derive what reading them gives; beyond :data:`kg.build.HAND_ON` triples, they are read."""
+    import kg.build
+    from tests.conftest import SEEDS
+
+    read: list[str] = []
+    reading = derive._read_graph
+
+    def spy(store: object, graph: str) -> list[tuple[str, str, str]]:
+        read.append(graph)
+        return reading(store, graph)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(derive, "_read_graph", spy)
+    handed = _build([str(SEEDS)], tmp_path / "handed", derive_every=3)
+    assert handed.derivations == 2 and read == []
+    monkeypatch.setattr(kg.build, "HAND_ON", 0)
+    _build([str(SEEDS)], tmp_path / "read", derive_every=3)
+    assert len(read) == 5
+    assert _nquads(tmp_path / "handed") == _nquads(tmp_path / "read")
+
+
 def test_after_a_derivation_that_resolved_inconsistencies_a_build_derives_once_more_at_its_end(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each derivation after one that recorded inconsistencies is a full one: the build does not run one

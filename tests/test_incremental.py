@@ -430,14 +430,15 @@ def test_an_article_built_again_with_the_same_text_is_derived_afresh(tmp_path: P
                                         ("organization/velm-front", "Organization", ["Velm Front"])], [])])])
 
     def analyze_all(todo: list[Article], _settings: Settings,
-                    _workers: int) -> Iterator[tuple[Article, list[ox.Triple]]]:
+                    _workers: int) -> Iterator[tuple[Article, list[ox.Quad]]]:
         ntriples = next(graphs)[f"{B}article/a0"]
         for a in todo:  # the article node as the builder writes it, so that the build finds it again
             node = f"<{B}article/{a.id}>"
             text = ntriples + "".join(f'{node} <{p}> "{v}" .\n' for p, v in [
                 ("http://purl.org/dc/terms/identifier", a.id), (f"{OPS}contentHash", a.content_hash),
                 (f"{OPS}builtWith", BUILDER), (f"{OPS}sourceName", a.source)])
-            yield a, [q.triple for q in ox.parse(text.encode(), ox.RdfFormat.N_TRIPLES)]
+            graph = ox.NamedNode(f"{B}article/{a.id}")
+            yield a, [ox.Quad(*q.triple, graph) for q in ox.parse(text.encode(), ox.RdfFormat.N_TRIPLES)]
 
     monkeypatch.setattr(builder, "analyze_all", analyze_all)
     (tmp_path / "a0.txt").write_text("An invented article about a man of the Varani family, said to lead a "

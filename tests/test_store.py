@@ -35,15 +35,46 @@ def test_put_graphs_replaces_graphs_with_terms(store: OxigraphStore, put: Callab
     interface's default (N-Triples through replace_graphs) leave the same store."""
     store.replace_graphs({G1: '<http://e/a> <http://e/p> "old" .', G2: '<http://e/a> <http://e/p> "kept" .'})
     a, p = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p")
-    put(store, {G1: [ox.Triple(a, p, ox.Literal("new")), ox.Triple(a, p, ox.Literal("nouveau", language="fr"))],
-                G3: [ox.Triple(a, p, ox.Literal("added"))]})
+    g1, g2, g3 = ox.NamedNode(G1), ox.NamedNode(G2), ox.NamedNode(G3)
+    put(store, {G1: [ox.Quad(a, p, ox.Literal("new"), g1), ox.Quad(a, p, ox.Literal("nouveau", language="fr"), g1)],
+                G3: [ox.Quad(a, p, ox.Literal("added"), g3)]})
     assert sorted(_objects(store, G1)) == ['"new"', '"nouveau"@fr'] and _objects(store, G2) == ['"kept"']
     assert _objects(store, G3) == ['"added"']
     put(store, {G1: [], G3: []})
     assert store.graph_names() == [G2]
     with pytest.raises(ValueError, match="not an absolute IRI"):  # every name checked before the first write
-        put(store, {G2: [], "not an iri": [ox.Triple(a, p, ox.Literal("x"))]})
-    assert store.graph_names() == [G2]
+        put(store, {G2: [], "not an iri": []})
+    with pytest.raises(ValueError, match=f"given for the graph <{G1}> is in <{G2}>"):  # every quad, too
+        put(store, {G2: [], G1: [ox.Quad(a, p, ox.Literal("x"), g1), ox.Quad(a, p, ox.Literal("y"), g2)]})
+    assert store.graph_names() == [G2] and _objects(store, G2) == ['"kept"']
+
+
+def test_terms_as_read_are_what_reading_the_written_triples_back_gives(tmp_path: Path) -> None:
+    """What a build hands its derivation instead of reading the article graphs back: the same terms, a
+    typed literal in the canonical form the store keeps (not as it was written), each text made once."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    a, b, p = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.NamedNode("http://e/p")
+    objects = [ox.Literal("1.00", datatype=ox.NamedNode(f"{xsd}decimal")),
+               ox.Literal("0012", datatype=ox.NamedNode(f"{xsd}nonNegativeInteger")),
+               ox.Literal("33.0", datatype=ox.NamedNode(f"{xsd}double")),
+               ox.Literal("2019-10-27", datatype=ox.NamedNode(f"{xsd}date")),
+               ox.Literal("late 2019", datatype=ox.NamedNode(f"{xsd}date")),  # not a date: kept as written
+               ox.Literal("2019", datatype=ox.NamedNode(f"{xsd}gYear")),
+               ox.Literal("plain \"quoted\" text"), ox.Literal("texte", language="fr"),
+               ox.Literal("typed", datatype=ox.NamedNode(f"{xsd}string")), b]
+    g1, g2 = ox.NamedNode(G1), ox.NamedNode(G2)
+    graphs = {G1: [ox.Quad(a, p, o, g1) for o in objects], G2: [ox.Quad(b, p, objects[0], g2)]}
+    store = open_store(tmp_path / "store")
+    try:
+        store.put_graphs(graphs)
+        texts: dict[str, str] = {}
+        handed = {name: store.as_read(triples, texts) for name, triples in graphs.items()}
+        for name in graphs:
+            assert sorted(handed[name]) == sorted(store.match(None, None, None, graphs=[name]))
+        assert ('<http://e/a>', '<http://e/p>', f'"1"^^<{xsd}decimal>') in handed[G1]
+        assert handed[G1][0][2] is handed[G2][0][2] and handed[G1][-1][2] is handed[G2][0][0]
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("write", ["put_graphs", "replace_graphs"])
@@ -73,12 +104,13 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         a, p = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p")
         store.replace_graphs({G1: '<http://e/a> <http://e/p> "old" .', G2: '<http://e/a> <http://e/p> "kept" .'})
         assert loaded == []  # one quad: a transaction
-        graphs = {G1: [ox.Triple(a, p, ox.Literal(str(i))) for i in range(3)],
-                  G3: [ox.Triple(a, p, ox.Literal(str(i))) for i in range(3, 5)]}
+        g1, g3 = ox.NamedNode(G1), ox.NamedNode(G3)
+        graphs = {G1: [ox.Quad(a, p, ox.Literal(str(i)), g1) for i in range(3)],
+                  G3: [ox.Quad(a, p, ox.Literal(str(i)), g3) for i in range(3, 5)]}
         if write == "put_graphs":
             store.put_graphs(graphs)
         else:
-            store.replace_graphs({name: "".join(f"{t} .\n" for t in triples) for name, triples in graphs.items()})
+            store.replace_graphs({name: "".join(f"{q.triple} .\n" for q in quads) for name, quads in graphs.items()})
         assert loaded == [5]
         assert sorted(_objects(store, G1)) == ['"0"', '"1"', '"2"'] and _objects(store, G2) == ['"kept"']
         assert sorted(_objects(store, G3)) == ['"3"', '"4"']
@@ -90,7 +122,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
 
         store._store = Full(failing.inner)  # type: ignore[assignment]
         with pytest.raises(StoreError, match=r"cannot write to disk \(No space left on device\): check the free space"):
-            store.put_graphs({G3: graphs[G1] * 2})
+            store.put_graphs({G3: graphs[G3] * 2})
         store._store = failing
     finally:
         store.close()

@@ -63,12 +63,31 @@ class GraphStore(abc.ABC):
         documented by the backend.
         """
 
-    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
-        """Replace named graphs' contents with triples given as terms (what a build writes for a batch of
-        articles). This default writes them as N-Triples through :meth:`replace_graphs`; a backend that
+    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]]) -> None:
+        """Replace named graphs' contents with quads given as terms, each graph's in that graph (what a
+        build writes for a batch of articles; a quad in another graph is a ``ValueError``, and nothing is
+        written). This default writes them as N-Triples through :meth:`replace_graphs`; a backend that
         holds terms writes them as they are, with no text in between."""
-        self.replace_graphs({name: (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-                             for name, triples in graphs.items()})
+        check_graphs(graphs)
+        self.replace_graphs({name: (ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+                                    or b"").decode() for name, quads in graphs.items()})
+
+    def as_read(self, triples: Iterable[ox.Triple | ox.Quad], texts: dict[str, str]) -> list[tuple[str, str, str]]:
+        """``triples`` (or quads' triples) as N-Triples terms in the form reading them back from the store gives them
+        (:meth:`match`, :meth:`quads`), without reading them: what a build hands its derivation of the
+        graphs it wrote. The store keeps a typed literal as its value, so it reads back in canonical form
+        (``"1.00"^^xsd:decimal`` as ``"1"``, an ``xsd:nonNegativeInteger`` as an ``xsd:integer``): such a
+        literal is put through an in-memory pyoxigraph store once. ``texts`` maps each term's text to the
+        form read back, so that a term's text is made once and shared by every triple that holds it
+        (give the same mapping for the graphs handed on together)."""
+        out = []
+        for t in triples:
+            s, p, o = str(t.subject), str(t.predicate), str(t.object)
+            read = texts.get(o)
+            if read is None:
+                read = texts[o] = _read_back(t.object) if o.endswith(">") and o.startswith('"') else o
+            out.append((texts.setdefault(s, s), texts.setdefault(p, p), read))
+        return out
 
     @abc.abstractmethod
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
@@ -124,3 +143,31 @@ class GraphStore(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_PROBE = ox.NamedNode("urn:opskg:probe")
+
+
+def _read_back(literal: ox.Literal | ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    """A typed literal's text as a pyoxigraph store reads it back (its value's canonical form)."""
+    probe = ox.Store()
+    probe.add(ox.Quad(_PROBE, _PROBE, literal))
+    return str(next(iter(probe)).object)
+
+
+def graph_node(name: str) -> ox.NamedNode:
+    """A graph name as a term; ``ValueError`` if it is not an absolute IRI."""
+    try:
+        return ox.NamedNode(name)
+    except ValueError as exc:
+        raise ValueError(f"{name!r} is not an absolute IRI, so it cannot name a graph ({exc})") from None
+
+
+def check_graphs(graphs: Mapping[str, Sequence[ox.Quad]]) -> None:
+    """Every name of ``graphs`` an IRI, and every quad in the graph it is given for
+    (:meth:`GraphStore.put_graphs`); ``ValueError`` otherwise."""
+    for name, quads in graphs.items():
+        node = graph_node(name)
+        if any(q.graph_name != node for q in quads):
+            stray = next(q for q in quads if q.graph_name != node)
+            raise ValueError(f"a quad given for the graph <{name}> is in {stray.graph_name}: {stray}")

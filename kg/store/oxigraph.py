@@ -33,7 +33,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import QueryError, QuerySyntaxError, RDFSyntaxError, StoreError, StoreLockedError
-from kg.store.base import GraphStore, QueryResult, Term
+from kg.store.base import GraphStore, QueryResult, Term, check_graphs, graph_node
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,11 @@ class OxigraphStore(GraphStore):
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
         if default_graphs is not None:
-            kwargs["default_graph"] = [ox.DefaultGraph() if g == "" else _graph_node(g) for g in default_graphs]
+            kwargs["default_graph"] = [ox.DefaultGraph() if g == "" else graph_node(g) for g in default_graphs]
         else:
             kwargs["use_default_graph_as_union"] = union
         if named_graphs is not None:
-            kwargs["named_graphs"] = [_graph_node(g) for g in named_graphs]
+            kwargs["named_graphs"] = [graph_node(g) for g in named_graphs]
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(name): term for name, term in substitutions.items()}
         try:
@@ -107,20 +107,20 @@ class OxigraphStore(GraphStore):
 
     def quads(self, graph: str | None = None, *, subject: str | None = None, predicate: str | None = None,
               obj: str | None = None) -> Iterator[ox.Quad]:
-        node = _graph_node(graph) if graph is not None else None
+        node = graph_node(graph) if graph is not None else None
         target = ox.Literal(obj[1:-1]) if obj is not None and obj.startswith('"') else _iri(obj)
         return iter(self._store.quads_for_pattern(_iri(subject), _iri(predicate), target, node))
 
     def match(self, subject: str | None, predicate: str | None, obj: str | None,
               graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
         pattern = _iri(subject), _iri(predicate), _iri(obj)
-        for graph in [None] if graphs is None else [_graph_node(g) for g in graphs]:
+        for graph in [None] if graphs is None else [graph_node(g) for g in graphs]:
             for quad in self._store.quads_for_pattern(*pattern, graph):
                 yield str(quad.subject), str(quad.predicate), str(quad.object)
 
     def match_quads(self, subject: str | None, predicate: str | None, obj: str | None,
                     graph: str | None = None) -> Iterator[tuple[str, str, str, str]]:
-        target = _graph_node(graph) if graph is not None else None
+        target = graph_node(graph) if graph is not None else None
         for quad in self._store.quads_for_pattern(_iri(subject), _iri(predicate), _iri(obj), target):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
             yield str(quad.subject), str(quad.predicate), str(quad.object), name
@@ -128,7 +128,7 @@ class OxigraphStore(GraphStore):
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self._store)
-        rows = self._store.query(_COUNT_GRAPH, substitutions={ox.Variable("g"): _graph_node(graph)})
+        rows = self._store.query(_COUNT_GRAPH, substitutions={ox.Variable("g"): graph_node(graph)})
         for row in rows:  # type: ignore[union-attr]
             return int(row["n"].value)
         return 0  # no such graph
@@ -163,21 +163,21 @@ class OxigraphStore(GraphStore):
         """See :meth:`GraphStore.replace_graphs`, and this module's docstring for what a crash leaves."""
         self._check_writable()
         # Everything is parsed and checked before the first write.
-        replaced = [_graph_node(name) for name in graphs]
+        replaced = [graph_node(name) for name in graphs]
         removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples, fresh=False)]
         added = [q for name, ntriples in [*graphs.items(), *(add or {}).items()] for q in _quads(name, ntriples)]
         self._remove(replaced, removed)  # first: a graph holding a state marker is gone before anything changes
         self._add(added)
 
-    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Triple]]) -> None:
-        """See :meth:`GraphStore.put_graphs`: the terms go to the store as quads, not as text parsed again,
-        the graphs' earlier contents removed first. A blank node among them names the store's own node
-        with that label (an article graph has none)."""
+    def put_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]]) -> None:
+        """See :meth:`GraphStore.put_graphs`: the quads go to the store as they are, not as text parsed
+        again, the graphs' earlier contents removed first. A blank node among them names the store's own
+        node with that label (an article graph has none)."""
         self._check_writable()
-        nodes = {name: _graph_node(name) for name in graphs}  # every name checked before the first write
-        self._remove(nodes.values())
-        self._add([ox.Quad(t.subject, t.predicate, t.object, node) for name, node in nodes.items()
-                   for t in graphs[name]])
+        nodes = [graph_node(name) for name in graphs]  # every name checked before the first write
+        check_graphs(graphs)
+        self._remove(nodes)
+        self._add([q for quads in graphs.values() for q in quads])
 
     def _remove(self, graphs: Iterable[ox.NamedNode], quads: Sequence[ox.Quad] = ()) -> None:
         """Remove whole graphs, each in a transaction, then ``quads``, one transaction each."""
@@ -219,7 +219,7 @@ class OxigraphStore(GraphStore):
 
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         self._check_writable()
-        target = _graph_node(graph) if graph is not None else None
+        target = graph_node(graph) if graph is not None else None
         try:
             self._store.load(data, format=fmt, to_graph=target) if target else self._store.load(data, format=fmt)
         except SyntaxError as exc:
@@ -228,12 +228,12 @@ class OxigraphStore(GraphStore):
     def remove_graphs(self, names: Iterable[str]) -> None:
         """Remove named graphs, each in its own transaction, after checking every name."""
         self._check_writable()
-        for node in [_graph_node(name) for name in names]:
+        for node in [graph_node(name) for name in names]:
             self._store.remove_graph(node)
 
     def drop_graph(self, name: str | None) -> None:
         self._check_writable()
-        self._store.remove_graph(ox.DefaultGraph() if name is None else _graph_node(name))
+        self._store.remove_graph(ox.DefaultGraph() if name is None else graph_node(name))
 
     def close(self) -> None:
         if not self.read_only and self.path is not None:
@@ -265,14 +265,6 @@ def _iri(value: str | None) -> ox.NamedNode | None:
     return ox.NamedNode(value[1:-1])
 
 
-def _graph_node(name: str) -> ox.NamedNode:
-    """A graph name as a term; ``ValueError`` if it is not an absolute IRI."""
-    try:
-        return ox.NamedNode(name)
-    except ValueError as exc:
-        raise ValueError(f"{name!r} is not an absolute IRI, so it cannot name a graph ({exc})") from None
-
-
 def _remove_unloaded(path: Path) -> None:
     """Remove the files a bulk load killed part way left (``bulk-*.sst``: written, never ingested; an
     ingested one is in the store under another name). Only the writer, which holds the store's lock,
@@ -288,7 +280,7 @@ def _quads(name: str, ntriples: str, *, fresh: bool = True) -> list[ox.Quad]:
     With ``fresh``, its blank nodes become new ones, shared by no other document or graph (as
     SPARQL's INSERT DATA does); without, a blank node names the store's own node with that label.
     """
-    graph = _graph_node(name)
+    graph = graph_node(name)
     try:
         return [ox.Quad(t.subject, t.predicate, t.object, graph)
                 for t in ox.parse(ntriples.encode(), ox.RdfFormat.N_TRIPLES, rename_blank_nodes=fresh)]
