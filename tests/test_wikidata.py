@@ -126,7 +126,7 @@ def _graph(text: str) -> Graph:
     nlp = _pipeline()
     article = Article(id="wd-test", text=text, source="wd-test.txt", published="2031-03-04")
     graph = Graph()
-    triples = analyze(nlp(text), article, IRIS, pipeline_gazetteer(nlp))
+    triples = [q.triple for q in analyze(nlp(text), article, IRIS, pipeline_gazetteer(nlp))]
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
 

@@ -76,6 +76,7 @@ class PersonNames:
 
     def _kunyas(self, doc: Doc) -> list[Span]:
         out = []
+        ents = doc.ents  # made once (each doc.ents makes every span again)
         i = 0
         while i < len(doc) - 1:
             token = doc[i]
@@ -89,11 +90,11 @@ class PersonNames:
                     end = _name_end(doc, j + 1)
                     span = Span(doc, i, end, label="PERSON")
                     known_place = any(e._.opskg_canonical and e._.opskg_canonical.startswith("place:")
-                                      and overlaps(e, span) for e in doc.ents)
+                                      and overlaps(e, span) for e in ents)
                     # a group named like a man ("Abu X") stays the group here: the entity stage reads
                     # from the context whether the article means the man
                     known_group = any(e._.opskg_canonical and e._.opskg_canonical.startswith("org:")
-                                      and (e.start, e.end) == (span.start, span.end) for e in doc.ents)
+                                      and (e.start, e.end) == (span.start, span.end) for e in ents)
                     if not known_place and not known_group:
                         out.append(span)
                         i = end

@@ -61,17 +61,18 @@ class PlacePhrases:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
+        ents = doc.ents  # the same until set_entities: made once (each doc.ents makes every span again)
         for i, token in enumerate(doc):
             low = token.lower_
             # "the village of X"
             if low in OF_NOUNS and i + 2 < len(doc) and doc[i + 1].lower_ == "of":
-                span = self._place(doc, i + 2, OF_NOUNS[low])
+                span = self._place(doc, i + 2, OF_NOUNS[low], ents)
                 if span is not None:
                     spans.append(span)
             # "residents of the hamlet, X, had no power"
             if low in APPOSED_NOUNS and i + 2 < len(doc) and doc[i + 1].text == "," and i > 0 \
                     and any(t.lower_ in _DETERMINERS for t in doc[max(0, i - 3):i]):
-                span = self._place(doc, i + 2, APPOSED_NOUNS[low])
+                span = self._place(doc, i + 2, APPOSED_NOUNS[low], ents)
                 if span is not None and span.end < len(doc) and doc[span.end].text == ",":
                     spans.append(span)
             # "X province" (not when "X Governorate" is itself a known name)
@@ -84,39 +85,39 @@ class PlacePhrases:
                     start -= 1
                 while start < i - 1 and not is_name_token(doc[start].text):
                     start += 1
-                spans.append(self._make(doc, start, i, AFTER_NOUNS[low]))
+                spans.append(self._make(doc, start, i, AFTER_NOUNS[low], ents))
             # "near X", "south of X"
             if low in DIRECTIONS and i + 1 < len(doc):
                 j = i + 2 if doc[i + 1].lower_ == "of" else i + 1
-                known_org = any(e._.opskg_canonical and e.start <= j < e.end for e in doc.ents)
+                known_org = any(e._.opskg_canonical and e.start <= j < e.end for e in ents)
                 if j < len(doc) and doc[j].ent_type_ in ("PERSON", "ORG", "") and not known_org \
                         and is_name_token(doc[j].text):
                     end = _name_span(doc, j)
                     if end < len(doc) and doc[end].text in ("'s", "’s", "'", "’"):
                         continue  # "near Omar al-Rawi's house": the house is the place, the man is a man
-                    span = self._place(doc, j, None)
+                    span = self._place(doc, j, None, ents)
                     if span is not None:
                         spans.append(span)
-        spans += self._nationality_led(doc)
-        set_entities(doc, [s for s in spans if not self._is_known_other(s)])
+        spans += self._nationality_led(doc, ents)
+        set_entities(doc, [s for s in spans if not self._is_known_other(s, ents)])
         return doc
 
-    def _nationality_led(self, doc: Doc) -> list[Span]:
+    def _nationality_led(self, doc: Doc, ents: tuple[Span, ...]) -> list[Span]:
         """"Ostanian Wells": a place name whose first word the model took for a nationality is one
         place, unless the rest is a place GeoNames knows and the whole is not ("Somali Dhobley")."""
         out = []
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ not in ("GPE", "LOC") or ent._.opskg_canonical or ent.start == 0:
                 continue
             before = doc[ent.start - 1]
-            norp = next((e for e in doc.ents if e.end == ent.start and e.label_ == "NORP"), None)
+            norp = next((e for e in ents if e.end == ent.start and e.label_ == "NORP"), None)
             if norp is not None and len(norp) == 1 and not norp._.opskg_canonical and before.whitespace_ \
                     and before.text[:1].isupper() and not before.is_sent_start \
                     and (self.known.any(doc[norp.start:ent.end].text) or not self.known.any(ent.text)):
                 out.append(Span(doc, norp.start, ent.end, label=ent.label_))
         return out
 
-    def _place(self, doc: Doc, start: int, kind: str | None) -> Span | None:
+    def _place(self, doc: Doc, start: int, kind: str | None, ents: tuple[Span, ...]) -> Span | None:
         if start < len(doc) and doc[start].lower_ == "the":
             start += 1
         if start < len(doc) and doc[start].lower_ in _DETERMINERS:
@@ -124,10 +125,10 @@ class PlacePhrases:
         if start >= len(doc) or not (is_name_token(doc[start].text) or doc[start].lower_ in ARTICLES):
             return None
         end = _name_span(doc, start)
-        return self._make(doc, start, end, kind) if end > start else None
+        return self._make(doc, start, end, kind, ents) if end > start else None
 
-    def _make(self, doc: Doc, start: int, end: int, kind: str | None) -> Span:
-        existing = [e for e in doc.ents if e.start == start and e.end == end and e._.opskg_canonical]
+    def _make(self, doc: Doc, start: int, end: int, kind: str | None, ents: tuple[Span, ...]) -> Span:
+        existing = [e for e in ents if e.start == start and e.end == end and e._.opskg_canonical]
         span = Span(doc, start, end, label="GPE")
         canonical = existing[0]._.opskg_canonical if existing else None
         if canonical and canonical.startswith("place:") and kind in ("province", "district"):
@@ -142,10 +143,10 @@ class PlacePhrases:
         return span
 
     @staticmethod
-    def _is_known_other(span: Span) -> bool:
+    def _is_known_other(span: Span, ents: tuple[Span, ...]) -> bool:
         """A gazetteer organization (or anything the gazetteer knows as no place) stays what it is."""
         for token in span:
-            ent = [e for e in span.doc.ents if e.start <= token.i < e.end]
+            ent = [e for e in ents if e.start <= token.i < e.end]
             if ent and ent[0]._.opskg_canonical and ent[0]._.opskg_canonical.startswith("org:"):
                 return True
         return False

@@ -12,13 +12,16 @@ def overlaps(a: Span, b: Span) -> bool:
 
 
 def set_entities(doc: Doc, new: Iterable[Span]) -> None:
-    """Put ``new`` spans into ``doc.ents``, dropping the existing entities they overlap."""
+    """Put ``new`` spans into ``doc.ents`` (the first and longest of those that overlap), dropping the
+    existing entities they overlap."""
     new = sorted(new, key=lambda s: (s.start, -len(s)))
     chosen: list[Span] = []
+    taken = bytearray(len(doc))  # the tokens of the chosen spans
     for span in new:
-        if not any(overlaps(span, c) for c in chosen):
+        if not any(taken[span.start:span.end]):
             chosen.append(span)
-    kept = [e for e in doc.ents if not any(overlaps(e, c) for c in chosen)]
+            taken[span.start:span.end] = b"\x01" * len(span)
+    kept = [e for e in doc.ents if not any(taken[e.start:e.end])]
     extensions = {(s.start, s.end): (s._.opskg_kind, s._.opskg_canonical) for s in chosen}
     doc.ents = sorted(kept + chosen, key=lambda s: s.start)
     for ent in doc.ents:
