@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS
 
 from kg import derive
 from kg.errors import ArticleNotFoundError
-from kg.readers import by_subject
+from kg.lookups import Lookups, by_subject
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
 
@@ -32,8 +32,10 @@ def stored_articles(store: GraphStore, iris: IRIs) -> dict[str, StoredArticle]:
     """Every stored article, by id (index lookups, one property at a time)."""
     def values(predicate: str) -> dict[str, str]:
         """Article graph -> the value its article node has for ``predicate`` (the least, if several)."""
-        return {graph: objects[0] for (node, graph), objects in by_subject(store, iris, predicate).items()
+        return {graph: objects[0] for (node, graph), objects in by_subject(lookups, predicate).items()
                 if node == graph}
+
+    lookups = Lookups(store, iris)
 
     ids, hashes, builders, sources = (values(str(p)) for p in (DCTERMS.identifier, OPS.contentHash, OPS.builtWith,
                                                                 OPS.sourceName))

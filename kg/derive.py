@@ -41,6 +41,7 @@ from kg.errors import StateError
 from kg.identity_graph import Identity
 from kg.identity_state import state_format
 from kg.inputs import Inputs
+from kg.lookups import Lookups, by_subject
 from kg.ontology import ontology_graph, ontology_hash, ontology_ntriples
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -88,7 +89,8 @@ def recorded_conflicts(store: GraphStore, iris: IRIs) -> list[str]:
 
 def article_hashes(store: GraphStore, iris: IRIs) -> dict[str, str]:
     """Article IRI -> content hash, for every stored article."""
-    return {graph: hashes[0] for (node, graph), hashes in readers.by_subject(store, iris, str(OPS.contentHash)).items()
+    lookups = Lookups(store, iris)
+    return {graph: hashes[0] for (node, graph), hashes in by_subject(lookups, str(OPS.contentHash)).items()
             if node == graph}
 
 
@@ -150,6 +152,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     readable = last.links if last is not None else readers.stored_links(store, iris)
     stored = readable if readable is not None else {}
     known = readers.CanonicalResources(store, iris)
+    lookups = Lookups(store, iris, articles)
     # links that do not read back as written: the full path writes the identity graph whole
     added = None if afresh or readable is None else _added_only(store, iris, hashes, stored_digest, last)
     unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
@@ -157,11 +160,11 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     if added is not None:  # only the names near the new articles' are compared; the last clusters stand
         try:
             # what derivation reads of each article beyond its names: the last build's, and the new articles'
-            read = inputs.read(store, iris, sorted(added))
+            read = inputs.read(lookups, sorted(added))
             everything = (last.inputs if last is not None else inputs.stored(store, iris)) + read
             gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
             placed = {e for i in everything for e in i.placed}
-            near = identity_state.neighbourhood(store, iris, sorted(added), stored)
+            near = identity_state.neighbourhood(lookups, sorted(added), stored)
             decided = last.decisions if last is not None else readers.stored_decisions(store, iris)
             records, canonical, decisions = identity_state.recluster(iris, near, stored, gazetteer_iris, placed,
                                                                      decided)
@@ -175,11 +178,11 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
                            _state_mark(iris, stored_digest or "") + near.replaced)
     if added is None:
         collector.resume()  # a full derivation makes cyclic garbage
-        read = everything = inputs.read(store, iris)
+        read = everything = inputs.read(lookups)
         decided = {}
         gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
         placed = {e for i in everything for e in i.placed}
-        records = readers.entity_records(store, iris)
+        records = readers.entity_records(lookups)
         canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
         state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(read))
     canonical, links = resolve.stable_links(canonical, stored, known)

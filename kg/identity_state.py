@@ -30,6 +30,7 @@ from urllib.parse import quote
 from kg import readers, resolve
 from kg.canonical import literal
 from kg.errors import StateError
+from kg.lookups import Lookups, value_of
 from kg.resolve import EntityRecord
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -103,7 +104,7 @@ class State:
     def stored(self, iri: str) -> EntityRecord | None:
         """The record the state graph holds for ``iri``."""
         for q in self.store.quads(self.graph, subject=f"<{iri}>", predicate=RECORD):
-            return decode(iri, readers.value_of(q.object))
+            return decode(iri, value_of(q.object))
         return None
 
     def record(self, iri: str) -> EntityRecord | None:
@@ -119,7 +120,7 @@ class State:
         """The IRIs the state graph lists under the blocking key ``key`` (before the new articles): one
         index lookup per key."""
         if key not in self._stored_keys:
-            self._stored_keys[key] = {readers.value_of(q.subject)
+            self._stored_keys[key] = {value_of(q.subject)
                                       for q in self.store.quads(self.graph, predicate=KEY, obj=key_literal(key))}
         return self._stored_keys[key]
 
@@ -144,12 +145,13 @@ class Neighbourhood:
     replaced: str
 
 
-def neighbourhood(store: GraphStore, iris: IRIs, added: list[str], links: Mapping[str, str]) -> Neighbourhood:
+def neighbourhood(lookups: Lookups, added: list[str], links: Mapping[str, str]) -> Neighbourhood:
     """The names near those of the ``added`` article graphs, given the identity ``links`` of the last
     build."""
+    store, iris = lookups.store, lookups.iris
     state = State(store, iris, {})
     changed, previous = {}, {}  # the records the new articles change, and those the state held of them
-    for new in readers.entity_records(store, iris, graphs=added):
+    for new in readers.entity_records(lookups, graphs=added):
         old = state.stored(new.iri)
         changed[new.iri] = merged(old, new) if old is not None else new
         if old is not None:

@@ -22,7 +22,7 @@ from kg import corpus
 from kg.errors import StateError
 from kg.geonames.graph import CorpusPlace
 from kg.kinds import place_rank
-from kg.readers import by_subject, typed, value_of
+from kg.lookups import Lookups, by_subject, typed, value_of
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
 
@@ -119,11 +119,12 @@ def ntriples(inputs: Iterable[Inputs]) -> str:
     return "".join(f"<{i.article}> {INPUT} {literal(i.encode())} .\n" for i in inputs)
 
 
-def read(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list[Inputs]:
+def read(lookups: Lookups, graphs: list[str] | None = None) -> list[Inputs]:
     """The inputs of every article graph (or of the given ones), by index lookups."""
     def lookup(predicate: str, obj: str | None = None) -> dict[tuple[str, str], list[str]]:
-        return by_subject(store, iris, predicate, obj, graphs)
+        return by_subject(lookups, predicate, obj, graphs)
 
+    store, iris = lookups.store, lookups.iris
     out: dict[str, Inputs] = {g: Inputs(g) for g in (graphs if graphs is not None else
                                                        [g for g in store.graph_names() if iris.is_article_graph(g)])}
 
@@ -133,7 +134,7 @@ def read(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list
     for (article, graph), dates in lookup(str(DCTERMS.date)).items():
         if article == graph:
             of(graph).published = dates[0]
-    _operations(store, lookup, of)
+    _operations(lookups, lookup, of)
     for (person, graph), ops in lookup(str(OPS.killedIn)).items():
         of(graph).deaths += [(person, op) for op in ops]
     roles, ordinals = lookup(str(OPS.ofRole)), lookup(str(OPS.ordinal))
@@ -144,10 +145,10 @@ def read(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list
                               for n in _or_none(ordinals.get(key)) for c in _or_none(current.get(key))
                               for s in _or_none(started.get(key))]
     titles, role_in, jurisdiction = lookup(str(SKOS.altLabel)), lookup(str(OPS.roleIn)), lookup(str(OPS.jurisdiction))
-    for role, graph in typed(store, iris, str(OPS.Role), graphs):
+    for role, graph in typed(lookups, str(OPS.Role), graphs):
         key = (role, graph)
         of(graph).roles[role] = Role(titles.get(key, []), role_in.get(key, []), jurisdiction.get(key, []))
-    for org, graph in typed(store, iris, str(OPS.ArmedGroup), graphs):
+    for org, graph in typed(lookups, str(OPS.ArmedGroup), graphs):
         of(graph).armed_groups.append(org)
     for predicate, direct in ((OPS.follows, True), (OPS.comesAfter, False)):
         for (later, graph), earlier in lookup(str(predicate)).items():
@@ -155,9 +156,9 @@ def read(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list
     for (inner, graph), outer in lookup(str(OPS.locatedIn)).items():
         of(graph).located += [(inner, o) for o in outer]
     for kind in PLACE_KINDS:
-        for place, graph in typed(store, iris, str(OPS[kind]), graphs):
+        for place, graph in typed(lookups, str(OPS[kind]), graphs):
             of(graph).place_kinds.append((place, kind))
-    _gazetteer(store, iris, lookup, of, graphs)
+    _gazetteer(lookups, lookup, of, graphs)
     for inputs in out.values():
         for name in ("deaths", "tenures", "statements", "located", "place_kinds", "gazetteer", "near_gazetteer",
                      "gazetteer_entities", "placed", "armed_groups"):
@@ -174,7 +175,7 @@ def _or_none(values: list[str] | None) -> list[str | None]:
     return list(values or []) or [None]
 
 
-def _operations(store: GraphStore, lookup: Lookup, of: Callable[[str], Inputs]) -> None:
+def _operations(lookups: Lookups, lookup: Lookup, of: Callable[[str], Inputs]) -> None:
     ops: dict[str, Operation] = {}
     where: dict[str, str] = {}
     for kind in OPERATION_KINDS:
@@ -192,7 +193,7 @@ def _operations(store: GraphStore, lookup: Lookup, of: Callable[[str], Inputs]) 
                     ops[op].people.append((person, killed))
     near: set[tuple[str, str]] = set()
     for (node, graph), _near in lookup(str(OPS.qualifier), str(ox.Literal("near"))).items():
-        fact = {p: o for _s, p, o, _g in store.match_quads(f"<{node}>", None, None, graph)}
+        fact = {p: o for _s, p, o in lookups.about(node, graph)}
         if fact.get(f"<{RDF.predicate}>") == f"<{OPS.tookPlaceIn}>":
             near.add((fact.get(f"<{RDF.subject}>", "")[1:-1], fact.get(f"<{RDF.object}>", "")[1:-1]))
     for (op, graph), places in lookup(str(OPS.tookPlaceIn)).items():
@@ -209,9 +210,8 @@ def _operations(store: GraphStore, lookup: Lookup, of: Callable[[str], Inputs]) 
             setattr(record, name, sorted(set(getattr(record, name))))
 
 
-def _gazetteer(store: GraphStore, iris: IRIs, lookup: Lookup, of: Callable[[str], Inputs],
-               graphs: list[str] | None) -> None:
-    located = typed(store, iris, str(OPS.Location), graphs)
+def _gazetteer(lookups: Lookups, lookup: Lookup, of: Callable[[str], Inputs], graphs: list[str] | None) -> None:
+    located = typed(lookups, str(OPS.Location), graphs)
     entries, matches = lookup(str(OPS.gazetteerEntry)), lookup(str(SKOS.exactMatch))
     for (entity, graph), names in entries.items():
         of(graph).gazetteer_entities.append(entity)

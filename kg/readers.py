@@ -24,6 +24,7 @@ from kg import resolve
 from kg.geonames import index as geonames_index
 from kg.geonames.graph import CorpusPlace, gazetteer_graph
 from kg.identity_graph import decision_node
+from kg.lookups import Lookups, by_subject, value_of
 from kg.model import CORE_CLASSES
 from kg.store import GraphStore
 from kg.vocab import OPS, PREFIXES, IRIs
@@ -136,7 +137,7 @@ def graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
     return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)}
 
 
-def entity_records(store: GraphStore, iris: IRIs, graphs: list[str] | None = None) -> list[resolve.EntityRecord]:
+def entity_records(lookups: Lookups, graphs: list[str] | None = None) -> list[resolve.EntityRecord]:
     """The records of the entities the article graphs name (or the given article graphs: then each
     record holds what those articles say of it only)."""
     # The core classes, and the kinds of place that tell a village from a province of its name.
@@ -144,59 +145,23 @@ def entity_records(store: GraphStore, iris: IRIs, graphs: list[str] | None = Non
     classes = {str(OPS[c]) for c in (*CORE_CLASSES, "Village", "Town", "Province", "Country", "Region")}
     typed: dict[tuple[str, str], list[str]] = defaultdict(list)
     for cls in sorted(classes):
-        for q, graph in quads_in_articles(store, iris, str(RDF.type), f"<{cls}>", graphs):
-            typed[(value_of(q.subject), graph)].append(cls)
+        for subject, _cls, graph in lookups.values(str(RDF.type), f"<{cls}>", graphs):
+            typed[(subject, graph)].append(cls)
     rows = []
-    for q, graph in quads_in_articles(store, iris, str(SKOS.altLabel), graphs=graphs):
-        for cls in typed.get((value_of(q.subject), graph), ()):
-            rows.append((value_of(q.subject), cls, value_of(q.object), graph))
+    for subject, name, graph in lookups.values(str(SKOS.altLabel), graphs=graphs):
+        for cls in typed.get((subject, graph), ()):
+            rows.append((subject, cls, name, graph))
     records = resolve.group_records(sorted(rows))
     by_iri = {r.iri: r for r in records}
-    for (entity, _graph), orgs in by_subject(store, iris, str(OPS.memberOf), graphs=graphs).items():
+    for (entity, _graph), orgs in by_subject(lookups, str(OPS.memberOf), graphs=graphs).items():
         if entity in by_iri:
             by_iri[entity].orgs.update(orgs)
-    role_in = by_subject(store, iris, str(OPS.roleIn), graphs=graphs)
-    for (entity, graph), roles in by_subject(store, iris, str(OPS.holdsRole), graphs=graphs).items():
+    role_in = by_subject(lookups, str(OPS.roleIn), graphs=graphs)
+    for (entity, graph), roles in by_subject(lookups, str(OPS.holdsRole), graphs=graphs).items():
         if entity in by_iri:
             for role in roles:
                 by_iri[entity].orgs.update(role_in.get((role, graph), ()))
     return records
-
-
-def quads_in_articles(store: GraphStore, iris: IRIs, predicate: str, obj: str | None = None,
-                      graphs: list[str] | None = None) -> Iterator[tuple[ox.Quad, str]]:
-    """The article graphs' (or the given article graphs') quads of one predicate (and object), by index
-    lookup, with their graph's IRI."""
-    if graphs is not None:
-        for graph in graphs:
-            for q in store.quads(graph, predicate=f"<{predicate}>", obj=obj):
-                yield q, graph
-        return
-    for q in store.quads(predicate=f"<{predicate}>", obj=obj):
-        graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if iris.is_article_graph(graph):
-            yield q, graph
-
-
-def value_of(term: object) -> str:
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
-
-
-def by_subject(store: GraphStore, iris: IRIs, predicate: str, obj: str | None = None,
-               graphs: list[str] | None = None) -> dict[tuple[str, str], list[str]]:
-    """(subject, article graph) -> the objects (IRIs, literals' lexical forms) of one predicate there, in
-    order; by index lookup."""
-    out: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for q, graph in quads_in_articles(store, iris, predicate, obj, graphs):
-        out[(value_of(q.subject), graph)].append(value_of(q.object))
-    for values in out.values():
-        values.sort()
-    return out
-
-
-def typed(store: GraphStore, iris: IRIs, cls: str, graphs: list[str] | None = None) -> set[tuple[str, str]]:
-    """(subject, article graph) of everything an article graph types ``cls``."""
-    return set(by_subject(store, iris, str(RDF.type), f"<{cls}>", graphs))
 
 
 def corpus_gazetteer_graph(places: list[CorpusPlace]) -> Graph:

@@ -20,6 +20,7 @@ import pytest
 from kg import derive, identity_state, readers
 from kg.config import Settings
 from kg.identity_graph import Identity, decision_node
+from kg.lookups import Lookups
 from kg.model import Article
 from kg.resolve import Decision
 from kg.store import OxigraphStore
@@ -236,14 +237,14 @@ def test_only_the_men_a_new_name_could_join_are_weighed_again() -> None:
     assert len(links(store)) == 1
     later = [person("four", "omar-khalil-varani", "Omar Khalil Varani")]
     store.replace_graphs(dict(later))
-    near = identity_state.neighbourhood(store, IRIS, [g for g, _ in later], readers.stored_links(store, IRIS))
+    near = identity_state.neighbourhood(Lookups(store, IRIS), [g for g, _ in later], readers.stored_links(store, IRIS))
     assert {(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in near.pairs} >= {
         ("hadi-varani", "omar-khalil-varani"), ("omar-khalil-varani", "salim-hadi-varani")}  # met
     assert near.unsettled == {f"{B}person/omar-khalil-varani"}
     store = derived(first)
     later = [person("four", "salim-varani", "Salim Varani")]
     store.replace_graphs(dict(later))
-    near = identity_state.neighbourhood(store, IRIS, [g for g, _ in later], readers.stored_links(store, IRIS))
+    near = identity_state.neighbourhood(Lookups(store, IRIS), [g for g, _ in later], readers.stored_links(store, IRIS))
     assert near.unsettled == {f"{B}person/{slug}" for slug in ("salim-varani", "hadi-varani", "salim-hadi-varani")}
 
 

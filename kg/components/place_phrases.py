@@ -6,6 +6,8 @@ the words around a name say it is a place (and often what kind), whatever the mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -102,7 +104,7 @@ class PlacePhrases:
         set_entities(doc, [s for s in spans if not self._is_known_other(s, ents)])
         return doc
 
-    def _nationality_led(self, doc: Doc, ents: tuple[Span, ...]) -> list[Span]:
+    def _nationality_led(self, doc: Doc, ents: Sequence[Span]) -> list[Span]:
         """"Ostanian Wells": a place name whose first word the model took for a nationality is one
         place, unless the rest is a place GeoNames knows and the whole is not ("Somali Dhobley")."""
         out = []
@@ -117,7 +119,7 @@ class PlacePhrases:
                 out.append(Span(doc, norp.start, ent.end, label=ent.label_))
         return out
 
-    def _place(self, doc: Doc, start: int, kind: str | None, ents: tuple[Span, ...]) -> Span | None:
+    def _place(self, doc: Doc, start: int, kind: str | None, ents: Sequence[Span]) -> Span | None:
         if start < len(doc) and doc[start].lower_ == "the":
             start += 1
         if start < len(doc) and doc[start].lower_ in _DETERMINERS:
@@ -127,7 +129,7 @@ class PlacePhrases:
         end = _name_span(doc, start)
         return self._make(doc, start, end, kind, ents) if end > start else None
 
-    def _make(self, doc: Doc, start: int, end: int, kind: str | None, ents: tuple[Span, ...]) -> Span:
+    def _make(self, doc: Doc, start: int, end: int, kind: str | None, ents: Sequence[Span]) -> Span:
         existing = [e for e in ents if e.start == start and e.end == end and e._.opskg_canonical]
         span = Span(doc, start, end, label="GPE")
         canonical = existing[0]._.opskg_canonical if existing else None
@@ -143,7 +145,7 @@ class PlacePhrases:
         return span
 
     @staticmethod
-    def _is_known_other(span: Span, ents: tuple[Span, ...]) -> bool:
+    def _is_known_other(span: Span, ents: Sequence[Span]) -> bool:
         """A gazetteer organization (or anything the gazetteer knows as no place) stays what it is."""
         for token in span:
             ent = [e for e in ents if e.start <= token.i < e.end]
