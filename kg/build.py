@@ -17,6 +17,8 @@ The build hands each derivation the article graphs it wrote since the last one (
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -222,8 +224,9 @@ def analyze_all(articles: list[Article], settings: Settings,
     if workers <= 1 or len(articles) < 2:
         nlp = load_pipeline(settings.model)
         gazetteer = pipeline_gazetteer(nlp)
-        for doc, article in parse(nlp, ((a.text, a) for a in articles)):
-            yield article, analyze(doc, article, iris, gazetteer)
+        with _frozen():
+            for doc, article in parse(nlp, ((a.text, a) for a in articles)):
+                yield article, analyze(doc, article, iris, gazetteer)
         return
     load_pipeline(settings.model)  # fail fast, in this process, if the model is missing
     context = multiprocessing.get_context("spawn")
@@ -242,6 +245,22 @@ def _init_worker(model: str, base: str) -> None:
     _worker_state["nlp"] = nlp
     _worker_state["gazetteer"] = pipeline_gazetteer(nlp)
     _worker_state["iris"] = IRIs(base)
+    gc.collect()
+    gc.freeze()  # as :func:`_frozen` does, for the worker's life
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects that exist now (the loaded pipeline: the model and the gazetteers) left out of the
+    cycle collector's collections until the block ends. They live as long as the build, and each full
+    collection walked them all: 0.5-0.8 s of a 300-article build (the derivations between batches
+    included)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _analyze_in_worker(article: Article) -> bytes:

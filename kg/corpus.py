@@ -15,6 +15,7 @@ the results.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -54,11 +55,12 @@ class OperationRecord:
     dates: set[str] = field(default_factory=set)
     expressions: set[str] = field(default_factory=set)
 
-    @property
+    # computed once (clustering asks for them at every comparison): ``kinds`` is set when it is made
+    @functools.cached_property
     def kind(self) -> str:
         return max(self.kinds or {"Operation"}, key=lambda k: (KIND_RANK.get(k, 0), k))
 
-    @property
+    @functools.cached_property
     def family(self) -> str | None:
         return FAMILY.get(self.kind)
 
