@@ -23,7 +23,7 @@ import hashlib
 import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
@@ -160,18 +160,21 @@ def build(
         on_start(len(todo))
     replaced, pending, afresh, batched = set(report.replaced), 0, False, True
     handed = _HandOn()
-    for batch in _batches(analyze_all(todo, settings, workers), derive_every):
-        _write(store, iris, batch, report, on_article, handed)
-        # an article built again with the same text (--force, a new builder) may say something else now
-        afresh |= any(article.id in replaced for article, _ in batch)
-        pending += len(batch)
-        if batched and pending >= derive_every:
-            _derive(store, iris, report, afresh, handed.graphs)
-            pending, afresh, handed = 0, False, _HandOn()
-            # a derivation after one that resolved inconsistencies is a full one: only one more, at the end
-            batched = not derive.recorded_conflicts(store, iris)
-            if not batched:
-                log.info("the knowledge graph holds inconsistencies: derived again at the end of the build only")
+    with _Writer(store, iris, report, on_article) as writer:
+        for batch in _batches(analyze_all(todo, settings, workers), derive_every):
+            handed.add(store, writer.write(batch))
+            # an article built again with the same text (--force, a new builder) may say something else now
+            afresh |= any(article.id in replaced for article, _ in batch)
+            pending += len(batch)
+            if batched and pending >= derive_every:
+                writer.wait()
+                _derive(store, iris, report, afresh, handed.graphs)
+                pending, afresh, handed = 0, False, _HandOn()
+                # a derivation after one that resolved inconsistencies is a full one: only one more, at the end
+                batched = not derive.recorded_conflicts(store, iris)
+                if not batched:
+                    log.info("the knowledge graph holds inconsistencies: derived again at the end of the build only")
+        writer.wait()
     if pending or derive.is_stale(store, iris):
         _derive(store, iris, report, afresh, handed.graphs)
     return report
@@ -192,16 +195,43 @@ def _batches(analysed: Iterable[Analysed], derive_every: int) -> Iterator[list[A
         yield batch
 
 
-def _write(store: GraphStore, iris: IRIs, batch: list[Analysed], report: BuildReport,
-           on_article: Callable[[Article], None] | None, handed: _HandOn) -> None:
-    graphs = {str(iris.article(article.id)): quads for article, quads in batch}
-    store.put_graphs(graphs)
-    handed.add(store, graphs)
-    for article, quads in batch:
-        report.triples += len(quads)
-        log.debug("stored %s", article.id)
-        if on_article:
-            on_article(article)
+class _Writer:
+    """Writes each batch of article graphs in a thread of its own while the build analyses the next batch
+    (the store's write releases the GIL: it runs on another core), one batch at a time; a batch's
+    articles are reported (``on_article``) once it is stored. Leaving the block waits for the write in
+    progress, also on an error or an interrupt: each write is all there or none."""
+
+    def __init__(self, store: GraphStore, iris: IRIs, report: BuildReport,
+                 on_article: Callable[[Article], None] | None) -> None:
+        self.store, self.iris, self.report, self.on_article = store, iris, report, on_article
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="opskg-write")
+        self._writing: tuple[Future[None], list[Analysed]] | None = None
+
+    def write(self, batch: list[Analysed]) -> dict[str, list[ox.Quad]]:
+        """Start writing ``batch`` (once the last batch is stored); its graphs, by name."""
+        self.wait()
+        graphs = {str(self.iris.article(article.id)): quads for article, quads in batch}
+        self._writing = self._pool.submit(self.store.put_graphs, graphs), batch
+        return graphs
+
+    def wait(self) -> None:
+        """Until the batch being written is stored (its error raised here); then its articles reported."""
+        if self._writing is None:
+            return
+        future, batch = self._writing
+        self._writing = None
+        future.result()
+        for article, quads in batch:
+            self.report.triples += len(quads)
+            log.debug("stored %s", article.id)
+            if self.on_article:
+                self.on_article(article)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True)
 
 
 def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool,

@@ -317,6 +317,54 @@ def test_progress_is_reported_for_an_article_once_it_is_stored(tmp_path: Path) -
     assert stored == [True] * 5
 
 
+def test_a_batch_is_written_while_the_next_is_analysed_and_a_failed_write_stops_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's write runs beside the analysis of the next batch: here each write waits until the next
+    article is analysed (were they run one after the other, it would wait in vain). A write that fails
+    stops the build with its error; the batches written before it are stored and reported."""
+    import threading
+    import time
+
+    import kg.build as builder
+    from kg.errors import StoreError
+    from tests.conftest import SEEDS
+
+    monkeypatch.setattr(builder, "WRITE_BATCH", 1)  # a batch per article
+    analysed: list[str] = []
+    analyse = builder.analyze_all
+
+    def analyze_all(*args: object) -> object:
+        for article, quads in analyse(*args):  # type: ignore[arg-type]
+            analysed.append(article.id)
+            yield article, quads
+
+    monkeypatch.setattr(builder, "analyze_all", analyze_all)
+    iris = IRIs(Settings().base)
+    store = open_store(tmp_path / "store")
+    put = store.put_graphs
+    overlapped: list[bool] = []
+
+    def put_graphs(graphs: dict[str, list[ox.Quad]]) -> None:
+        assert threading.current_thread() is not threading.main_thread()
+        count, deadline = len(analysed), time.monotonic() + 60
+        while count < 5 and len(analysed) == count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        overlapped.append(count == 5 or len(analysed) > count)
+        if len(overlapped) == 4:
+            raise StoreError("the store cannot write to disk (No space left on device)")
+        put(graphs)
+
+    store.put_graphs = put_graphs  # type: ignore[method-assign]
+    reported: list[str] = []
+    try:
+        with pytest.raises(StoreError, match="No space left"):
+            build([str(SEEDS)], Settings(store=tmp_path / "store"), store, on_article=lambda a: reported.append(a.id))
+        assert overlapped == [True] * 4
+        assert sorted(stored_articles(store, iris)) == sorted(reported) and len(reported) == 3
+    finally:
+        store.close()
+
+
 def test_an_article_built_again_anywhere_in_a_batch_makes_the_derivation_a_full_one(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """``--force`` builds an article again with the same text (its graph may say something else now): the

@@ -172,12 +172,14 @@ class OxigraphStore(GraphStore):
     def put_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]]) -> None:
         """See :meth:`GraphStore.put_graphs`: the quads go to the store as they are, not as text parsed
         again, the graphs' earlier contents removed first. A blank node among them names the store's own
-        node with that label (an article graph has none)."""
+        node with that label (an article graph has none). In one transaction, not through the bulk
+        loader, however many: a transaction releases the GIL while it writes, so that a build analyses
+        its next articles meanwhile (:mod:`kg.build`); the bulk loader holds it."""
         self._check_writable()
         nodes = [graph_node(name) for name in graphs]  # every name checked before the first write
         check_graphs(graphs)
         self._remove(nodes)
-        self._add([q for quads in graphs.values() for q in quads])
+        self._add([q for quads in graphs.values() for q in quads], bulk=False)
 
     def _remove(self, graphs: Iterable[ox.NamedNode], quads: Sequence[ox.Quad] = ()) -> None:
         """Remove whole graphs, each in a transaction, then ``quads``, one transaction each."""
@@ -190,12 +192,13 @@ class OxigraphStore(GraphStore):
             raise self._disk_error(exc) from None
         self._written(len(quads))
 
-    def _add(self, quads: list[ox.Quad]) -> None:
-        """Add ``quads`` in one atomic write (see :data:`BULK_FROM`)."""
+    def _add(self, quads: list[ox.Quad], *, bulk: bool = True) -> None:
+        """Add ``quads`` in one atomic write: from :data:`BULK_FROM` quads on with the bulk loader if
+        ``bulk``, else in a transaction."""
         if not quads:
             return
         try:
-            if len(quads) >= BULK_FROM:
+            if bulk and len(quads) >= BULK_FROM:
                 self._store.bulk_extend(quads)
                 return
             self._store.extend(quads)
