@@ -11,10 +11,11 @@ whole, then removes the ``remove`` triples one by one, each in its own transacti
 triple in one atomic write. A process killed part way leaves each replaced graph absent, as before, or
 complete, never mixed; the ``remove`` triples removed up to some point of that order; the added
 triples all there or none. :meth:`OxigraphStore.put_graphs` (a build's batch of articles) is the same
-with no ``remove``. Callers keep their state marker in a replaced graph, or first in ``remove`` when no
-graph is replaced (an article's graph holds its content hash; the identity graph holds the digest the
-derived graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is
-redone.
+with no ``remove``, and adds in a transaction however many quads it adds (a transaction releases the
+GIL while it writes; the build writes in a thread of its own). Callers keep their state marker in a
+replaced graph, or first in ``remove`` when no graph is replaced (an article's graph holds its content
+hash; the identity graph holds the digest the derived graphs were computed from), so an interrupted
+write reads as "not stored" or "stale" and is redone.
 A reader may briefly see a replaced graph absent. A bulk load holds the GIL while it writes (a
 transaction does not): other threads of the process wait for it.
 
