@@ -30,12 +30,12 @@ class StoredArticle:
 
 def stored_articles(store: GraphStore, iris: IRIs) -> dict[str, StoredArticle]:
     """Every stored article, by id (index lookups, one property at a time)."""
+    lookups = Lookups(store, iris)
+
     def values(predicate: str) -> dict[str, str]:
         """Article graph -> the value its article node has for ``predicate`` (the least, if several)."""
         return {graph: objects[0] for (node, graph), objects in by_subject(lookups, predicate).items()
                 if node == graph}
-
-    lookups = Lookups(store, iris)
 
     ids, hashes, builders, sources = (values(str(p)) for p in (DCTERMS.identifier, OPS.contentHash, OPS.builtWith,
                                                                 OPS.sourceName))

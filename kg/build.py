@@ -14,7 +14,7 @@ A batch is written in a thread of its own while the next batch is analysed (:cla
 store's transaction releases the GIL, so the write runs on another core). The build hands each
 derivation the article graphs it wrote since the last one (up to :data:`HAND_ON` triples), in the form
 reading them back gives: reading them back from the store took 5 µs a triple (1.3 s of a 300-article
-build), handing them on takes about 1.5 µs and 100 bytes.
+build), handing them on takes about 1.5-3 µs and 100 bytes (170 with the derivation's index of them).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 WRITE_BATCH = 20_000
 
 #: Triples of the article graphs written since the last derivation that are handed to the next one (about
-#: 100 bytes each); those written beyond are read back from the store.
+#: 170 bytes each, with the derivation's index of them); those written beyond are read back from the store.
 HAND_ON = 500_000
 
 #: An article with the statements of its graph (quads in it).
@@ -67,12 +67,14 @@ class _HandOn:
     size: int = 0
 
     def add(self, store: GraphStore, graphs: dict[str, list[ox.Quad]]) -> None:
-        """Hand ``graphs`` on too, while the triples handed on stay within :data:`HAND_ON`."""
+        """Hand ``graphs`` on too, while the triples handed on stay within :data:`HAND_ON` (a graph beyond
+        it is read back; an earlier version of it handed on is dropped)."""
         for name, quads in graphs.items():
-            if self.size + len(quads) > HAND_ON:
-                return
-            self.graphs[name] = store.as_read(quads, self.texts)
-            self.size += len(quads)
+            earlier = self.graphs.pop(name, None)
+            self.size -= len(earlier) if earlier is not None else 0
+            if self.size + len(quads) <= HAND_ON:
+                self.graphs[name] = store.as_read(quads, self.texts)
+                self.size += len(quads)
 
 
 @dataclass
@@ -107,6 +109,7 @@ def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: 
     by_hash = {a.content_hash: a.id for a in stored.values()}
     taken: dict[str, tuple[str, str]] = {a.id: (a.source, a.content_hash) for a in stored.values()}
     todo: list[Article] = []
+    planned: set[str] = set()
     for article in articles:
         existing = stored.get(article.id)
         same_doc = existing is not None and existing.content_hash == article.content_hash
@@ -119,14 +122,16 @@ def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: 
             article = replace(article, id=f"{article.id}-{suffix}")
             owner = taken.get(article.id)
         twin = by_hash.get(article.content_hash)
-        if twin is not None and twin != article.id:
+        if twin is not None and (twin != article.id or twin in planned):  # planned: the same file twice
             report.duplicates.append((article.source, twin))
-            log.info("%s: same text as the stored article %s; skipped", article.source, twin)
+            log.info("%s: same text as the article %s (stored, or earlier in this build); skipped", article.source,
+                     twin)
             continue
         (report.replaced if article.id in stored else report.added).append(article.id)
         taken[article.id] = (article.source, article.content_hash)
         by_hash[article.content_hash] = article.id
         todo.append(article)
+        planned.add(article.id)
     return todo
 
 
@@ -235,6 +240,10 @@ class _Writer:
 
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True)
+        if self._writing is not None:  # the build stopped (an error, an interrupt) while a batch was written
+            error = self._writing[0].exception()
+            if error is not None:
+                log.error("the batch being written when the build stopped was not stored: %s", error)
 
 
 def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool,
@@ -250,7 +259,7 @@ def _derive(store: GraphStore, iris: IRIs, report: BuildReport, afresh: bool,
 def analyze_all(articles: list[Article], settings: Settings,
                 workers: int) -> Iterator[Analysed]:
     """(article, the statements of its graph) in input order, parsed in ``workers`` processes (a worker
-    sends them as N-Quads, the compact form to pass between processes)."""
+    sends them as N-Quads)."""
     if not articles:
         return
     iris = IRIs(settings.base)
@@ -288,6 +297,9 @@ def _frozen() -> Iterator[None]:
     cycle collector's collections until the block ends: they live as long as the build, and each full
     collection walked them all (collections took 0.68 s of a 300-article build, 0.48 s with them left
     out; the derivations between batches run inside the block)."""
+    if gc.get_freeze_count():  # the caller froze what it holds: left as it is
+        yield
+        return
     gc.collect()
     gc.freeze()
     try:

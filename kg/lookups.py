@@ -101,7 +101,8 @@ def value_of(term: object) -> str:
 
 
 def text_value(term: str) -> str:
-    """What :func:`value_of` gives for the term written ``term`` in N-Triples."""
+    """What :func:`value_of` gives for the term written ``term`` in N-Triples: an IRI, a literal or a
+    blank node (article graphs hold no quoted triples)."""
     if term.startswith("<"):
         return term[1:-1]
     if term.startswith('"'):

@@ -9,10 +9,11 @@ import pytest
 
 from kg import derive, readers, resolve
 from kg.articles import find_article, remove_article, stored_articles
-from kg.build import build
+from kg.build import BuildReport, build
 from kg.config import Settings
 from kg.errors import ArticleNotFoundError, BinarySourceError, EmptySourceError
 from kg.export import export
+from kg.lookups import Lookups
 from kg.store import open_store
 from kg.vocab import IRIs
 from tests.conftest import INVENTED, write_article
@@ -104,6 +105,56 @@ def test_same_file_name_in_two_folders_keeps_both(tmp_path: Path) -> None:
     write_article(tmp_path / "b", "report.txt", INVENTED.replace("Monday", "Friday"))
     report = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")
     assert len(report.added) == 2 and report.added[0] == "report" and report.added[1].startswith("report-")
+
+
+def test_one_file_name_and_text_in_two_folders_is_built_once(tmp_path: Path) -> None:
+    write_article(tmp_path / "a", "report.txt", INVENTED)
+    write_article(tmp_path / "b", "report.txt", INVENTED)
+    report = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")
+    assert report.added == ["report"] and report.duplicates == [(str(tmp_path / "b" / "report.txt"), "report")]
+
+
+def test_a_graph_handed_on_beyond_the_budget_is_read_back_not_handed_as_it_was(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graph written again once the hand-off is full is not handed on in its earlier version."""
+    import kg.build as builder
+    from kg.store import OxigraphStore
+
+    store = OxigraphStore(None)
+    g = ox.NamedNode("http://example.org/article/a")
+    first = [ox.Quad(g, g, ox.Literal(str(i)), g) for i in range(3)]
+    monkeypatch.setattr(builder, "HAND_ON", 4)
+    handed = builder._HandOn()
+    handed.add(store, {g.value: first})
+    assert len(handed.graphs[g.value]) == 3 and handed.size == 3
+    handed.add(store, {g.value: [*first, ox.Quad(g, g, ox.Literal("more"), g)]})  # 4: fits, in place of the 3
+    assert len(handed.graphs[g.value]) == 4 and handed.size == 4
+    handed.add(store, {g.value: [ox.Quad(g, g, ox.Literal(str(i)), g) for i in range(5)]})  # 5: too many
+    assert handed.graphs == {} and handed.size == 0
+
+
+def test_a_write_that_fails_while_the_build_stops_for_another_reason_is_logged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Ctrl-C (or an analysis error) while a batch is written: the build stops with it, and the batch's
+    own error is logged, not lost."""
+    import logging
+
+    from kg.build import _Writer
+    from kg.errors import StoreError
+    from kg.model import Article
+    from kg.store import OxigraphStore
+
+    class Full(OxigraphStore):
+        def put_graphs(self, graphs: object) -> None:
+            raise StoreError("the store cannot write to disk (No space left on device)")
+
+    report = BuildReport()
+    with caplog.at_level(logging.ERROR, logger="kg.build"), pytest.raises(KeyboardInterrupt), \
+            _Writer(Full(None), IRIs(Settings().base), report, None) as writer:
+        writer.write([(Article(id="a", text="An invented text.", source="a.txt"), [])])
+        raise KeyboardInterrupt
+    assert "not stored: the store cannot write to disk (No space left on device)" in caplog.text
+    assert report.triples == 0
 
 
 def test_remove_article_and_its_facts(seeds_copy: Path) -> None:
@@ -206,13 +257,25 @@ def test_a_build_hands_the_article_graphs_it_wrote_to_its_derivations(
         read.append(graph)
         return reading(store, graph)  # type: ignore[arg-type]
 
+    indexed: list[int] = []
+    index = Lookups._indexed
+
+    def counted(self: Lookups) -> object:
+        indexed.append(len(self.handed))
+        return index(self)
+
     monkeypatch.setattr(derive, "_read_graph", spy)
+    monkeypatch.setattr(Lookups, "_indexed", counted)
     handed = _build([str(SEEDS)], tmp_path / "handed", derive_every=3)
-    assert handed.derivations == 2 and read == []
+    assert handed.derivations == 2 and read == [] and indexed and all(indexed)
     monkeypatch.setattr(kg.build, "HAND_ON", 0)
     _build([str(SEEDS)], tmp_path / "read", derive_every=3)
     assert len(read) == 5
-    assert _nquads(tmp_path / "handed") == _nquads(tmp_path / "read")
+    monkeypatch.setattr(kg.build, "HAND_ON", 700)  # about one article's triples: some handed on, some read
+    read.clear()
+    _build([str(SEEDS)], tmp_path / "part", derive_every=3)
+    assert 0 < len(read) < 5
+    assert _nquads(tmp_path / "handed") == _nquads(tmp_path / "read") == _nquads(tmp_path / "part")
 
 
 def test_after_a_derivation_that_resolved_inconsistencies_a_build_derives_once_more_at_its_end(
@@ -330,6 +393,7 @@ def test_a_batch_is_written_while_the_next_is_analysed_and_a_failed_write_stops_
     from tests.conftest import SEEDS
 
     monkeypatch.setattr(builder, "WRITE_BATCH", 1)  # a batch per article
+    articles = len(list(SEEDS.glob("*.txt")))
     analysed: list[str] = []
     analyse = builder.analyze_all
 
@@ -346,10 +410,10 @@ def test_a_batch_is_written_while_the_next_is_analysed_and_a_failed_write_stops_
 
     def put_graphs(graphs: dict[str, list[ox.Quad]]) -> None:
         assert threading.current_thread() is not threading.main_thread()
-        count, deadline = len(analysed), time.monotonic() + 60
-        while count < 5 and len(analysed) == count and time.monotonic() < deadline:
+        count, deadline = len(analysed), time.monotonic() + 10
+        while count < articles and len(analysed) == count and time.monotonic() < deadline:
             time.sleep(0.01)
-        overlapped.append(count == 5 or len(analysed) > count)
+        overlapped.append(count == articles or len(analysed) > count)
         if len(overlapped) == 4:
             raise StoreError("the store cannot write to disk (No space left on device)")
         put(graphs)
@@ -359,7 +423,7 @@ def test_a_batch_is_written_while_the_next_is_analysed_and_a_failed_write_stops_
     try:
         with pytest.raises(StoreError, match="No space left"):
             build([str(SEEDS)], Settings(store=tmp_path / "store"), store, on_article=lambda a: reported.append(a.id))
-        assert overlapped == [True] * 4
+        assert articles >= 5 and overlapped == [True] * 4
         assert sorted(stored_articles(store, iris)) == sorted(reported) and len(reported) == 3
     finally:
         store.close()

@@ -63,7 +63,10 @@ def test_terms_as_read_are_what_reading_the_written_triples_back_gives(tmp_path:
                ox.Literal("plain \"quoted\" text"), ox.Literal("texte", language="fr"),
                ox.Literal("typed", datatype=ox.NamedNode(f"{xsd}string")), b]
     g1, g2 = ox.NamedNode(G1), ox.NamedNode(G2)
-    graphs = {G1: [ox.Quad(a, p, o, g1) for o in objects], G2: [ox.Quad(b, p, objects[0], g2)]}
+    one = [ox.Literal("+5", datatype=ox.NamedNode(f"{xsd}integer")),
+           ox.Literal("5", datatype=ox.NamedNode(f"{xsd}int"))]
+    graphs = {G1: [ox.Quad(a, p, o, g1) for o in objects],
+              G2: [ox.Quad(b, p, objects[0], g2), *(ox.Quad(b, p, o, g2) for o in one)]}  # two, one stored
     store = open_store(tmp_path / "store")
     try:
         store.put_graphs(graphs)
@@ -73,6 +76,7 @@ def test_terms_as_read_are_what_reading_the_written_triples_back_gives(tmp_path:
             assert sorted(handed[name]) == sorted(store.match(None, None, None, graphs=[name]))
         assert ('<http://e/a>', '<http://e/p>', f'"1"^^<{xsd}decimal>') in handed[G1]
         assert handed[G1][0][2] is handed[G2][0][2] and handed[G1][-1][2] is handed[G2][0][0]
+        assert len(handed[G2]) == 2
     finally:
         store.close()
 

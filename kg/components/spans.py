@@ -12,8 +12,8 @@ def overlaps(a: Span, b: Span) -> bool:
 
 
 def set_entities(doc: Doc, new: Iterable[Span]) -> None:
-    """Put ``new`` spans into ``doc.ents`` (the first and longest of those that overlap), dropping the
-    existing entities they overlap."""
+    """Put ``new`` spans into ``doc.ents``, dropping the existing entities they overlap. Of new spans that
+    overlap, the one that starts first is kept (the longest of those that start at one token)."""
     new = sorted(new, key=lambda s: (s.start, -len(s)))
     chosen: list[Span] = []
     taken = bytearray(len(doc))  # the tokens of the chosen spans

@@ -77,9 +77,10 @@ class GraphStore(abc.ABC):
         (:meth:`match`, :meth:`quads`), without reading them: what a build hands its derivation of the
         graphs it wrote. The store keeps a typed literal as its value, so it reads back in canonical form
         (``"1.00"^^xsd:decimal`` as ``"1"``, an ``xsd:nonNegativeInteger`` as an ``xsd:integer``): such a
-        literal is put through an in-memory pyoxigraph store once. ``texts`` maps each term's text to the
-        form read back, so that a term's text is made once and shared by every triple that holds it
-        (give the same mapping for the graphs handed on together)."""
+        literal is put through an in-memory pyoxigraph store once (a backend that reads terms back in
+        other forms overrides this), and two triples that are one in the store are given once. ``texts``
+        maps each term's text to the form read back, so that a term's text is made once and shared by
+        every triple that holds it (give the same mapping for the graphs handed on together)."""
         out = []
         for t in triples:
             s, p, o = str(t.subject), str(t.predicate), str(t.object)
@@ -87,7 +88,7 @@ class GraphStore(abc.ABC):
             if read is None:
                 read = texts[o] = _read_back(t.object) if o.endswith(">") and o.startswith('"') else o
             out.append((texts.setdefault(s, s), texts.setdefault(p, p), read))
-        return out
+        return list(dict.fromkeys(out))
 
     @abc.abstractmethod
     def load(self, data: bytes, fmt: ox.RdfFormat, graph: str | None = None) -> None:
@@ -163,11 +164,14 @@ def graph_node(name: str) -> ox.NamedNode:
         raise ValueError(f"{name!r} is not an absolute IRI, so it cannot name a graph ({exc})") from None
 
 
-def check_graphs(graphs: Mapping[str, Sequence[ox.Quad]]) -> None:
-    """Every name of ``graphs`` an IRI, and every quad in the graph it is given for
+def check_graphs(graphs: Mapping[str, Sequence[ox.Quad]]) -> list[ox.NamedNode]:
+    """The names of ``graphs`` as terms, each an IRI, and every quad in the graph it is given for
     (:meth:`GraphStore.put_graphs`); ``ValueError`` otherwise."""
+    nodes = []
     for name, quads in graphs.items():
         node = graph_node(name)
+        nodes.append(node)
         if any(q.graph_name != node for q in quads):
             stray = next(q for q in quads if q.graph_name != node)
             raise ValueError(f"a quad given for the graph <{name}> is in {stray.graph_name}: {stray}")
+    return nodes

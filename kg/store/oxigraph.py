@@ -11,8 +11,8 @@ whole, then removes the ``remove`` triples one by one, each in its own transacti
 triple in one atomic write. A process killed part way leaves each replaced graph absent, as before, or
 complete, never mixed; the ``remove`` triples removed up to some point of that order; the added
 triples all there or none. :meth:`OxigraphStore.put_graphs` (a build's batch of articles) is the same
-with no ``remove``, and adds in a transaction however many quads it adds (a transaction releases the
-GIL while it writes; the build writes in a thread of its own). Callers keep their state marker in a
+with no ``remove``, and adds in a transaction below :data:`BULK_PUT_FROM` quads (a transaction releases
+the GIL while it writes; the build writes in a thread of its own). Callers keep their state marker in a
 replaced graph, or first in ``remove`` when no graph is replaced (an article's graph holds its content
 hash; the identity graph holds the digest the derived graphs were computed from), so an interrupted
 write reads as "not stored" or "stale" and is redone.
@@ -47,6 +47,11 @@ FLUSH_EVERY = 25_000
 #: quads on and about 15 ms for any write (the two are even near 3,000 quads). A transaction's cost per
 #: quad also grows with the store (16.6 µs at 2,400 articles), the bulk loader's does not (5.8 µs).
 BULK_FROM = 5_000
+
+#: From this many quads on, a write of article graphs (:meth:`OxigraphStore.put_graphs`) goes through the
+#: bulk loader too: a transaction holds what it writes in memory (a build writes about 20,000 at a time;
+#: one very long article may hold more).
+BULK_PUT_FROM = 200_000
 
 #: The number of quads in the named graph bound to ?g.
 _COUNT_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -175,13 +180,13 @@ class OxigraphStore(GraphStore):
         """See :meth:`GraphStore.put_graphs`: the quads go to the store as they are, not as text parsed
         again, the graphs' earlier contents removed first. A blank node among them names the store's own
         node with that label (an article graph has none). In one transaction, not through the bulk
-        loader, however many: a transaction releases the GIL while it writes, so that a build analyses
-        its next articles meanwhile (:mod:`kg.build`); the bulk loader holds it."""
+        loader, below :data:`BULK_PUT_FROM` quads: a transaction releases the GIL while it writes, so
+        that a build analyses its next articles meanwhile (:mod:`kg.build`); the bulk loader holds it."""
         self._check_writable()
-        nodes = [graph_node(name) for name in graphs]  # every name checked before the first write
-        check_graphs(graphs)
+        nodes = check_graphs(graphs)  # every name and quad checked before the first write
         self._remove(nodes)
-        self._add([q for quads in graphs.values() for q in quads], bulk=False)
+        quads = [q for quads in graphs.values() for q in quads]
+        self._add(quads, bulk=len(quads) >= BULK_PUT_FROM)
 
     def _remove(self, graphs: Iterable[ox.NamedNode], quads: Sequence[ox.Quad] = ()) -> None:
         """Remove whole graphs, each in a transaction, then ``quads``, one transaction each."""
