@@ -26,6 +26,7 @@ store flushes them after every :data:`FLUSH_EVERY` quads written by transactions
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -121,7 +122,7 @@ class OxigraphStore(GraphStore):
     def match(self, subject: str | None, predicate: str | None, obj: str | None,
               graphs: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
         pattern = _iri(subject), _iri(predicate), _iri(obj)
-        for graph in [None] if graphs is None else [graph_node(g) for g in graphs]:
+        for graph in [None] if graphs is None else [_graph(g) for g in graphs]:
             for quad in self._store.quads_for_pattern(*pattern, graph):
                 yield str(quad.subject), str(quad.predicate), str(quad.object)
 
@@ -266,13 +267,21 @@ def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only
         return OxigraphStore(path, read_only=True)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _iri(value: str | None) -> ox.NamedNode | None:
-    """An IRI in N-Triples syntax as a term (``None``: any term)."""
+    """An IRI in N-Triples syntax as a term (``None``: any term); each made once while it is asked for
+    often (the derivation looks up the same resources again and again)."""
     if value is None:
         return None
     if not (value.startswith("<") and value.endswith(">")):
         raise ValueError(f"match takes IRIs in N-Triples syntax, not {value!r}")
     return ox.NamedNode(value[1:-1])
+
+
+@functools.lru_cache(maxsize=64)
+def _graph(name: str) -> ox.NamedNode:
+    """:func:`graph_node`, each graph's made once (a lookup names the same few graphs every time)."""
+    return graph_node(name)
 
 
 def _remove_unloaded(path: Path) -> None:
