@@ -73,8 +73,8 @@ class _HandOn:
             earlier = self.graphs.pop(name, None)
             self.size -= len(earlier) if earlier is not None else 0
             if self.size + len(quads) <= HAND_ON:
-                self.graphs[name] = store.as_read(quads, self.texts)
-                self.size += len(quads)
+                handed = self.graphs[name] = store.as_read(quads, self.texts)
+                self.size += len(handed)
 
 
 @dataclass
@@ -82,7 +82,7 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    #: (source, id of the stored article with the same text)
+    #: (source, id of the article with the same text: stored, or taken earlier in this build)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[SourceError] = field(default_factory=list)
     #: the last derivation's report (a build derives after every ``derive_every`` articles and at the end)
@@ -103,18 +103,28 @@ def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: 
     """Which articles to (re)build: new ids, changed texts, and a new builder version.
 
     An article with the same text as one already stored (or earlier in the batch) under another
-    id is a duplicate and is skipped. Two different documents with the same id (files of one
-    name in two folders) are kept apart by suffixing the second id with a hash of its source.
+    id, or under the same id earlier in the batch (one file name and text in two folders, a file
+    given twice), is a duplicate and is skipped. Two different documents with the same id (files of
+    one name in two folders) are kept apart by suffixing the second id with a hash of its source;
+    a source given twice whose text changed in between (a URL) is built once, as first read.
     """
     by_hash = {a.content_hash: a.id for a in stored.values()}
     taken: dict[str, tuple[str, str]] = {a.id: (a.source, a.content_hash) for a in stored.values()}
     todo: list[Article] = []
-    planned: set[str] = set()
+    seen: dict[str, str] = {}  # id -> content hash of every article this build took (to build, or unchanged)
     for article in articles:
+        if seen.get(article.id) == article.content_hash:
+            report.duplicates.append((article.source, article.id))
+            log.info("%s: same text as the article %s earlier in this build; skipped", article.source, article.id)
+            continue
+        if article.id in seen and taken[article.id][0] == article.source:
+            log.warning("%s: given twice, its text changed in between; built as first read", article.source)
+            continue
         existing = stored.get(article.id)
         same_doc = existing is not None and existing.content_hash == article.content_hash
         if same_doc and not force and existing is not None and existing.builder == BUILDER:
             report.unchanged.append(article.id)
+            seen[article.id] = article.content_hash
             continue
         owner = taken.get(article.id)
         if owner is not None and owner[1] != article.content_hash and owner[0] != article.source:
@@ -122,7 +132,7 @@ def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: 
             article = replace(article, id=f"{article.id}-{suffix}")
             owner = taken.get(article.id)
         twin = by_hash.get(article.content_hash)
-        if twin is not None and (twin != article.id or twin in planned):  # planned: the same file twice
+        if twin is not None and twin != article.id:
             report.duplicates.append((article.source, twin))
             log.info("%s: same text as the article %s (stored, or earlier in this build); skipped", article.source,
                      twin)
@@ -131,7 +141,7 @@ def plan(articles: Iterable[Article], stored: dict[str, StoredArticle], report: 
         taken[article.id] = (article.source, article.content_hash)
         by_hash[article.content_hash] = article.id
         todo.append(article)
-        planned.add(article.id)
+        seen[article.id] = article.content_hash
     return todo
 
 
@@ -207,7 +217,8 @@ class _Writer:
     """Writes each batch of article graphs in a thread of its own while the build analyses the next batch
     (the store's write releases the GIL: it runs on another core), one batch at a time; a batch's
     articles are reported (``on_article``) once it is stored. Leaving the block waits for the write in
-    progress, also on an error or an interrupt: each write is all there or none."""
+    progress, also on an error or an interrupt: each write is all there or none (a batch whose write
+    ends so is stored but not reported; its error, if it failed, is logged)."""
 
     def __init__(self, store: GraphStore, iris: IRIs, report: BuildReport,
                  on_article: Callable[[Article], None] | None) -> None:

@@ -112,6 +112,10 @@ def test_one_file_name_and_text_in_two_folders_is_built_once(tmp_path: Path) -> 
     write_article(tmp_path / "b", "report.txt", INVENTED)
     report = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")
     assert report.added == ["report"] and report.duplicates == [(str(tmp_path / "b" / "report.txt"), "report")]
+    again = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store")  # stored: unchanged, once
+    assert again.unchanged == ["report"] and again.duplicates == report.duplicates and not again.added
+    forced = _build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "store", force=True)
+    assert forced.replaced == ["report"] and forced.duplicates == report.duplicates
 
 
 def test_a_graph_handed_on_beyond_the_budget_is_read_back_not_handed_as_it_was(

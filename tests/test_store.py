@@ -123,6 +123,10 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         else:
             store.replace_graphs({name: "".join(f"{q.triple} .\n" for q in quads) for name, quads in graphs.items()})
         assert (loaded, extended) == (([], [2, 5]) if write == "put_graphs" else ([5], [2]))
+        if write == "put_graphs":  # a very large batch of article graphs: bulk loaded too
+            monkeypatch.setattr(oxigraph, "BULK_PUT_FROM", 5)
+            store.put_graphs(graphs)
+            assert (loaded, extended) == ([5], [2, 5])
         assert sorted(_objects(store, G1)) == ['"0"', '"1"', '"2"'] and _objects(store, G2) == ['"kept"']
         assert sorted(_objects(store, G3)) == ['"3"', '"4"']
         failing = store._store

@@ -267,15 +267,22 @@ def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only
         return OxigraphStore(path, read_only=True)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _iri(value: str | None) -> ox.NamedNode | None:
-    """An IRI in N-Triples syntax as a term (``None``: any term); each made once while it is asked for
-    often (the derivation looks up the same resources again and again)."""
+    """An IRI in N-Triples syntax as a term (``None``: any term). One of up to 512 characters is made
+    once while it is asked for often (a derivation looks up the same resources again and again): at most
+    65,536 of them are kept, about 15 MB of ordinary IRIs."""
     if value is None:
         return None
+    return _short_iri(value) if len(value) <= 512 else _named(value)
+
+
+def _named(value: str) -> ox.NamedNode:
     if not (value.startswith("<") and value.endswith(">")):
         raise ValueError(f"match takes IRIs in N-Triples syntax, not {value!r}")
     return ox.NamedNode(value[1:-1])
+
+
+_short_iri = functools.lru_cache(maxsize=1 << 16)(_named)
 
 
 @functools.lru_cache(maxsize=64)
