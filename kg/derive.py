@@ -335,7 +335,7 @@ def _article_triples(store: GraphStore, iris: IRIs,
 
 
 def _read_graph(store: GraphStore, graph: str) -> list[Triple]:
-    return [(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads(graph)]
+    return list(readers.graph_triples(store, graph))
 
 
 def _served(iris: IRIs) -> list[str]:

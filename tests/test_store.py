@@ -145,6 +145,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
             else:
                 store.replace_graphs({G3: "".join(f"{q.triple} .\n" for q in graphs[G3] * 2)})
         store._store = failing
+        del failing  # the last reference to the RocksDB store is the store's: close() closes it
     finally:
         store.close()
     reopened = open_store(tmp_path / "store", read_only=True)  # on disk, not only in this process's view

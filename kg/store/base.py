@@ -171,7 +171,7 @@ def check_graphs(graphs: Mapping[str, Sequence[ox.Quad]]) -> list[ox.NamedNode]:
     for name, quads in graphs.items():
         node = graph_node(name)
         nodes.append(node)
-        if any(q.graph_name != node for q in quads):
-            stray = next(q for q in quads if q.graph_name != node)
+        stray = next((q for q in quads if q.graph_name != node), None)
+        if stray is not None:
             raise ValueError(f"a quad given for the graph <{name}> is in {stray.graph_name}: {stray}")
     return nodes
