@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -63,9 +64,11 @@ def encode(record: EntityRecord) -> str:
 def decode(iri: str, text: str) -> EntityRecord:
     try:
         data = json.loads(text)
-        return EntityRecord(iri, set(data["classes"]), Counter(data["forms"]), set(), set(data["orgs"]),
-                            int(data["articles"]), int(data["digest"], 16))
-    except (ValueError, KeyError, TypeError) as exc:
+        # strings interned: a block's records repeat their classes, forms and groups
+        return EntityRecord(iri, set(map(sys.intern, data["classes"])),
+                            Counter({sys.intern(form): n for form, n in data["forms"].items()}), set(),
+                            set(map(sys.intern, data["orgs"])), int(data["articles"]), int(data["digest"], 16))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise StateError(f"the record of <{iri}> in the state graph does not read back ({exc})") from None
 
 

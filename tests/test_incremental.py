@@ -19,7 +19,9 @@ import pytest
 
 from kg import derive, identity_state, readers
 from kg.config import Settings
+from kg.errors import StateError
 from kg.identity_graph import Identity, decision_node
+from kg.inputs import Inputs, Operation
 from kg.lookups import Lookups
 from kg.model import Article
 from kg.resolve import Decision
@@ -465,6 +467,35 @@ def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCap
     assert not any("incrementally" in r.getMessage() for r in caplog.records)
     full = derived(_people(4))
     assert served(store) == served(full)
+
+
+@pytest.mark.parametrize("text", ['{"article": "a", "operations": [], "roles": {}}',
+                                  '{"article": "a", "operations": {}, "roles": {}, "deaths": 3}',
+                                  '{"article": "a", "operations": {}}', "[]"])
+def test_derivation_input_of_the_wrong_shape_is_a_state_error(text: str) -> None:
+    with pytest.raises(StateError, match="does not read back"):
+        Inputs.decode(text)
+
+
+@pytest.mark.parametrize("text", ['{"classes": [], "forms": ["Abu Velm"], "orgs": [], "articles": 1, "digest": "0"}',
+                                  '{"classes": [], "forms": {}, "orgs": [], "articles": 1}', '"x"'])
+def test_entity_record_of_the_wrong_shape_is_a_state_error(text: str) -> None:
+    with pytest.raises(StateError, match="does not read back"):
+        identity_state.decode(f"{B}person/x", text)
+
+
+def test_inputs_read_back_share_their_strings() -> None:
+    """Decoded inputs are those encoded, and what two articles repeat (a country) is one string."""
+    def inputs(article: str) -> Inputs:
+        country = "".join([B, "location/", "velmar"])  # made at run time: not a constant the compiler shares
+        return Inputs(article, "2020-01-02", {f"{article}/op": Operation(["Raid"], [("p", True)], [(country, False)])},
+                      gazetteer_entities=[country], located=[(f"{article}/v", country)])
+
+    first, second = (Inputs.decode(inputs(a).encode()) for a in (f"{B}article/a1", f"{B}article/a2"))
+    assert first.encode() == inputs(f"{B}article/a1").encode()
+    assert first.gazetteer_entities[0] is second.gazetteer_entities[0] is second.located[0][1]
+    assert next(iter(first.operations.values())).places[0][0] is first.gazetteer_entities[0]
+    assert next(iter(first.operations.values())).people == [("p", True)]
 
 
 def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogCaptureFixture) -> None:

@@ -30,6 +30,7 @@ import functools
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from sys import intern
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -131,7 +132,9 @@ class OxigraphStore(GraphStore):
         target = graph_node(graph) if graph is not None else None
         for quad in self._store.quads_for_pattern(_iri(subject), _iri(predicate), _iri(obj), target):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-            yield str(quad.subject), str(quad.predicate), str(quad.object), name
+            # the subject, predicate and graph interned: a lookup's rows repeat them (a derivation holds
+            # the triples of every resource it fuses again, more as clusters grow)
+            yield intern(str(quad.subject)), intern(str(quad.predicate)), str(quad.object), intern(name)
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
