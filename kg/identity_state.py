@@ -64,11 +64,13 @@ def encode(record: EntityRecord) -> str:
 def decode(iri: str, text: str) -> EntityRecord:
     try:
         data = json.loads(text)
+        if not (isinstance(data, dict) and isinstance(data.get("forms"), dict)):
+            raise ValueError("not an object with forms counted")
         # strings interned: a block's records repeat their classes, forms and groups
         return EntityRecord(iri, set(map(sys.intern, data["classes"])),
                             Counter({sys.intern(form): n for form, n in data["forms"].items()}), set(),
                             set(map(sys.intern, data["orgs"])), int(data["articles"]), int(data["digest"], 16))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise StateError(f"the record of <{iri}> in the state graph does not read back ({exc})") from None
 
 

@@ -88,12 +88,15 @@ class Inputs:
     def decode(text: str) -> Inputs:
         try:
             return Inputs._decode(text)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise StateError(f"an article's derivation input in the state graph does not read back ({exc})") from None
 
     @staticmethod
     def _decode(text: str) -> Inputs:
         data = json.loads(text)
+        if not (isinstance(data, dict) and isinstance(data.get("operations"), dict)
+                and isinstance(data.get("roles"), dict)):
+            raise ValueError("not an object with operations and roles")
         inputs = Inputs(**{k: v for k, v in data.items() if k not in ("operations", "roles")})
         inputs.operations = {iri: Operation(**op) for iri, op in data["operations"].items()}
         inputs.roles = {iri: Role(**role) for iri, role in data["roles"].items()}
@@ -103,7 +106,8 @@ class Inputs:
         return inputs.compact()
 
     def compact(self) -> Inputs:
-        """These inputs with every string interned, rows as tuples (in place; returns them)."""
+        """These inputs with every string interned and rows as tuples; their containers are made anew
+        (returns them)."""
         self.article = sys.intern(self.article)
         self.published = _shared(self.published)
         self.operations = {sys.intern(iri): op for iri, op in self.operations.items()}
@@ -126,7 +130,7 @@ def _shared(value: Any) -> Any:
 
 
 def _strings(values: list[str]) -> list[str]:
-    return [sys.intern(v) for v in values]
+    return [_shared(v) for v in values]
 
 
 def _rows(rows: list[Any]) -> list[Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import derive, identity_state, readers
+from kg import derive, identity_state, inputs, readers
 from kg.config import Settings
 from kg.errors import StateError
 from kg.identity_graph import Identity, decision_node
@@ -496,6 +496,33 @@ def test_inputs_read_back_share_their_strings() -> None:
     assert first.gazetteer_entities[0] is second.gazetteer_entities[0] is second.located[0][1]
     assert next(iter(first.operations.values())).places[0][0] is first.gazetteer_entities[0]
     assert next(iter(first.operations.values())).people == [("p", True)]
+
+
+def test_inputs_read_from_article_graphs_share_their_strings() -> None:
+    """What two article graphs both name (a village) is one string in their inputs; the inputs carry no
+    per-object dictionary."""
+    store = OxigraphStore(None)
+    store.replace_graphs(dict(article(f"v{k}", [("location/dasra", "Location Village", ["Dasra"]),
+                                                ("location/zorin", "Location Town", ["Zorin"])],
+                                      [("location/dasra", "locatedIn", "location/zorin")]) for k in range(2)))
+    first, second = inputs.read(Lookups(store, IRIS))
+    assert first.located == second.located == [(f"{B}location/dasra", f"{B}location/zorin")]
+    assert first.located[0][0] is second.located[0][0]
+    assert first.located[0][1] is second.located[0][1] is next(p for p, k in first.place_kinds if k == "Town")
+    assert not hasattr(first, "__dict__")
+
+
+def test_state_records_read_back_share_their_strings() -> None:
+    """Two names' records read back from the state graph share their class and group strings, and the
+    store's lookups their predicates."""
+    store = derived([article("r1", [("person/omar-varani", "Person", ["Omar al-Varani"]),
+                                    ("person/salim-zorin", "Person", ["Salim Zorin"])], [])])
+    state = identity_state.State(store, IRIS, {})
+    a, b = (state.stored(f"{B}person/{n}") for n in ("omar-varani", "salim-zorin"))
+    assert a is not None and b is not None
+    assert next(iter(a.classes)) is next(iter(b.classes))
+    rows = list(store.match_quads(None, f"<{OPS}entityRecord>", None, str(IRIS.state_graph)))
+    assert len(rows) == 2 and rows[0][1] is rows[1][1] and rows[0][3] is rows[1][3]
 
 
 def test_a_state_written_for_other_articles_is_not_read_back(caplog: pytest.LogCaptureFixture) -> None:
