@@ -64,14 +64,21 @@ def encode(record: EntityRecord) -> str:
 def decode(iri: str, text: str) -> EntityRecord:
     try:
         data = json.loads(text)
-        if not (isinstance(data, dict) and isinstance(data.get("forms"), dict)):
-            raise ValueError("not an object with forms counted")
+        if not (isinstance(data, dict) and _texts(data.get("classes")) and _texts(data.get("orgs"))
+                and isinstance(data.get("forms"), dict) and all(type(n) is int for n in data["forms"].values())
+                and type(data.get("articles")) is int and type(data.get("digest")) is str):
+            raise ValueError("not an object with classes, forms counted, groups, articles and digest")
         # strings interned: a block's records repeat their classes, forms and groups
         return EntityRecord(iri, set(map(sys.intern, data["classes"])),
                             Counter({sys.intern(form): n for form, n in data["forms"].items()}), set(),
                             set(map(sys.intern, data["orgs"])), int(data["articles"]), int(data["digest"], 16))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise StateError(f"the record of <{iri}> in the state graph does not read back ({exc})") from None
+
+
+def _texts(value: object) -> bool:
+    """Whether ``value`` is a list of strings."""
+    return isinstance(value, list) and all(type(v) is str for v in value)
 
 
 def ntriples(records: Iterable[EntityRecord]) -> str:

@@ -88,26 +88,28 @@ class Inputs:
     def decode(text: str) -> Inputs:
         try:
             return Inputs._decode(text)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise StateError(f"an article's derivation input in the state graph does not read back ({exc})") from None
 
     @staticmethod
     def _decode(text: str) -> Inputs:
         data = json.loads(text)
-        if not (isinstance(data, dict) and isinstance(data.get("operations"), dict)
-                and isinstance(data.get("roles"), dict)):
-            raise ValueError("not an object with operations and roles")
+        if not (isinstance(data, dict) and type(data.get("article")) is str and type(data.get("published")) in _MAYBE
+                and isinstance(data.get("operations"), dict) and isinstance(data.get("roles"), dict)):
+            raise ValueError("not an object with an article, its operations and roles")
+        for fields in [data, *data["operations"].values(), *data["roles"].values()]:
+            if not isinstance(fields, dict):
+                raise ValueError("an operation or role is not an object")
+            for name, value in fields.items():
+                _check(name, value)
         inputs = Inputs(**{k: v for k, v in data.items() if k not in ("operations", "roles")})
         inputs.operations = {iri: Operation(**op) for iri, op in data["operations"].items()}
         inputs.roles = {iri: Role(**role) for iri, role in data["roles"].items()}
-        for op in inputs.operations.values():
-            op.people = [(p, bool(k)) for p, k in op.people]
-            op.places = [(p, bool(n)) for p, n in op.places]
         return inputs.compact()
 
     def compact(self) -> Inputs:
-        """These inputs with every string interned and rows as tuples; their containers are made anew
-        (returns them)."""
+        """These inputs (changed in place, with their operations) with every string interned and rows as
+        tuples; returns them."""
         self.article = sys.intern(self.article)
         self.published = _shared(self.published)
         self.operations = {sys.intern(iri): op for iri, op in self.operations.items()}
@@ -122,6 +124,32 @@ class Inputs:
         self.armed_groups, self.placed = _strings(self.armed_groups), _strings(self.placed)
         self.gazetteer_entities = _strings(self.gazetteer_entities)
         return self
+
+
+_TEXT, _MAYBE, _FLAG = (str,), (str, type(None)), (bool,)
+#: what each row of a field holds, position by position (a list of them, as JSON arrays)
+_ROWS: dict[str, tuple[tuple[type, ...], ...]] = {
+    "deaths": (_TEXT, _TEXT), "tenures": (_TEXT, _TEXT, _TEXT, _MAYBE, _MAYBE, _MAYBE),
+    "statements": (_TEXT, _TEXT, _FLAG), "located": (_TEXT, _TEXT), "place_kinds": (_TEXT, _TEXT),
+    "gazetteer": (_TEXT, _TEXT, _MAYBE), "near_gazetteer": (_TEXT, _TEXT), "people": (_TEXT, _FLAG),
+    "places": (_TEXT, _FLAG)}
+#: the fields that hold a list of strings
+_TEXTS = {"armed_groups", "gazetteer_entities", "placed", "kinds", "dates", "expressions", "titles", "orgs",
+          "jurisdictions"}
+
+
+def _check(name: str, value: Any) -> None:
+    """A ValueError unless ``value`` is what the field ``name`` of inputs, an operation or a role holds
+    (the article, its date, its operations and roles are checked where they are read)."""
+    kinds = _ROWS.get(name)
+    if kinds is not None:
+        ok = type(value) is list and all(
+            type(row) is list and len(row) == len(kinds)
+            and all(type(v) in k for v, k in zip(row, kinds, strict=True)) for row in value)
+    else:
+        ok = name not in _TEXTS or (type(value) is list and all(type(v) is str for v in value))
+    if not ok:
+        raise ValueError(f"{name} does not hold what inputs hold")
 
 
 def _shared(value: Any) -> Any:

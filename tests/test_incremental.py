@@ -10,7 +10,9 @@ is canonical depends on the order articles came in) and each fused statement by 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from kg import derive, identity_state, inputs, readers
 from kg.config import Settings
 from kg.errors import StateError
 from kg.identity_graph import Identity, decision_node
-from kg.inputs import Inputs, Operation
+from kg.inputs import Inputs, Operation, Role
 from kg.lookups import Lookups
 from kg.model import Article
 from kg.resolve import Decision
@@ -469,19 +471,49 @@ def test_a_state_that_does_not_read_back_is_derived_afresh(caplog: pytest.LogCap
     assert served(store) == served(full)
 
 
-@pytest.mark.parametrize("text", ['{"article": "a", "operations": [], "roles": {}}',
-                                  '{"article": "a", "operations": {}, "roles": {}, "deaths": 3}',
-                                  '{"article": "a", "operations": {}}', "[]"])
-def test_derivation_input_of_the_wrong_shape_is_a_state_error(text: str) -> None:
+def _encoded_with(path: tuple[str, ...], value: object) -> str:
+    """A valid article's inputs, encoded, with the field at ``path`` set to ``value``."""
+    op, role = f"{B}operation/raid-1", f"{B}role/emir"
+    data = json.loads(Inputs(f"{B}article/a1", "2020-01-02", {op: Operation(["Raid"], [("p", True)], [("l", False)])},
+                             [("p", op)], roles={role: Role(["emir"])}, statements=[("t1", "t2", True)]).encode())
+    place = data
+    for key in path[:-1]:
+        place = place[{"op": op, "role": role}.get(key, key)]
+    place[path[-1]] = value
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("operations",), []), (("roles",), None), (("article",), None), (("published",), 5), (("deaths",), 3),
+    (("deaths",), [[None, None]]), (("deaths",), [["p"]]), (("placed",), [[1]]), (("armed_groups",), [None]),
+    (("statements",), [["t1", "t2", "yes"]]), (("operations", "op"), []), (("operations", "op", "people"), [["p", 1]]),
+    (("operations", "op", "kinds"), "Raid"), (("roles", "role", "titles"), [1]), (("roles", "role"), 5)])
+def test_derivation_input_of_the_wrong_shape_is_a_state_error(path: tuple[str, ...], value: object) -> None:
+    assert Inputs.decode(_encoded_with(("deaths",), [])).deaths == []  # the same article, valid
+    with pytest.raises(StateError, match="does not read back"):
+        Inputs.decode(_encoded_with(path, value))
+
+
+@pytest.mark.parametrize("text", ["[]", '"x"', "[" * 100_000 + "]" * 100_000])
+def test_derivation_input_that_is_no_object_is_a_state_error(text: str) -> None:
     with pytest.raises(StateError, match="does not read back"):
         Inputs.decode(text)
 
 
-@pytest.mark.parametrize("text", ['{"classes": [], "forms": ["Abu Velm"], "orgs": [], "articles": 1, "digest": "0"}',
-                                  '{"classes": [], "forms": {}, "orgs": [], "articles": 1}', '"x"'])
-def test_entity_record_of_the_wrong_shape_is_a_state_error(text: str) -> None:
+@pytest.mark.parametrize(("field", "value"), [
+    ("forms", ["Abu Velm"]), ("forms", {"Abu Velm": "x"}), ("forms", {"Abu Velm": True}), ("classes", "Person"),
+    ("orgs", [1]), ("articles", 1e400), ("articles", None), ("digest", 5), ("digest", "zz")])
+def test_entity_record_of_the_wrong_shape_is_a_state_error(field: str, value: object) -> None:
+    data = {"classes": [OPS + "Person"], "forms": {"Abu Velm": 1}, "orgs": [], "articles": 1, "digest": "0"}
+    assert identity_state.decode(f"{B}person/x", json.dumps(data)).forms == Counter({"Abu Velm": 1})  # valid
     with pytest.raises(StateError, match="does not read back"):
-        identity_state.decode(f"{B}person/x", text)
+        identity_state.decode(f"{B}person/x", json.dumps({**data, field: value}))
+
+
+def test_entity_record_that_is_no_object_is_a_state_error() -> None:
+    for text in ['"x"', "[" * 100_000 + "]" * 100_000]:
+        with pytest.raises(StateError, match="does not read back"):
+            identity_state.decode(f"{B}person/x", text)
 
 
 def test_inputs_read_back_share_their_strings() -> None:
