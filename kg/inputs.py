@@ -97,11 +97,8 @@ class Inputs:
         if not (isinstance(data, dict) and type(data.get("article")) is str and type(data.get("published")) in _MAYBE
                 and isinstance(data.get("operations"), dict) and isinstance(data.get("roles"), dict)):
             raise ValueError("not an object with an article, its operations and roles")
-        for fields in [data, *data["operations"].values(), *data["roles"].values()]:
-            if not isinstance(fields, dict):
-                raise ValueError("an operation or role is not an object")
-            for name, value in fields.items():
-                _check(name, value)
+        if not all(isinstance(x, dict) for x in [*data["operations"].values(), *data["roles"].values()]):
+            raise ValueError("an operation or role is not an object")
         inputs = Inputs(**{k: v for k, v in data.items() if k not in ("operations", "roles")})
         inputs.operations = {iri: Operation(**op) for iri, op in data["operations"].items()}
         inputs.roles = {iri: Role(**role) for iri, role in data["roles"].items()}
@@ -109,47 +106,29 @@ class Inputs:
 
     def compact(self) -> Inputs:
         """These inputs (changed in place, with their operations) with every string interned and rows as
-        tuples; returns them."""
+        tuples; returns them. A list or row that does not hold what it should (inputs decoded from a
+        damaged state) is a ``ValueError``."""
         self.article = sys.intern(self.article)
         self.published = _shared(self.published)
         self.operations = {sys.intern(iri): op for iri, op in self.operations.items()}
         for op in self.operations.values():
             op.kinds, op.dates, op.expressions = _strings(op.kinds), _strings(op.dates), _strings(op.expressions)
-            op.people, op.places = _rows(op.people), _rows(op.places)
+            op.people, op.places = _rows(op.people, _NAMED), _rows(op.places, _NAMED)
         self.roles = {sys.intern(iri): Role(_strings(r.titles), _strings(r.orgs), _strings(r.jurisdictions))
                       for iri, r in self.roles.items()}
-        self.deaths, self.tenures, self.statements = _rows(self.deaths), _rows(self.tenures), _rows(self.statements)
-        self.located, self.place_kinds = _rows(self.located), _rows(self.place_kinds)
-        self.gazetteer, self.near_gazetteer = _rows(self.gazetteer), _rows(self.near_gazetteer)
+        self.deaths, self.located = _rows(self.deaths, _PAIR), _rows(self.located, _PAIR)
+        self.place_kinds, self.near_gazetteer = _rows(self.place_kinds, _PAIR), _rows(self.near_gazetteer, _PAIR)
+        self.tenures = _rows(self.tenures, (_TEXT, _TEXT, _TEXT, _MAYBE, _MAYBE, _MAYBE))
+        self.statements = _rows(self.statements, (_TEXT, _TEXT, _FLAG))
+        self.gazetteer = _rows(self.gazetteer, (_TEXT, _TEXT, _MAYBE))
         self.armed_groups, self.placed = _strings(self.armed_groups), _strings(self.placed)
         self.gazetteer_entities = _strings(self.gazetteer_entities)
         return self
 
 
+#: the types a row may hold at each position
 _TEXT, _MAYBE, _FLAG = (str,), (str, type(None)), (bool,)
-#: what each row of a field holds, position by position (a list of them, as JSON arrays)
-_ROWS: dict[str, tuple[tuple[type, ...], ...]] = {
-    "deaths": (_TEXT, _TEXT), "tenures": (_TEXT, _TEXT, _TEXT, _MAYBE, _MAYBE, _MAYBE),
-    "statements": (_TEXT, _TEXT, _FLAG), "located": (_TEXT, _TEXT), "place_kinds": (_TEXT, _TEXT),
-    "gazetteer": (_TEXT, _TEXT, _MAYBE), "near_gazetteer": (_TEXT, _TEXT), "people": (_TEXT, _FLAG),
-    "places": (_TEXT, _FLAG)}
-#: the fields that hold a list of strings
-_TEXTS = {"armed_groups", "gazetteer_entities", "placed", "kinds", "dates", "expressions", "titles", "orgs",
-          "jurisdictions"}
-
-
-def _check(name: str, value: Any) -> None:
-    """A ValueError unless ``value`` is what the field ``name`` of inputs, an operation or a role holds
-    (the article, its date, its operations and roles are checked where they are read)."""
-    kinds = _ROWS.get(name)
-    if kinds is not None:
-        ok = type(value) is list and all(
-            type(row) is list and len(row) == len(kinds)
-            and all(type(v) in k for v, k in zip(row, kinds, strict=True)) for row in value)
-    else:
-        ok = name not in _TEXTS or (type(value) is list and all(type(v) is str for v in value))
-    if not ok:
-        raise ValueError(f"{name} does not hold what inputs hold")
+_PAIR, _NAMED = (_TEXT, _TEXT), (_TEXT, _FLAG)
 
 
 def _shared(value: Any) -> Any:
@@ -158,10 +137,18 @@ def _shared(value: Any) -> Any:
 
 
 def _strings(values: list[str]) -> list[str]:
-    return [_shared(v) for v in values]
+    """The strings interned (a ``TypeError`` for anything else)."""
+    if type(values) is not list:
+        raise ValueError("a list of strings is not a list")
+    return [sys.intern(v) for v in values]
 
 
-def _rows(rows: list[Any]) -> list[Any]:
+def _rows(rows: list[Any], kinds: tuple[tuple[type, ...], ...]) -> list[Any]:
+    """The rows as tuples, their strings interned; each must hold a value of ``kinds`` at each position."""
+    if type(rows) is not list or not all(
+            type(row) in (list, tuple) and len(row) == len(kinds)
+            and all(type(v) in k for v, k in zip(row, kinds, strict=True)) for row in rows):
+        raise ValueError("a row does not hold what it should")
     return [tuple(_shared(v) for v in row) for row in rows]
 
 
