@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -92,16 +92,20 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
 
     loaded: list[int] = []
     extended: list[int] = []
+    held: list[bool] = []
 
     class Spy:  # pyoxigraph's classes cannot be patched: the store's own is wrapped
         def __init__(self, inner: ox.Store) -> None:
             self.inner = inner
 
-        def bulk_extend(self, quads: list[ox.Quad]) -> None:
+        def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+            held.append(isinstance(quads, Sized))  # the derived graphs' additions come as they are parsed
+            quads = list(quads)
             loaded.append(len(quads))
             self.inner.bulk_extend(quads)
 
-        def extend(self, quads: list[ox.Quad]) -> None:
+        def extend(self, quads: Iterable[ox.Quad]) -> None:
+            quads = list(quads)
             extended.append(len(quads))
             self.inner.extend(quads)
 
@@ -123,6 +127,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         else:
             store.replace_graphs({name: "".join(f"{q.triple} .\n" for q in quads) for name, quads in graphs.items()})
         assert (loaded, extended) == (([], [2, 5]) if write == "put_graphs" else ([5], [2]))
+        assert held == ([] if write == "put_graphs" else [False])  # not all held in memory at once
         if write == "put_graphs":  # a very large batch of article graphs: bulk loaded too
             monkeypatch.setattr(oxigraph, "BULK_PUT_FROM", 5)
             store.put_graphs(graphs)
@@ -132,10 +137,10 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         failing = store._store
 
         class Full(Spy):
-            def bulk_extend(self, quads: list[ox.Quad]) -> None:
+            def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
                 raise OSError("No space left on device")
 
-            def extend(self, quads: list[ox.Quad]) -> None:
+            def extend(self, quads: Iterable[ox.Quad]) -> None:
                 raise OSError("No space left on device")
 
         store._store = Full(failing.inner)  # type: ignore[assignment]
@@ -267,6 +272,11 @@ def test_replace_graphs_stores_hostile_text_as_data(store: OxigraphStore) -> Non
     with pytest.raises(StoreError, match="do not parse"):
         store.replace_graphs({G1: closing})
     assert _objects(store, G2) == ['"kept"'] and store.count(G1) == 1
+    # the additions are parsed again as they are written: a bad one is still found before anything is removed
+    with pytest.raises(StoreError, match="do not parse"):
+        store.replace_graphs({}, add={G1: '<http://e/a> <http://e/p> "2" .', G3: closing},
+                             remove={G2: '<http://e/b> <http://e/p> "kept" .'})
+    assert _objects(store, G2) == ['"kept"'] and store.count(G1) == 1 and store.count(G3) == 0
 
 
 @pytest.mark.parametrize("name", ["http://e/g> { <http://e/a> <http://e/p> 1 } } ; DROP ALL ; INSERT DATA { GRAPH <http://e/x",
