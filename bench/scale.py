@@ -12,8 +12,9 @@ article each, the fastest kept), and the folder is built once more with nothing 
 cost: start-up, reading the sources, the staleness check). The derivation's own time is read from
 the build's log. Prints a table, the ratios the issue names (per-article time at the largest size
 against 1,000: goal at most 1.15; adding one article at the largest add-to size against the
-smallest: goal at most 1.5; peak memory largest against smallest: goal flat) and a projection to
-100,000 articles from fits of the measured curve: least squares of the total build time in N and
+smallest: goal at most 1.5; peak memory largest against smallest: goal flat), the peak's growth per
+1,000 articles (a least-squares line over the sizes) and projections to 100,000 articles from fits
+of the measured curves: the peak memory's line, least squares of the total build time in N and
 N², a least-squares line for the add-one time, and for both a power law through the two largest
 sizes. ``--profile`` runs one more add-one build at the largest add-to size under cProfile and
 prints where its time goes.
@@ -186,10 +187,10 @@ def report(sizes: list[int], full: dict[int, Run], add: dict[int, Run], noop: di
     print(f"peak RSS of the build at {largest:,} / at {smallest:,}: "
           f"{full[largest].peak_mb / full[smallest].peak_mb:.2f} "
           f"({full[largest].peak_mb:.0f} MB / {full[smallest].peak_mb:.0f} MB; goal flat)")
-    if len(sizes) >= 2:  # what the ratio hides: a constant lowers the ratio's base, the growth is per article
-        growth, at_none = numpy.polyfit([float(n) for n in sizes], [full[n].peak_mb for n in sizes], 1)
-        print(f"peak RSS of the build grows {1000 * growth:.0f} MB per 1,000 articles (least squares over the sizes, "
-              f"{at_none:.0f} MB at none): {at_none + growth * PROJECT_TO:,.0f} MB at {PROJECT_TO:,} articles")
+    if len(sizes) >= 2:  # the ratio moves with what every size holds alike (start-up); the growth does not
+        growth, at_zero = numpy.polyfit([float(n) for n in sizes], [full[n].peak_mb for n in sizes], 1)
+        print(f"peak RSS of the build: {1000 * growth:+.0f} MB per 1,000 articles (least squares over the sizes, "
+              f"{at_zero:.0f} MB at 0 articles); {at_zero + growth * PROJECT_TO:,.0f} MB at {PROJECT_TO:,} articles")
     if len(add) >= 2:
         lo, hi = min(add), max(add)
         print(f"peak RSS adding one article to {hi:,} / to {lo:,}: {add[hi].peak_mb / add[lo].peak_mb:.2f} "

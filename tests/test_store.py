@@ -99,7 +99,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
             self.inner = inner
 
         def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
-            held.append(isinstance(quads, Sized))  # the derived graphs' additions come as they are parsed
+            held.append(isinstance(quads, Sized))  # the derived graphs' additions: not a list, parsed as they go
             quads = list(quads)
             loaded.append(len(quads))
             self.inner.bulk_extend(quads)

@@ -5,10 +5,11 @@ each), and for additions ``extend`` (one transaction) or, from :data:`BULK_FROM`
 loader (``bulk_extend``: it writes RocksDB table files and ingests them all in one step, which is
 atomic as a transaction is, in half the time per quad). pyoxigraph 0.5 offers no transaction that
 both removes and adds outside SPARQL Update, so :meth:`OxigraphStore.replace_graphs` is not one
-transaction: it parses everything first (a bad document changes nothing), removes each replaced graph
+transaction: it parses every document first (a bad one changes nothing), removes each replaced graph
 whole, then removes the ``remove`` triples one by one, each in its own transaction, in the order given
 (graph by graph in the mapping's order, each document's triples in its order), then adds every new
-triple in one atomic write. A process killed part way leaves each replaced graph absent, as before, or
+triple in one atomic write, parsing the documents again as it writes (the quads are never all held in
+Python at once). A process killed part way leaves each replaced graph absent, as before, or
 complete, never mixed; the ``remove`` triples removed up to some point of that order; the added
 triples all there or none. :meth:`OxigraphStore.put_graphs` (a build's batch of articles) is the same
 with no ``remove``, and adds in a transaction below :data:`BULK_PUT_FROM` quads (a transaction releases
@@ -16,8 +17,10 @@ the GIL while it writes; the build writes in a thread of its own). Callers keep 
 replaced graph, or first in ``remove`` when no graph is replaced (an article's graph holds its content
 hash; the identity graph holds the digest the derived graphs were computed from), so an interrupted
 write reads as "not stored" or "stale" and is redone.
-A reader may briefly see a replaced graph absent. A bulk load holds the GIL while it writes (a
-transaction does not): other threads of the process wait for it.
+A reader may briefly see a replaced graph absent (while the additions are parsed and written). A bulk
+load of a list of quads (a very large batch of articles) holds the GIL while it writes (a transaction
+does not): other threads of the process wait for it; one of quads parsed as it goes (the derived
+graphs') lets them run between quads.
 
 RocksDB keeps what a transaction wrote in memory tables until they are flushed to disk; pyoxigraph
 lets them grow with what a process writes, so a long build's memory would follow the corpus. The
@@ -308,12 +311,8 @@ def _remove_unloaded(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _quads(name: str, ntriples: str, *, fresh: bool = True) -> list[ox.Quad]:
-    """An N-Triples document as quads of the graph ``name``.
-
-    With ``fresh``, its blank nodes become new ones, shared by no other document or graph (as
-    SPARQL's INSERT DATA does); without, a blank node names the store's own node with that label.
-    """
+def _quads(name: str, ntriples: str, *, fresh: bool) -> list[ox.Quad]:
+    """An N-Triples document as quads of the graph ``name`` (``fresh``: see :func:`_parsed`)."""
     graph = graph_node(name)
     try:
         return list(_parsed(graph, ntriples, fresh=fresh))
@@ -336,7 +335,9 @@ def _unparsable(graph: ox.NamedNode, exc: SyntaxError) -> StoreError:
 
 
 def _parsed(graph: ox.NamedNode, ntriples: str, *, fresh: bool = True) -> Iterator[ox.Quad]:
-    """The triples of an N-Triples document that parses (:func:`_checked`) as quads of ``graph``, one at a
-    time; with ``fresh``, as :func:`_quads`."""
+    """The triples of an N-Triples document as quads of ``graph``, one at a time. With ``fresh``, its blank
+    nodes become new ones, shared by no other document or graph (as SPARQL's INSERT DATA does); without,
+    a blank node names the store's own node with that label. A document :func:`_checked` found to parse
+    parses again (a ``SyntaxError`` here would be a bug)."""
     for t in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=fresh):
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
