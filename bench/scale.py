@@ -187,15 +187,15 @@ def report(sizes: list[int], full: dict[int, Run], add: dict[int, Run], noop: di
     print(f"peak RSS of the build at {largest:,} / at {smallest:,}: "
           f"{full[largest].peak_mb / full[smallest].peak_mb:.2f} "
           f"({full[largest].peak_mb:.0f} MB / {full[smallest].peak_mb:.0f} MB; goal flat)")
-    if len(sizes) >= 2:  # the ratio moves with what every size holds alike (start-up); the growth does not
-        growth, at_zero = numpy.polyfit([float(n) for n in sizes], [full[n].peak_mb for n in sizes], 1)
+    xs = [float(n) for n in sizes]
+    if len(xs) >= 2:  # the ratio moves with what every size holds alike (start-up); the growth does not
+        growth, at_zero = numpy.polyfit(xs, [full[n].peak_mb for n in sizes], 1)
         print(f"peak RSS of the build: {1000 * growth:+.0f} MB per 1,000 articles (least squares over the sizes, "
               f"{at_zero:.0f} MB at 0 articles); {at_zero + growth * PROJECT_TO:,.0f} MB at {PROJECT_TO:,} articles")
     if len(add) >= 2:
         lo, hi = min(add), max(add)
         print(f"peak RSS adding one article to {hi:,} / to {lo:,}: {add[hi].peak_mb / add[lo].peak_mb:.2f} "
               f"({add[hi].peak_mb:.0f} MB / {add[lo].peak_mb:.0f} MB)")
-    xs = [float(n) for n in sizes]
     if len(xs) >= 2:
         print(f"projection to {PROJECT_TO:,} articles, per-article build time:\n"
               f"  {fit_total(xs, [full[n].wall for n in sizes], PROJECT_TO)}\n"

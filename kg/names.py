@@ -41,7 +41,8 @@ TITLES = frozenset({
     "pfc", "spc", "ens", "1st", "2nd", "rear", "air", "vice-admiral", "sheikha", "mufti", "ayatollah",
     "advisor", "adviser", "leader",
 })
-#: The titles as a name's first word may write them (a title of two words hyphenated).
+#: The titles as a name's first word may write them: a title of two words hyphenated (none is today, so far the
+#: same set).
 _TITLE_WORDS = TITLES | {t.replace(" ", "-") for t in TITLES}
 #: Heads of a kunya ("Abu Tarek", "Umm Layla").
 KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})

@@ -99,7 +99,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
             self.inner = inner
 
         def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
-            held.append(isinstance(quads, Sized))  # the derived graphs' additions: not a list, parsed as they go
+            held.append(isinstance(quads, Sized))  # the derived additions: not a list, made one at a time
             quads = list(quads)
             loaded.append(len(quads))
             self.inner.bulk_extend(quads)
@@ -127,7 +127,7 @@ def test_a_large_write_goes_through_the_bulk_loader_and_replaces_as_a_small_one_
         else:
             store.replace_graphs({name: "".join(f"{q.triple} .\n" for q in quads) for name, quads in graphs.items()})
         assert (loaded, extended) == (([], [2, 5]) if write == "put_graphs" else ([5], [2]))
-        assert held == ([] if write == "put_graphs" else [False])  # not all held in memory at once
+        assert held == ([] if write == "put_graphs" else [False])  # not a list: made as the loader takes them
         if write == "put_graphs":  # a very large batch of article graphs: bulk loaded too
             monkeypatch.setattr(oxigraph, "BULK_PUT_FROM", 5)
             store.put_graphs(graphs)

@@ -8,19 +8,19 @@ both removes and adds outside SPARQL Update, so :meth:`OxigraphStore.replace_gra
 transaction: it parses every document first (a bad one changes nothing), removes each replaced graph
 whole, then removes the ``remove`` triples one by one, each in its own transaction, in the order given
 (graph by graph in the mapping's order, each document's triples in its order), then adds every new
-triple in one atomic write, parsing the documents again as it writes (the quads are never all held in
-Python at once). A process killed part way leaves each replaced graph absent, as before, or
-complete, never mixed; the ``remove`` triples removed up to some point of that order; the added
-triples all there or none. :meth:`OxigraphStore.put_graphs` (a build's batch of articles) is the same
-with no ``remove``, and adds in a transaction below :data:`BULK_PUT_FROM` quads (a transaction releases
-the GIL while it writes; the build writes in a thread of its own). Callers keep their state marker in a
-replaced graph, or first in ``remove`` when no graph is replaced (an article's graph holds its content
-hash; the identity graph holds the digest the derived graphs were computed from), so an interrupted
-write reads as "not stored" or "stale" and is redone.
+triple in one atomic write, for which it parses the documents again, one quad at a time (their Python
+objects are never all held at once; pyoxigraph holds what it writes). A process killed part way leaves
+each replaced graph absent, as before, or complete, never mixed; the ``remove`` triples removed up to
+some point of that order; the added triples all there or none. :meth:`OxigraphStore.put_graphs` (a
+build's batch of articles) is the same with no ``remove``, and adds in a transaction below
+:data:`BULK_PUT_FROM` quads (a transaction releases the GIL while it writes; the build writes in a
+thread of its own). Callers keep their state marker in a replaced graph, or first in ``remove`` when no
+graph is replaced (an article's graph holds its content hash; the identity graph holds the digest the
+derived graphs were computed from), so an interrupted write reads as "not stored" or "stale" and is
+redone.
 A reader may briefly see a replaced graph absent (while the additions are parsed and written). A bulk
-load of a list of quads (a very large batch of articles) holds the GIL while it writes (a transaction
-does not): other threads of the process wait for it; one of quads parsed as it goes (the derived
-graphs') lets them run between quads.
+load holds the GIL while it writes (a transaction does not): other threads of the process wait for it
+(while it takes quads parsed one at a time, the derived graphs', they run between two).
 
 RocksDB keeps what a transaction wrote in memory tables until they are flushed to disk; pyoxigraph
 lets them grow with what a process writes, so a long build's memory would follow the corpus. The
@@ -178,11 +178,11 @@ class OxigraphStore(GraphStore):
                        remove: Mapping[str, str] | None = None) -> None:
         """See :meth:`GraphStore.replace_graphs`, and this module's docstring for what a crash leaves."""
         self._check_writable()
-        # Everything is parsed and checked before the first write. What is added is parsed again as it is
-        # written rather than held as quads in between (a derivation adds some 125,000 at a time: its peak
-        # memory was 46 MB higher with them held; parsing them once more takes about 0.1 s).
+        # Everything is parsed and checked before the first write. What is added is parsed again for the write,
+        # one quad at a time, rather than held as a list of quads in between (a derivation adds some 125,000 at
+        # a time: its peak memory was 46 MB higher with the list; parsing them once more takes about 0.1 s).
         replaced = [graph_node(name) for name in graphs]
-        removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples, fresh=False)]
+        removed = [q for name, ntriples in (remove or {}).items() for q in _quads(name, ntriples)]
         documents = [(graph_node(name), ntriples) for name, ntriples in [*graphs.items(), *(add or {}).items()]]
         count = sum(_checked(node, ntriples) for node, ntriples in documents)
         self._remove(replaced, removed)  # first: a graph holding a state marker is gone before anything changes
@@ -311,17 +311,19 @@ def _remove_unloaded(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _quads(name: str, ntriples: str, *, fresh: bool) -> list[ox.Quad]:
-    """An N-Triples document as quads of the graph ``name`` (``fresh``: see :func:`_parsed`)."""
+def _quads(name: str, ntriples: str) -> list[ox.Quad]:
+    """An N-Triples document as quads of the graph ``name``, a blank node naming the store's own node with
+    its label (what is removed)."""
     graph = graph_node(name)
     try:
-        return list(_parsed(graph, ntriples, fresh=fresh))
+        return list(_parsed(graph, ntriples, fresh=False))
     except SyntaxError as exc:
         raise _unparsable(graph, exc) from None
 
 
 def _checked(graph: ox.NamedNode, ntriples: str) -> int:
-    """The number of triples of an N-Triples document written to ``graph``, once it parses (nothing is kept)."""
+    """The number of triples in an N-Triples document for ``graph``, once it is found to parse (nothing is kept;
+    ``graph`` names it in the error)."""
     try:
         return sum(1 for _ in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES))
     except SyntaxError as exc:
@@ -329,7 +331,7 @@ def _checked(graph: ox.NamedNode, ntriples: str) -> int:
 
 
 def _unparsable(graph: ox.NamedNode, exc: SyntaxError) -> StoreError:
-    """Only a bug can produce invalid N-Triples here."""
+    """The error for a document of ``graph`` that does not parse (only a bug can produce one here)."""
     return StoreError(f"internal error: the graph <{graph.value}> could not be written: its N-Triples do not "
                       f"parse ({exc})")
 
@@ -337,7 +339,7 @@ def _unparsable(graph: ox.NamedNode, exc: SyntaxError) -> StoreError:
 def _parsed(graph: ox.NamedNode, ntriples: str, *, fresh: bool = True) -> Iterator[ox.Quad]:
     """The triples of an N-Triples document as quads of ``graph``, one at a time. With ``fresh``, its blank
     nodes become new ones, shared by no other document or graph (as SPARQL's INSERT DATA does); without,
-    a blank node names the store's own node with that label. A document :func:`_checked` found to parse
-    parses again (a ``SyntaxError`` here would be a bug)."""
+    a blank node names the store's own node with that label. A ``SyntaxError`` is the caller's to turn into
+    a :class:`StoreError` (after :func:`_checked`, it would be a bug)."""
     for t in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES, rename_blank_nodes=fresh):
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
