@@ -184,9 +184,10 @@ def report(sizes: list[int], full: dict[int, Run], add: dict[int, Run], noop: di
               f"{add[hi].cpu / add[lo].cpu:.2f} CPU (goal <= 1.5); derivation alone "
               f"{add[hi].derive:.2f} s / {add[lo].derive:.2f} s; with nothing new "
               f"{noop[hi].wall:.2f} s / {noop[lo].wall:.2f} s")
-    print(f"peak RSS of the build at {largest:,} / at {smallest:,}: "
-          f"{full[largest].peak_mb / full[smallest].peak_mb:.2f} "
-          f"({full[largest].peak_mb:.0f} MB / {full[smallest].peak_mb:.0f} MB; goal flat)")
+    if largest != smallest:
+        print(f"peak RSS of the build at {largest:,} / at {smallest:,}: "
+              f"{full[largest].peak_mb / full[smallest].peak_mb:.2f} "
+              f"({full[largest].peak_mb:.0f} MB / {full[smallest].peak_mb:.0f} MB; goal flat)")
     xs = [float(n) for n in sizes]
     if len(xs) >= 2:  # the ratio moves with what every size holds alike (start-up); the growth does not
         growth, at_zero = numpy.polyfit(xs, [full[n].peak_mb for n in sizes], 1)
