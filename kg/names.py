@@ -41,9 +41,6 @@ TITLES = frozenset({
     "pfc", "spc", "ens", "1st", "2nd", "rear", "air", "vice-admiral", "sheikha", "mufti", "ayatollah",
     "advisor", "adviser", "leader",
 })
-#: The titles as a name's first word may write them: a title of two words hyphenated (none is today, so far the
-#: same set).
-_TITLE_WORDS = TITLES | {t.replace(" ", "-") for t in TITLES}
 #: Heads of a kunya ("Abu Tarek", "Umm Layla").
 KUNYA_HEADS = frozenset({"abu", "abou", "abo", "umm", "um", "oum"})
 MATERNAL_KUNYA_HEADS = frozenset({"umm", "um", "oum"})
@@ -256,8 +253,8 @@ def strip_titles(text: str) -> tuple[str, tuple[str, ...]]:
     """Leading titles and ranks removed: ``Colonel Ann Tull`` -> (``Ann Tull``, (``colonel``,))."""
     words = text.split()
     titles: list[str] = []
-    while len(words) > 1 and fold(words[0]).replace(" ", "-") in _TITLE_WORDS:
-        titles.append(fold(words[0]))
+    while len(words) > 1 and (title := fold(words[0])).replace(" ", "-") in TITLES:  # "Vice-Admiral" folds to two words
+        titles.append(title)
         words = words[1:]
     return " ".join(words), tuple(titles)
 
