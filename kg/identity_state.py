@@ -5,7 +5,10 @@ The state graph (``…/id/graph/state``, not served) holds, for every entity IRI
 - ``ops:entityRecord``: what identity resolution compares of it (:class:`kg.resolve.EntityRecord`
   without its list of articles: their number and an order-free digest stand for it), as JSON;
 - ``ops:blockingKey``: each of its blocking keys (:func:`kg.resolve.blocking_keys`), URL-encoded: an
-  index from a key to the IRIs that have it.
+  index from a key to the IRIs that have it;
+- ``ops:blockingPart``: each of its second keys (:func:`kg.resolve.second_keys`), URL-encoded: what
+  splits a block of more than ``BLOCK_LIMIT`` IRIs (a surname hundreds of articles report) into the
+  parts that are compared, read without decoding the IRI's record.
 
 A full derivation writes it whole (:func:`ntriples`). When articles were only added,
 :func:`neighbourhood` reads the records of the new articles' names from their graphs, adds what the
@@ -14,7 +17,8 @@ clusters of all of them (:func:`root` follows the identity links); :func:`reclus
 the new names and every person one of them could join, and so on from those (who a man is depends on
 who else is in play), each with its whole last cluster, compares the new names with every place and
 group they meet, and keeps every other cluster. Nothing here reads every article: the work follows
-the new articles and the blocks they touch.
+the new articles and the blocks they touch; of a block that large, only the records of the parts the
+new names are in (and of each part's representative, for a bare surname) are read.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from kg import readers, resolve
 from kg.canonical import literal
@@ -36,7 +40,7 @@ from kg.resolve import EntityRecord
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
 
-RECORD, KEY = f"<{OPS.entityRecord}>", f"<{OPS.blockingKey}>"
+RECORD, KEY, PART = f"<{OPS.entityRecord}>", f"<{OPS.blockingKey}>", f"<{OPS.blockingPart}>"
 
 Key = tuple[str, str]
 
@@ -52,7 +56,12 @@ def root(links: Mapping[str, str], iri: str) -> str:
 
 def key_literal(key: Key) -> str:
     """A blocking key as the plain literal the index holds ("Person k%3AHMZ": no quote or backslash)."""
-    return '"' + quote(f"{key[0]} {key[1]}") + '"'
+    return _plain(f"{key[0]} {key[1]}")
+
+
+def _plain(text: str) -> str:
+    """``text`` URL-encoded as a plain literal (no quote or backslash in it)."""
+    return '"' + quote(text) + '"'
 
 
 def encode(record: EntityRecord) -> str:
@@ -89,7 +98,9 @@ def ntriples(records: Iterable[EntityRecord]) -> str:
             continue  # operations are clustered, and named, by what they report (kg.inputs, kg.corpus)
         node = f"<{record.iri}>"
         lines.append(f"{node} {RECORD} {literal(encode(record))} .\n")
-        lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(resolve.blocking_keys(record))]
+        keys = resolve.blocking_keys(record)
+        lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(keys)]
+        lines += [f"{node} {PART} {_plain(second)} .\n" for second in sorted(resolve.second_keys(record)) if keys]
     return "".join(lines)
 
 
@@ -107,6 +118,7 @@ class State:
         self.store = store
         self.graph = str(iris.state_graph)
         self._records: dict[str, EntityRecord | None] = dict(changed)
+        self._seconds: dict[str, set[str]] = {}
         self._keys: dict[Key, set[str]] = defaultdict(set)
         self._stored_keys: dict[Key, set[str]] = {}
         for record in changed.values():
@@ -123,6 +135,22 @@ class State:
         if iri not in self._records:
             self._records[iri] = self.stored(iri)
         return self._records[iri]
+
+    def seconds(self, iri: str) -> set[str]:
+        """The second keys of ``iri`` (:func:`kg.resolve.second_keys`): of its record if it was read (or
+        the new articles changed it), else as the index lists them (its record is not decoded)."""
+        if iri not in self._seconds:
+            record = self._records.get(iri)
+            self._seconds[iri] = resolve.second_keys(record) if record is not None else {
+                unquote(value_of(q.object)) for q in self.store.quads(self.graph, subject=f"<{iri}>", predicate=PART)}
+        return self._seconds[iri]
+
+    def name(self, iri: str) -> str:
+        """The preferred name of ``iri`` (an IRI with a record)."""
+        record = self.record(iri)
+        if record is None:
+            raise StateError(f"<{iri}> is in the state graph's index without a record")
+        return resolve.preferred_name(record.forms)
 
     def members(self, key: Key) -> set[str]:
         """Every IRI that has the blocking key ``key``."""
@@ -169,13 +197,16 @@ def neighbourhood(lookups: Lookups, added: list[str], links: Mapping[str, str]) 
         if old is not None:
             previous[new.iri] = old
     state = State(store, iris, changed)
-    blocks: dict[Key, tuple[dict[str, EntityRecord], set[tuple[str, str]]]] = {}
+    blocks: dict[Key, tuple[set[str], set[tuple[str, str]]]] = {}
 
-    def block(key: Key) -> tuple[dict[str, EntityRecord], set[tuple[str, str]]]:
-        """A block's records and the pairs to compare in it, now."""
+    def block(key: Key) -> tuple[set[str], set[tuple[str, str]]]:
+        """A block's IRIs and the pairs to compare in it, now. A block of more than ``BLOCK_LIMIT`` IRIs
+        is split by the second keys the index holds: no record of it is read here."""
         if key not in blocks:
-            members = {m: r for m in state.members(key) if (r := state.record(m)) is not None}
-            blocks[key] = members, resolve.block_pairs(key[0], key[1], members, members)
+            members = state.members(key)
+            if len(members) <= resolve.BLOCK_LIMIT:
+                members = {m for m in members if state.record(m) is not None}
+            blocks[key] = members, resolve.block_pairs(key[0], key[1], members, state.seconds, state.name)
         return blocks[key]
 
     def pairs_of(iri: str) -> set[tuple[str, str]]:
@@ -235,7 +266,7 @@ def neighbourhood(lookups: Lookups, added: list[str], links: Mapping[str, str]) 
 
 
 def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mapping[str, EntityRecord],
-             block: Callable[[Key], tuple[dict[str, EntityRecord], set[tuple[str, str]]]]) -> set[str]:
+             block: Callable[[Key], tuple[set[str], set[tuple[str, str]]]]) -> set[str]:
     """The names of the pairs the new names shift in a block over ``BLOCK_LIMIT``, which is compared by
     parts, representatives and windows (:func:`kg.resolve.block_pairs`): a pair compared before and not
     now (a lone surname's only pair may go to a new representative), or one of two older names compared
@@ -243,10 +274,17 @@ def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mappin
     out: set[str] = set()
     for key in {k for record in changed.values() for k in resolve.blocking_keys(record)}:
         now, pairs = block(key)
-        before = {m: r for m in state.stored_members(key) if (r := previous.get(m) or state.record(m)) is not None}
+        before = state.stored_members(key)
         if max(len(now), len(before)) <= resolve.BLOCK_LIMIT:
             continue  # every pair, before and now: the new names only add theirs
-        then = resolve.block_pairs(key[0], key[1], before, before)
+
+        def seconds(iri: str) -> set[str]:
+            return resolve.second_keys(previous[iri]) if iri in previous else state.seconds(iri)
+
+        def name(iri: str) -> str:
+            return resolve.preferred_name(previous[iri].forms) if iri in previous else state.name(iri)
+
+        then = resolve.block_pairs(key[0], key[1], before, seconds, name)
         out |= {iri for pair in then - pairs for iri in pair}
         out |= {iri for pair in pairs - then if not (set(pair) & changed.keys()) for iri in pair}
     return out - changed.keys()
@@ -286,5 +324,6 @@ def state_format() -> str:
               for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
                                                ("Organization", "Velm Front"), ("Location", "Kafr Zorin")])]
     parts: list[object] = [sorted(resolve.blocking_keys(p)) for p in probes]
+    parts += [sorted(resolve.second_keys(p)) for p in probes]
     parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]
     return "opskg-state-2/" + hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]

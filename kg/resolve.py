@@ -23,7 +23,7 @@ import functools
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -202,22 +202,26 @@ def _candidate_pairs(blocks: dict[tuple[str, str], list[str]],
     """The pairs to compare: those of every block (:func:`block_pairs`)."""
     pairs: set[tuple[str, str]] = set()
     for (cls, key), iris in blocks.items():
-        pairs |= block_pairs(cls, key, iris, by_iri)
+        pairs |= block_pairs(cls, key, iris, lambda iri: second_keys(by_iri[iri]),
+                             lambda iri: preferred_name(by_iri[iri].forms))
     return pairs
 
 
-def block_pairs(cls: str, key: str, iris: Iterable[str], by_iri: Mapping[str, EntityRecord]) -> set[tuple[str, str]]:
+def block_pairs(cls: str, key: str, iris: Iterable[str], seconds: Callable[[str], Iterable[str]],
+                name: Callable[[str], str]) -> set[tuple[str, str]]:
     """The pairs of one block to compare: every pair; in a block of more than ``BLOCK_LIMIT`` IRIs (a
     name hundreds of articles report) the pairs of each part a second key, the whole name, makes; in a
     part still too large, each IRI with its ``WINDOW`` next in name order (identical names sort
-    together, so they still all merge), and the build log says so. No block is skipped."""
+    together, so they still all merge), and the build log says so. No block is skipped. ``seconds``
+    gives an IRI's second keys (:func:`second_keys` of its record), ``name`` its preferred name: each is
+    asked only in a block that large, ``name`` only in a part that large."""
     members = sorted(set(iris))
     if len(members) <= BLOCK_LIMIT:
         return set(_all_pairs(members))
     pairs: set[tuple[str, str]] = set()
     parts: dict[str, list[str]] = defaultdict(list)
     for iri in members:
-        for second in _second_keys(by_iri[iri]):
+        for second in seconds(iri):
             parts[second].append(iri)
     # a bare family name ("Haddad") meets one member of every part, so that it can still join the
     # only person in play who has it (and stays apart when several have it)
@@ -232,7 +236,7 @@ def block_pairs(cls: str, key: str, iris: Iterable[str], by_iri: Mapping[str, En
             continue
         log.info("identity: %d %s names share the keys %s and %s: each is compared with the %d next in "
                  "name order", len(part), cls, key, second, WINDOW)
-        ordered = sorted(part, key=lambda i: (preferred_name(by_iri[i].forms).lower(), i))
+        ordered = sorted(part, key=lambda i: (name(i).lower(), i))
         for i, a in enumerate(ordered):
             pairs.update(tuple(sorted((a, b))) for b in ordered[i + 1:i + 1 + WINDOW])  # type: ignore[misc]
     return pairs
@@ -242,7 +246,7 @@ def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
     return combinations(sorted(set(iris)), 2)
 
 
-def _second_keys(record: EntityRecord) -> set[str]:
+def second_keys(record: EntityRecord) -> set[str]:
     """A second blocking key within a large block: a person's first name (or kunya) with the last part
     of the name, so that "Karim Haddad" and "Karim Ahmad Haddad" stay together and "Omar Haddad"
     apart; "lone" for a bare family name; the whole name of anything else."""

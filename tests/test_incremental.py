@@ -267,6 +267,34 @@ def test_a_lone_surname_a_new_name_takes_from_a_large_block_is_decided_again(
     assert not links(grown)
 
 
+def test_a_new_name_in_a_large_block_reads_only_the_records_of_its_part(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixty men named Vardawi share a blocking key: a block that large is split by first name and
+    surname, which the state graph's index holds beside each record. A new Omar Vardawi and a new Tarek
+    Vardawi are compared with Omar Vardawi's part alone (one more Omar Vardawi, whom the first new one
+    is), not with the sixty, and the graphs are those a build of everything gives."""
+    firsts = [f"{a.upper()}a{b}{c}o" for a, b, c in itertools.islice(itertools.product("bdgklmnprstvz", repeat=3), 60)]
+    men = article("sixty", [(f"person/man-{i:02d}", "Person", [f"{first} Vardawi"]) for i, first in enumerate(firsts)],
+                  [])
+    first = [men, person("one", "omar-vardawi", "Omar Vardawi")]
+    later = [person("two", "omar-vardawi-2", "Omar Vardawi"), person("three", "tarek-vardawi", "Tarek Vardawi")]
+    grown, _full = grown_and_full(first, later, caplog)
+    assert ("omar-vardawi-2", "omar-vardawi") in links(grown) or ("omar-vardawi", "omar-vardawi-2") in links(grown)
+    decoded: list[str] = []
+    real = identity_state.decode
+
+    def counted(iri: str, text: str) -> object:
+        decoded.append(iri.rsplit("/", 1)[-1])
+        return real(iri, text)
+
+    store = derived(first)
+    store.replace_graphs(dict(later))
+    monkeypatch.setattr(identity_state, "decode", counted)
+    derive.refresh(store, IRIS)
+    assert "omar-vardawi" in decoded
+    assert len(decoded) < 10, decoded  # not the sixty
+
+
 def test_whoever_a_man_decided_again_could_join_is_decided_again_too(caplog: pytest.LogCaptureFixture) -> None:
     """A new Omar Khalil Varany, of both groups, makes Omar Varani and Omar Khalil Hadi Varani one man;
     the bare Varani, left alone while two men had the surname, now has one man to join. The new name
