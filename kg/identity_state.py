@@ -18,7 +18,8 @@ the new names and every person one of them could join, and so on from those (who
 who else is in play), each with its whole last cluster, compares the new names with every place and
 group they meet, and keeps every other cluster. Nothing here reads every article: the work follows
 the new articles and the blocks they touch; of a block that large, only the records of the parts the
-new names are in (and of each part's representative, for a bare surname) are read.
+new names are in (and of each part's representative, for a bare surname) are read, and of every member
+of a part of more than ``BLOCK_LIMIT`` (whose pairs are windows in name order).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _texts(value: object) -> bool:
 
 
 def ntriples(records: Iterable[EntityRecord]) -> str:
-    """The state of ``records``: each one's record and blocking keys, as N-Triples."""
+    """The state of ``records``: each one's record, blocking keys and second keys, as N-Triples."""
     lines = []
     for record in records:
         if record.core_class == "Operation":
@@ -99,8 +100,9 @@ def ntriples(records: Iterable[EntityRecord]) -> str:
         node = f"<{record.iri}>"
         lines.append(f"{node} {RECORD} {literal(encode(record))} .\n")
         keys = resolve.blocking_keys(record)
-        lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(keys)]
-        lines += [f"{node} {PART} {_plain(second)} .\n" for second in sorted(resolve.second_keys(record)) if keys]
+        if keys:
+            lines += [f"{node} {KEY} {key_literal(k)} .\n" for k in sorted(keys)]
+            lines += [f"{node} {PART} {_plain(second)} .\n" for second in sorted(resolve.second_keys(record))]
     return "".join(lines)
 
 
@@ -201,7 +203,8 @@ def neighbourhood(lookups: Lookups, added: list[str], links: Mapping[str, str]) 
 
     def block(key: Key) -> tuple[set[str], set[tuple[str, str]]]:
         """A block's IRIs and the pairs to compare in it, now. A block of more than ``BLOCK_LIMIT`` IRIs
-        is split by the second keys the index holds: no record of it is read here."""
+        is split by the second keys the index holds: only the records of a part that large are read
+        here (its names give the order of its windows)."""
         if key not in blocks:
             members = state.members(key)
             if len(members) <= resolve.BLOCK_LIMIT:
@@ -314,15 +317,16 @@ def recluster(iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazette
 
 @functools.lru_cache(maxsize=1)
 def state_format() -> str:
-    """The format of the state graph, with a fingerprint of what writes it: the blocking keys of a few
-    names, and the fields of an entity record and of an article's inputs. A state written by code that
+    """The format of the state graph, with a fingerprint of what writes it: the blocking keys and second
+    keys of a few names, and the fields of an entity record and of an article's inputs. A state written by code that
     keys or records names otherwise is not read back (everything is derived afresh), so a change there
     cannot leave a stale index behind."""
     from kg.inputs import Inputs
 
     probes = [EntityRecord(f"urn:probe:{i}", {str(OPS[cls])}, Counter([name]), {"urn:article"})
               for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
-                                               ("Organization", "Velm Front"), ("Location", "Kafr Zorin")])]
+                                               ("Organization", "Velm Front"), ("Location", "Kafr Zorin"),
+                                               ("Person", "Varadi"), ("Person", "Abu Tarek")])]
     parts: list[object] = [sorted(resolve.blocking_keys(p)) for p in probes]
     parts += [sorted(resolve.second_keys(p)) for p in probes]
     parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]

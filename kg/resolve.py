@@ -249,14 +249,14 @@ def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
 def second_keys(record: EntityRecord) -> set[str]:
     """A second blocking key within a large block: a person's first name (or kunya) with the last part
     of the name, so that "Karim Haddad" and "Karim Ahmad Haddad" stay together and "Omar Haddad"
-    apart; "lone" for a bare family name; the whole name of anything else."""
+    apart; "lone" for a bare family name or kunya ("Abu Omar"); the whole name of anything else."""
     keys = set()
     for form in record.forms:
         if record.core_class == "Person":
             name = parse_person(form)
-            if name.is_single:
+            if name.is_single or not name.parts:
                 keys.add("lone")
-            elif name.parts:
+            else:
                 first = name.kunya or name.parts[0]
                 keys.add(f"{skeleton(first)} {skeleton(name.parts[-1])}")
         else:

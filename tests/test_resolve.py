@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -316,6 +317,19 @@ def test_a_large_block_is_split_by_the_whole_name_not_merged_wholesale() -> None
     canonical, _decisions = cluster(records)
     assert len(set(canonical.values())) == 2
     assert len({canonical[r.iri] for r in records[:120]}) == 1
+
+
+def test_a_bare_kunya_in_a_large_block_meets_the_men_of_every_part() -> None:
+    # Sixty men share the kunya Abu Tarek, each with a family name of his own: the block is split by
+    # kunya and family name. A bare "Abu Tarek" has no family name: like a bare surname, it is compared
+    # with one man of every part, not with none.
+    families = [f"al-{a.upper()}a{b}{c}i" for a, b, c in
+                itertools.islice(itertools.product("bdgklmnprstvz", repeat=3), 60)]
+    records = [person(f"m-{n:02d}", [f"Abu Tarek {f}"], [n]) for n, f in enumerate(families)]
+    bare = person("z-bare", ["Abu Tarek"], [100])
+    pairs = kg.resolve._candidate_pairs({("Person", "k:TRK"): [r.iri for r in [*records, bare]]},
+                                        {r.iri: r for r in [*records, bare]})
+    assert {p for p in pairs if bare.iri in p}  # compared, not left out of every part
 
 
 # -- stable canonical IRIs, one link per IRI ---------------------------------------------------------------
