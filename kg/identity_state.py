@@ -17,9 +17,10 @@ clusters of all of them (:func:`root` follows the identity links); :func:`reclus
 the new names and every person one of them could join, and so on from those (who a man is depends on
 who else is in play), each with its whole last cluster, compares the new names with every place and
 group they meet, and keeps every other cluster. Nothing here reads every article: the work follows
-the new articles and the blocks they touch; of a block that large, only the records of the parts the
-new names are in (and of each part's representative, for a bare surname) are read, and of every member
-of a part of more than ``BLOCK_LIMIT`` (whose pairs are windows in name order).
+the new articles and the blocks they touch. Of a block of more than ``BLOCK_LIMIT`` IRIs, split into
+parts by the second keys the index holds, the records read are those of the parts the new names are
+in (and of each part's representative, for a bare surname or kunya), and those of every member of a
+part itself larger than ``BLOCK_LIMIT`` (whose pairs are windows in name order).
 """
 
 from __future__ import annotations
@@ -272,7 +273,7 @@ def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mappin
              block: Callable[[Key], tuple[set[str], set[tuple[str, str]]]]) -> set[str]:
     """The names of the pairs the new names shift in a block over ``BLOCK_LIMIT``, which is compared by
     parts, representatives and windows (:func:`kg.resolve.block_pairs`): a pair compared before and not
-    now (a lone surname's only pair may go to a new representative), or one of two older names compared
+    now (a lone surname's or kunya's pair may go to a new representative), or one of two older names compared
     now and not before. Their clusters are decided again: a build of everything compares the pairs of now."""
     out: set[str] = set()
     for key in {k for record in changed.values() for k in resolve.blocking_keys(record)}:
@@ -327,6 +328,7 @@ def state_format() -> str:
               for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
                                                ("Organization", "Velm Front"), ("Location", "Kafr Zorin"),
                                                ("Person", "Varadi"), ("Person", "Abu Tarek")])]
+    probes.append(EntityRecord("urn:probe:both", {str(OPS.Person)}, Counter(["Abu Tarek al-Varani", "Abu Tarek"])))
     parts: list[object] = [sorted(resolve.blocking_keys(p)) for p in probes]
     parts += [sorted(resolve.second_keys(p)) for p in probes]
     parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]

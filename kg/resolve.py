@@ -224,7 +224,8 @@ def block_pairs(cls: str, key: str, iris: Iterable[str], seconds: Callable[[str]
         for second in seconds(iri):
             parts[second].append(iri)
     # a bare family name ("Haddad") meets one member of every part, so that it can still join the
-    # only person in play who has it (and stays apart when several have it)
+    # only person in play who has it (and stays apart when several have it); so does a man named only
+    # by a kunya ("Abu Omar"), who joins one of them as any two names join, by their score
     lone = parts.pop("lone", [])
     representatives = [min(part) for part in parts.values()]
     pairs.update(tuple(sorted((a, b))) for a in lone for b in representatives if a != b)  # type: ignore[misc]
@@ -249,18 +250,23 @@ def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
 def second_keys(record: EntityRecord) -> set[str]:
     """A second blocking key within a large block: a person's first name (or kunya) with the last part
     of the name, so that "Karim Haddad" and "Karim Ahmad Haddad" stay together and "Omar Haddad"
-    apart; "lone" for a bare family name or kunya ("Abu Omar"); the whole name of anything else."""
+    apart; "lone" for a bare family name, and for a person named only by a kunya ("Abu Omar": no form of
+    his has a family name to put him in a part; a man also called by his full name is in its part
+    only); the whole name of anything else."""
     keys = set()
+    person = record.core_class == "Person"
     for form in record.forms:
-        if record.core_class == "Person":
+        if person:
             name = parse_person(form)
-            if name.is_single or not name.parts:
+            if name.is_single:
                 keys.add("lone")
-            else:
+            elif name.parts:
                 first = name.kunya or name.parts[0]
                 keys.add(f"{skeleton(first)} {skeleton(name.parts[-1])}")
         else:
             keys.add(" ".join(skeleton(w) for w in name_words(form)))
+    if person and not keys and record.forms:
+        keys.add("lone")
     return keys
 
 

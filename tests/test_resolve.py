@@ -319,17 +319,37 @@ def test_a_large_block_is_split_by_the_whole_name_not_merged_wholesale() -> None
     assert len({canonical[r.iri] for r in records[:120]}) == 1
 
 
-def test_a_bare_kunya_in_a_large_block_meets_the_men_of_every_part() -> None:
-    # Sixty men share the kunya Abu Tarek, each with a family name of his own: the block is split by
-    # kunya and family name. A bare "Abu Tarek" has no family name: like a bare surname, it is compared
-    # with one man of every part, not with none.
+def _abu_tareks() -> list[EntityRecord]:
+    """Sixty men who share the kunya Abu Tarek, each with a family name of his own: one block, split
+    into parts by kunya and family name (one man each)."""
     families = [f"al-{a.upper()}a{b}{c}i" for a, b, c in
                 itertools.islice(itertools.product("bdgklmnprstvz", repeat=3), 60)]
-    records = [person(f"m-{n:02d}", [f"Abu Tarek {f}"], [n]) for n, f in enumerate(families)]
+    return [person(f"m-{n:02d}", [f"Abu Tarek {f}"], [n]) for n, f in enumerate(families)]
+
+
+def test_a_bare_kunya_in_a_large_block_meets_one_man_of_every_part() -> None:
+    # A bare "Abu Tarek" has no family name to put it in a part: like a bare surname, it is compared
+    # with each part's representative (its least IRI), not with no one.
+    records = _abu_tareks()
     bare = person("z-bare", ["Abu Tarek"], [100])
     pairs = kg.resolve._candidate_pairs({("Person", "k:TRK"): [r.iri for r in [*records, bare]]},
                                         {r.iri: r for r in [*records, bare]})
-    assert {p for p in pairs if bare.iri in p}  # compared, not left out of every part
+    parts: dict[str, set[str]] = defaultdict(set)  # some family names sound alike: one part
+    for r in records:
+        for second in kg.resolve.second_keys(r):
+            parts[second].add(r.iri)
+    assert len(parts) > 1
+    assert {a if b == bare.iri else b for a, b in pairs if bare.iri in (a, b)} == {min(p) for p in parts.values()}
+
+
+def test_two_men_also_called_by_their_kunya_alone_stay_apart_in_a_large_block() -> None:
+    # Abu Tarek al-Marzini and Abu Tarek al-Harzani are each also called "Abu Tarek": each is in his
+    # own part (his family name), not with the bare kunyas, and the two are not compared.
+    records = _abu_tareks()
+    one = person("n-marzini", ["Abu Tarek al-Marzini", "Abu Tarek"], [200, 201])
+    two = person("n-harzani", ["Abu Tarek al-Harzani", "Abu Tarek"], [300, 301])
+    canonical, _decisions = cluster([*records, one, two])
+    assert not merged(canonical, one, two)
 
 
 # -- stable canonical IRIs, one link per IRI ---------------------------------------------------------------
