@@ -171,8 +171,9 @@ class _UnionFind:
 
 def person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     """The best match between any two surface forms, plus the context bonus for a shared organization."""
-    # A record that has a full name is known by it: its bare surname ("al-Marzini", as the article
-    # later shortens it) says nothing more, and would match anyone of that family.
+    # A record that has a full name is known by it: its bare surname or kunya ("al-Marzini", "Abu
+    # Tarek", as the article later shortens it) says nothing more, and would match anyone of that family
+    # or kunya.
     parsed_a = _fullest([parse_person(f) for f in a.forms])
     parsed_b = _fullest([parse_person(f) for f in b.forms])
     kunyas_a = {p.kunya for p in parsed_a if p.kunya}
@@ -189,7 +190,12 @@ def person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
 
 
 def _fullest(names: list[PersonName]) -> list[PersonName]:
-    return [n for n in names if not n.is_single] or names
+    """The names a record is known by: not its bare surname, nor a bare kunya that shortens one of its
+    full names ("Abu Tarek" for Abu Tarek al-Marzini), which would match anyone of that family or kunya;
+    a kunya no full name of it has is a name of its own ("Salim Hadi Zorin, known as Abu Yasin")."""
+    full = [n for n in names if not n.is_single]
+    shortened = {n.kunya for n in full if n.kunya and n.parts}
+    return [n for n in full if n.parts or n.kunya not in shortened] or names
 
 
 def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:

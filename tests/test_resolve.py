@@ -352,6 +352,24 @@ def test_two_men_also_called_by_their_kunya_alone_stay_apart_in_a_large_block() 
     assert not merged(canonical, one, two)
 
 
+def test_two_men_a_kunya_shortens_stay_apart() -> None:
+    # Each article shortens its man's name to the kunya he shares with the other: the bare "Abu Tarek"
+    # shortens a full name, and says nothing more than it.
+    one = person("marzini", ["Abu Tarek al-Marzini", "Abu Tarek"], [1])
+    two = person("harzani", ["Abu Tarek al-Harzani", "Abu Tarek"], [2])
+    canonical, _decisions = cluster([one, two])
+    assert not merged(canonical, one, two)
+
+
+def test_a_kunya_a_man_is_known_by_besides_his_name_is_a_name_of_his_own() -> None:
+    # "Salim Hadi Zorin, known as Abu Yasin": the kunya is not in his name, and another article calls him
+    # only by it.
+    named = person("zorin", ["Salim Hadi Zorin", "Abu Yasin"], [1])
+    kunya = person("abu-yasin", ["Abu Yasin"], [2])
+    canonical, _decisions = cluster([named, kunya])
+    assert merged(canonical, named, kunya)
+
+
 # -- stable canonical IRIs, one link per IRI ---------------------------------------------------------------
 
 
