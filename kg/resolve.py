@@ -45,6 +45,8 @@ LONE_SURNAME_MATCH = 0.7
 CONTEXT_BONUS = 0.15
 #: A block of more IRIs than this is split by a second key (:func:`_candidate_pairs`).
 BLOCK_LIMIT = 50
+#: Two kunyas this alike (:func:`kg.names.part_match`) are one kunya spelt two ways.
+KUNYA_MATCH = 0.85
 #: In a part still larger than ``BLOCK_LIMIT``, each IRI is compared with this many next in name order.
 WINDOW = 20
 
@@ -171,14 +173,14 @@ class _UnionFind:
 
 def person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     """The best match between any two surface forms, plus the context bonus for a shared organization."""
-    # A record that has a full name is known by it: its bare surname or kunya ("al-Marzini", "Abu
-    # Tarek", as the article later shortens it) says nothing more, and would match anyone of that family
-    # or kunya.
+    # A record that has a full name is known by it: its bare surname, or its own kunya alone
+    # ("al-Marzini", "Abu Tarek", as the article later shortens the name), says nothing more, and would
+    # match anyone of that family or kunya.
     parsed_a = _fullest([parse_person(f) for f in a.forms])
     parsed_b = _fullest([parse_person(f) for f in b.forms])
     kunyas_a = {p.kunya for p in parsed_a if p.kunya}
     kunyas_b = {p.kunya for p in parsed_b if p.kunya}
-    if kunyas_a and kunyas_b and not any(part_match(x, y) >= 0.85 for x in kunyas_a for y in kunyas_b):
+    if kunyas_a and kunyas_b and not any(part_match(x, y) >= KUNYA_MATCH for x in kunyas_a for y in kunyas_b):
         return 0.0, "different kunyas"  # Abu Tarek al-Marzini is not Abu Yasin al-Marzini
     score = max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
     reason = f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r} ({score:.2f})"
@@ -194,8 +196,14 @@ def _fullest(names: list[PersonName]) -> list[PersonName]:
     full names ("Abu Tarek" for Abu Tarek al-Marzini), which would match anyone of that family or kunya;
     a kunya no full name of it has is a name of its own ("Salim Hadi Zorin, known as Abu Yasin")."""
     full = [n for n in names if not n.is_single]
-    shortened = {n.kunya for n in full if n.kunya and n.parts}
-    return [n for n in full if n.parts or n.kunya not in shortened] or names
+    shortened = [n for n in full if n.kunya and n.parts]
+    return [n for n in full if n.parts or not any(_same_kunya(n, m) for m in shortened)] or names
+
+
+def _same_kunya(a: PersonName, b: PersonName) -> bool:
+    """Whether two names have one kunya, however spelt ("Abu Tarek", "Abu Tarik"; a mother's is another)."""
+    return a.maternal == b.maternal and a.kunya is not None and b.kunya is not None \
+        and part_match(a.kunya, b.kunya) >= KUNYA_MATCH
 
 
 def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:

@@ -352,13 +352,20 @@ def test_two_men_also_called_by_their_kunya_alone_stay_apart_in_a_large_block() 
     assert not merged(canonical, one, two)
 
 
-def test_two_men_a_kunya_shortens_stay_apart() -> None:
-    # Each article shortens its man's name to the kunya he shares with the other: the bare "Abu Tarek"
-    # shortens a full name, and says nothing more than it.
-    one = person("marzini", ["Abu Tarek al-Marzini", "Abu Tarek"], [1])
-    two = person("harzani", ["Abu Tarek al-Harzani", "Abu Tarek"], [2])
+@pytest.mark.parametrize("spelt", ["Abu Tarek", "Abu Tarik"])
+def test_two_men_a_kunya_shortens_stay_apart(spelt: str) -> None:
+    # Each article shortens its man's name to the kunya he shares with the other (however it spells it):
+    # the bare "Abu Tarek" shortens a full name, and says nothing more than it.
+    one = person("marzini", [f"{spelt} al-Marzini", "Abu Tarek"], [1])
+    two = person("harzani", [f"{spelt} al-Harzani", "Abu Tarek"], [2])
     canonical, _decisions = cluster([one, two])
     assert not merged(canonical, one, two)
+
+
+def test_a_mothers_kunya_is_not_her_sons_fathers() -> None:
+    # "Umm Tarek" is not a shortening of Abu Tarek al-Marzini's name: a record with both keeps it.
+    names = [parse_person(n) for n in ["Abu Tarek al-Marzini", "Umm Tarek"]]
+    assert [n.text for n in kg.resolve._fullest(names)] == [n.text for n in names]
 
 
 def test_a_kunya_a_man_is_known_by_besides_his_name_is_a_name_of_his_own() -> None:
