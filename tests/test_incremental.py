@@ -296,6 +296,25 @@ def test_a_new_name_in_a_large_block_reads_only_the_records_of_its_part(
     assert len(decoded) < 10, decoded  # not the sixty
 
 
+def test_a_change_in_how_names_score_makes_the_next_build_derive_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The state's clusters were decided by how names scored when it was written: code that scores two
+    names otherwise (a merge it no longer makes) does not read that state back, it derives everything
+    again."""
+    before = identity_state.state_format()
+    real = identity_state.resolve.person_score
+
+    def stricter(a: object, b: object) -> tuple[float, str]:
+        score, reason = real(a, b)  # type: ignore[arg-type]
+        return score * 0.9, reason
+
+    monkeypatch.setattr(identity_state.resolve, "person_score", stricter)
+    identity_state.state_format.cache_clear()
+    try:
+        assert identity_state.state_format() != before
+    finally:
+        identity_state.state_format.cache_clear()
+
+
 def _omar_vardawis(moving: str) -> list[tuple[str, str]]:
     """Omar Ahmad and Omar Ahmed Vardawi, nineteen men whose names sort between the two and thirty-one
     after, all in one part of a large block (compared in windows of twenty in name order), and a man
