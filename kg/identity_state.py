@@ -320,22 +320,27 @@ def recluster(iris: IRIs, near: Neighbourhood, links: Mapping[str, str], gazette
 @functools.lru_cache(maxsize=1)
 def state_format() -> str:
     """The format of the state graph, with a fingerprint of what writes it and of what decided the
-    clusters it keeps: the blocking keys and second keys of a few names, how alike each two of the
-    people among them score, and the fields of an entity record and of an article's inputs. A state
-    written by code that keys, records or scores names otherwise is not read back (everything is
-    derived afresh), so a change there cannot leave a stale index, or a merge the code no longer
-    makes, behind."""
+    clusters it keeps: the blocking keys and second keys of a few probe names, how alike each two of the
+    people among them score, the thresholds and limits of identity resolution, and the fields of an
+    entity record and of an article's inputs. A state written by code that keys, records or scores
+    these probes otherwise, or with other thresholds, is not read back (everything is derived afresh),
+    so such a change cannot leave a stale index, or a merge the code no longer makes, behind. A
+    change in scoring that moves none of the probes must change the format's version
+    ("opskg-state-N") to have the same effect."""
     from kg.inputs import Inputs
 
     probes = [EntityRecord(f"urn:probe:{i}", {str(OPS[cls])}, Counter([name]), {"urn:article"})
               for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
                                                ("Organization", "Velm Front"), ("Location", "Kafr Zorin"),
                                                ("Person", "Varadi"), ("Person", "Abu Tarek")])]
-    probes += [EntityRecord(f"urn:probe:both-{i}", {str(OPS.Person)}, Counter([name, "Abu Tarek"]))
-               for i, name in enumerate(["Abu Tarek al-Varani", "Abu Tarek al-Zorini"])]
+    probes += [EntityRecord(f"urn:probe:both-{i}", {str(OPS.Person)}, Counter([name, "Abu Tarek"]), set(), orgs)
+               for i, (name, orgs) in enumerate([("Abu Tarek al-Varani", set()), ("Abu Tarik al-Zorini", set()),
+                                                 ("Umm Tarek", set()), ("Tarek Hadi al-Varani", {"urn:probe:org"})])]
     parts: list[object] = [sorted(resolve.blocking_keys(p)) for p in probes]
     parts += [sorted(resolve.second_keys(p)) for p in probes]
     people = [p for p in probes if p.core_class == "Person"]
     parts += [round(resolve.person_score(a, b)[0], 6) for a, b in itertools.combinations(people, 2)]
+    parts += [resolve.CROSS_ARTICLE_MATCH, resolve.LONE_SURNAME_MATCH, resolve.CONTEXT_BONUS, resolve.BLOCK_LIMIT,
+              resolve.WINDOW, resolve.KUNYA_MATCH]
     parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]
     return "opskg-state-2/" + hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]

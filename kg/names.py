@@ -294,6 +294,10 @@ def parse_person(text: str) -> PersonName:
     return PersonName(cleaned, titles, kunya, tuple(given), tuple(nasab), tuple(nisbas), nicknames, maternal)
 
 
+#: Two kunyas this alike (:func:`part_match`) are one kunya spelt two ways ("Abu Tarek", "Abu Tarik").
+KUNYA_MATCH = 0.85
+
+
 def person_match(a: PersonName, b: PersonName) -> float:
     """How likely two names denote one person, from their parts alone (0 to 1).
 
@@ -301,7 +305,7 @@ def person_match(a: PersonName, b: PersonName) -> float:
     a distinct part of the longer one (a quoted nickname may stand for a given name). A single
     word matches only the other's surname (nisba or last name).
     """
-    if a.kunya and b.kunya and (part_match(a.kunya, b.kunya) < 0.85 or a.maternal != b.maternal):
+    if a.kunya and b.kunya and (part_match(a.kunya, b.kunya) < KUNYA_MATCH or a.maternal != b.maternal):
         return 0.0  # "Abu Tarek" is not "Abu Tamer", nor "Umm Tarek"
     if len(a.parts) == len(b.parts):
         score = max(_directed_match(a, b), _directed_match(b, a))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from kg.model import CORE_CLASSES
-from kg.names import PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
+from kg.names import KUNYA_MATCH, PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
 from kg.vocab import OPS
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,6 @@ LONE_SURNAME_MATCH = 0.7
 CONTEXT_BONUS = 0.15
 #: A block of more IRIs than this is split by a second key (:func:`_candidate_pairs`).
 BLOCK_LIMIT = 50
-#: Two kunyas this alike (:func:`kg.names.part_match`) are one kunya spelt two ways.
-KUNYA_MATCH = 0.85
 #: In a part still larger than ``BLOCK_LIMIT``, each IRI is compared with this many next in name order.
 WINDOW = 20
 
