@@ -276,19 +276,18 @@ def _shifted(state: State, changed: Mapping[str, EntityRecord], previous: Mappin
     parts, representatives and windows (:func:`kg.resolve.block_pairs`): a pair compared before and not
     now (a lone surname's or kunya's pair may go to a new representative), or one of two older names compared
     now and not before. Their clusters are decided again: a build of everything compares the pairs of now."""
+    def seconds(iri: str) -> set[str]:  # before the new articles
+        return resolve.second_keys(previous[iri]) if iri in previous else state.seconds(iri)
+
+    def name(iri: str) -> str:
+        return resolve.preferred_name(previous[iri].forms) if iri in previous else state.name(iri)
+
     out: set[str] = set()
     for key in {k for record in changed.values() for k in resolve.blocking_keys(record)}:
         now, pairs = block(key)
         before = state.stored_members(key)
         if max(len(now), len(before)) <= resolve.BLOCK_LIMIT:
             continue  # every pair, before and now: the new names only add theirs
-
-        def seconds(iri: str) -> set[str]:
-            return resolve.second_keys(previous[iri]) if iri in previous else state.seconds(iri)
-
-        def name(iri: str) -> str:
-            return resolve.preferred_name(previous[iri].forms) if iri in previous else state.name(iri)
-
         then = resolve.block_pairs(key[0], key[1], before, seconds, name)
         out |= {iri for pair in then - pairs for iri in pair}
         out |= {iri for pair in pairs - then if not (set(pair) & changed.keys()) for iri in pair}
@@ -330,7 +329,7 @@ def state_format() -> str:
     from kg.inputs import Inputs
 
     probes = [EntityRecord(f"urn:probe:{i}", {str(OPS[cls])}, Counter([name]), {"urn:article"})
-              for i, (cls, name) in enumerate([("Person", "Abu Omar al-Varani"), ("Person", "Salim Hadi Zorin"),
+              for i, (cls, name) in enumerate([("Person", "Abu Yasin al-Varani"), ("Person", "Salim Hadi Zorin"),
                                                ("Organization", "Velm Front"), ("Location", "Kafr Zorin"),
                                                ("Person", "Varadi"), ("Person", "Abu Tarek")])]
     probes += [EntityRecord(f"urn:probe:both-{i}", {str(OPS.Person)}, Counter([name, "Abu Tarek"]), set(), orgs)

@@ -298,6 +298,12 @@ def parse_person(text: str) -> PersonName:
 KUNYA_MATCH = 0.85
 
 
+def same_kunya(a: PersonName, b: PersonName) -> bool:
+    """Whether two names have one kunya, however spelt ("Abu Tarek", "Abu Tarik"; a mother's is another)."""
+    return a.kunya is not None and b.kunya is not None and a.maternal == b.maternal \
+        and part_match(a.kunya, b.kunya) >= KUNYA_MATCH
+
+
 def person_match(a: PersonName, b: PersonName) -> float:
     """How likely two names denote one person, from their parts alone (0 to 1).
 
@@ -305,7 +311,7 @@ def person_match(a: PersonName, b: PersonName) -> float:
     a distinct part of the longer one (a quoted nickname may stand for a given name). A single
     word matches only the other's surname (nisba or last name).
     """
-    if a.kunya and b.kunya and (part_match(a.kunya, b.kunya) < KUNYA_MATCH or a.maternal != b.maternal):
+    if a.kunya and b.kunya and not same_kunya(a, b):
         return 0.0  # "Abu Tarek" is not "Abu Tamer", nor "Umm Tarek"
     if len(a.parts) == len(b.parts):
         score = max(_directed_match(a, b), _directed_match(b, a))

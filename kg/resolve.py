@@ -28,7 +28,17 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from kg.model import CORE_CLASSES
-from kg.names import KUNYA_MATCH, PersonName, name_words, parse_person, part_match, person_match, skeleton, words_match
+from kg.names import (
+    KUNYA_MATCH,
+    PersonName,
+    name_words,
+    parse_person,
+    part_match,
+    person_match,
+    same_kunya,
+    skeleton,
+    words_match,
+)
 from kg.vocab import OPS
 
 log = logging.getLogger(__name__)
@@ -195,13 +205,7 @@ def _fullest(names: list[PersonName]) -> list[PersonName]:
     a kunya no full name of it has is a name of its own ("Salim Hadi Zorin, known as Abu Yasin")."""
     full = [n for n in names if not n.is_single]
     shortened = [n for n in full if n.kunya and n.parts]
-    return [n for n in full if n.parts or not any(_same_kunya(n, m) for m in shortened)] or names
-
-
-def _same_kunya(a: PersonName, b: PersonName) -> bool:
-    """Whether two names have one kunya, however spelt ("Abu Tarek", "Abu Tarik"; a mother's is another)."""
-    return a.maternal == b.maternal and a.kunya is not None and b.kunya is not None \
-        and part_match(a.kunya, b.kunya) >= KUNYA_MATCH
+    return [n for n in full if n.parts or not any(same_kunya(n, m) for m in shortened)] or names
 
 
 def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
@@ -212,10 +216,15 @@ def _name_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
 def _candidate_pairs(blocks: dict[tuple[str, str], list[str]],
                      by_iri: dict[str, EntityRecord]) -> set[tuple[str, str]]:
     """The pairs to compare: those of every block (:func:`block_pairs`)."""
+    def seconds(iri: str) -> set[str]:
+        return second_keys(by_iri[iri])
+
+    def name(iri: str) -> str:
+        return preferred_name(by_iri[iri].forms)
+
     pairs: set[tuple[str, str]] = set()
     for (cls, key), iris in blocks.items():
-        pairs |= block_pairs(cls, key, iris, lambda iri: second_keys(by_iri[iri]),
-                             lambda iri: preferred_name(by_iri[iri].forms))
+        pairs |= block_pairs(cls, key, iris, seconds, name)
     return pairs
 
 
@@ -237,7 +246,7 @@ def block_pairs(cls: str, key: str, iris: Iterable[str], seconds: Callable[[str]
             parts[second].append(iri)
     # a bare family name ("Haddad") meets one member of every part, so that it can still join the
     # only person in play who has it (and stays apart when several have it); so does a man named only
-    # by a kunya ("Abu Omar"), who joins one of them as any two names join, by their score
+    # by a kunya ("Abu Yasin"), who joins one of them as any two names join, by their score
     lone = parts.pop("lone", [])
     representatives = [min(part) for part in parts.values()]
     pairs.update(tuple(sorted((a, b))) for a in lone for b in representatives if a != b)  # type: ignore[misc]
@@ -262,7 +271,7 @@ def _all_pairs(iris: list[str]) -> Iterable[tuple[str, str]]:
 def second_keys(record: EntityRecord) -> set[str]:
     """A second blocking key within a large block: a person's first name (or kunya) with the last part
     of the name, so that "Karim Haddad" and "Karim Ahmad Haddad" stay together and "Omar Haddad"
-    apart; "lone" for a bare family name, and for a person named only by a kunya ("Abu Omar": no form of
+    apart; "lone" for a bare family name, and for a person named only by a kunya ("Abu Yasin": no form of
     his has a family name to put him in a part; a man also called by his full name is in its part
     only); the whole name of anything else."""
     keys = set()
