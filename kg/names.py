@@ -28,6 +28,11 @@ _QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\u00b4]")
 _DQUOTES = "\"\u201c\u201d\u00ab\u00bb"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’)$")
+#: Entries each of this module's caches keeps. A bound that is reached early (within a few hundred
+#: articles) keeps a long build's memory from growing with the corpus's vocabulary: at 262,144 entries
+#: the caches grew until 8,000 articles and more (at 3,000 articles a build's peak was 61 MB higher); at
+#: this size ``fold`` hits as often (94 % of calls at 3,000 articles) and ``part_match`` 52 % against 61 %.
+CACHE_SIZE = 8192
 
 #: Titles, ranks and honorifics that precede a name and are not part of it.
 TITLES = frozenset({
@@ -52,7 +57,7 @@ ARTICLES = frozenset({"al", "el", "ul"})
 WESTERN_PARTICLES = frozenset({"van", "von", "de", "der", "den", "du", "da", "di", "la", "le", "del", "della"})
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """ASCII, lower case, no quotes, words separated by single spaces."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -81,7 +86,7 @@ def place_key(name: str) -> str:
     return " ".join(w for w in words if w not in ("al", "el")) or entity_key(name)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def vowel_form(word: str) -> str:
     """A folded word with the commonest transliteration variants of vowels and endings unified.
 
@@ -101,7 +106,7 @@ def vowel_form(word: str) -> str:
     return w
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=CACHE_SIZE)
 def skeleton(word: str) -> str:
     """A coarse phonetic key: first letter, then consonants (``shammari``/``shammri`` -> ``shmr``)."""
     w = vowel_form(word).replace("q", "k")
@@ -171,7 +176,7 @@ def _arabic_skeleton(word: str) -> str:
     return skeleton(word).replace("g", "j").replace("z", "j")
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=CACHE_SIZE)
 def part_match(a: str, b: str, arabic: bool = False) -> float:
     """How well two name parts match (0 to 1), tolerant of transliteration for longer words.
 
@@ -259,7 +264,7 @@ def strip_titles(text: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(words), tuple(titles)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_person(text: str) -> PersonName:
     """Parse a personal name: titles, kunya (Abu X), given names, nasab (bin X), nisbas (al-X)."""
     cleaned, nicknames = split_nicknames(strip_possessive(text.strip()))

@@ -29,6 +29,7 @@ from itertools import combinations
 
 from kg.model import CORE_CLASSES
 from kg.names import (
+    CACHE_SIZE,
     KUNYA_MATCH,
     PersonName,
     name_words,
@@ -300,7 +301,7 @@ def blocking_keys(record: EntityRecord) -> set[tuple[str, str]]:
     return {(cls, key) for form in record.forms for key in _form_keys(form, cls == "Person")}
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def _form_keys(form: str, person: bool) -> frozenset[str]:
     keys = set()
     if person:

@@ -293,7 +293,8 @@ def _named(value: str) -> ox.NamedNode:
     return ox.NamedNode(value[1:-1])
 
 
-_short_iri = functools.lru_cache(maxsize=1 << 16)(_named)
+# bounded low: a cache that fills only as the corpus grows is memory that grows with the corpus
+_short_iri = functools.lru_cache(maxsize=1 << 13)(_named)
 
 
 @functools.lru_cache(maxsize=64)
