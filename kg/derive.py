@@ -151,41 +151,92 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
         last = None  # something else wrote the identity graph since
     readable = last.links if last is not None else readers.stored_links(store, iris)
     stored = readable if readable is not None else {}
-    known = readers.CanonicalResources(store, iris)
     lookups = Lookups(store, iris, articles)
     # links that do not read back as written: the full path writes the identity graph whole
     added = None if afresh or readable is None else _added_only(store, iris, hashes, stored_digest, last)
-    unsettled: set[str] | None = None  # the IRIs clustered again, when articles were only added
-    decided: Mapping[str, resolve.Decision | None]  # the last derivation's decisions, then
-    if added is not None:  # only the names near the new articles' are compared; the last clusters stand
+    # The records clustered, the neighbourhood they were compared in and the corpus-wide records made from
+    # them live only in these two calls: they are gone before the derived graphs are written (the write is
+    # a derivation's peak of memory).
+    derived = _corpus(store, iris, _cluster(store, iris, lookups, added, stored, last, collector, digest,
+                                            stored_digest), hashes, digest, stored)
+    added = derived.added
+    extended = _extend(store, iris, derived, added, articles) if added is not None else None
+    conflicts: list[consistency.Conflict] = []
+    if extended is not None:
+        size, inferred, nodes = extended
+    else:
+        collector.resume()  # also when the new articles made the graph inconsistent: a full derivation
+        resources = canonical_graph(iris.base, _article_triples(store, iris, articles), derived.canonical,
+                                    derived.labels, derived.corpus, located=derived.located, regions=derived.regions)
+        inferred, conflicts = _recompute(store, iris, derived, resources)
+        size, nodes = len(resources), derived.identity.nodes()
+    report = DeriveReport(derived.entities, size, inferred, time.perf_counter() - started, conflicts,
+                          Written(digest, derived.identity.links, nodes, hashes, derived.inputs))
+    log.info("derived graphs: %d entity IRIs compared, %d canonical triples, %d inferred triples in %.1f s",
+             report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
+    return report
+
+
+@dataclass(frozen=True)
+class _Clustered:
+    """The entity clusters a derivation starts from (:func:`_cluster`)."""
+
+    #: the articles added since the last derivation; ``None``: everything is derived afresh
+    added: set[str] | None
+    #: the inputs of every article
+    inputs: list[Inputs]
+    #: the entity records clustered: all of them, or when articles were only added, the neighbourhood's
+    records: list[resolve.EntityRecord]
+    #: IRI -> canonical IRI, for every entity IRI in a cluster
+    canonical: dict[str, str]
+    decisions: list[resolve.Decision]
+    #: the last derivation's decisions, by node (empty when everything is derived afresh)
+    decided: Mapping[str, resolve.Decision | None]
+    #: the IRIs clustered again, when articles were only added
+    unsettled: set[str] | None
+    state: _State
+
+
+def _cluster(store: GraphStore, iris: IRIs, lookups: Lookups, added: set[str] | None, stored: Mapping[str, str],
+             last: Written | None, collector: _Collector, digest: str, stored_digest: str | None) -> _Clustered:
+    """The entities' clusters: when articles were only added (``added``), only the names near the new
+    articles' are compared and the last clusters stand; otherwise (or when the state graph does not read
+    back) every record is clustered afresh."""
+    if added is not None:
         try:
             # what derivation reads of each article beyond its names: the last build's, and the new articles'
             read = inputs.read(lookups, sorted(added))
             everything = (last.inputs if last is not None else inputs.stored(store, iris)) + read
-            gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
-            placed = {e for i in everything for e in i.placed}
             near = identity_state.neighbourhood(lookups, sorted(added), stored)
             decided = last.decisions if last is not None else readers.stored_decisions(store, iris)
-            records, canonical, decisions = identity_state.recluster(iris, near, stored, gazetteer_iris, placed,
+            records, canonical, decisions = identity_state.recluster(iris, near, stored, *_entities(everything),
                                                                      decided)
-            unsettled = near.unsettled
         except StateError as exc:
             log.warning("%s: derived afresh", exc)
-            added = None
         else:
             state = _State(None, _state_mark(iris, digest) + identity_state.ntriples(near.changed)
-                           + inputs.ntriples(read),
-                           _state_mark(iris, stored_digest or "") + near.replaced)
-    if added is None:
-        collector.resume()  # a full derivation makes cyclic garbage
-        read = everything = inputs.read(lookups)
-        decided = {}
-        gazetteer_iris = {e for i in everything for e in i.gazetteer_entities}
-        placed = {e for i in everything for e in i.placed}
-        records = readers.entity_records(lookups)
-        canonical, decisions = resolve.cluster(records, gazetteer_iris, placed)
-        state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(read))
-    canonical, links = resolve.stable_links(canonical, stored, known)
+                           + inputs.ntriples(read), _state_mark(iris, stored_digest or "") + near.replaced)
+            return _Clustered(added, everything, records, canonical, decisions, decided, near.unsettled, state)
+    collector.resume()  # a full derivation makes cyclic garbage
+    everything = inputs.read(lookups)
+    records = readers.entity_records(lookups)
+    canonical, decisions = resolve.cluster(records, *_entities(everything))
+    state = _State(_state_mark(iris, digest) + identity_state.ntriples(records) + inputs.ntriples(everything))
+    return _Clustered(None, everything, records, canonical, decisions, {}, None, state)
+
+
+def _entities(everything: list[Inputs]) -> tuple[set[str], set[str]]:
+    """The entities with a gazetteer entry, and the places located by another (``ops:near``)."""
+    return ({e for i in everything for e in i.gazetteer_entities}, {e for i in everything for e in i.placed})
+
+
+def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[str, str], digest: str,
+            stored: Mapping[str, str]) -> _Derived:
+    """Everything a derivation computes over the whole corpus from the entity clusters: the tenures' and
+    operations' clusters, stable canonical IRIs, the names, the corpus and gazetteer graphs."""
+    added, everything, records, unsettled = clustered.added, clustered.inputs, clustered.records, clustered.unsettled
+    known = readers.CanonicalResources(store, iris)
+    canonical, links = resolve.stable_links(clustered.canonical, stored, known)
     labels = resolve.cluster_labels(_named_again(records, canonical, unsettled), canonical)
 
     # One tenure per holder and role, however many articles (and spellings of the holder) state it.
@@ -200,7 +251,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     op_canonical, op_links = resolve.stable_links(op_canonical, stored, known)
     links.update(op_links)
     canonical.update(op_canonical)
-    decisions += [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
+    decisions = clustered.decisions + [resolve.Decision(a, b, 1.0, reason) for a, b, reason in op_merges]
     published = inputs.published(everything)
     dates = corpus.corpus_dates(operations, op_canonical, published)
     # the names computed here; when articles were added, those of the clusters not in play stand
@@ -214,26 +265,11 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     identity = Identity(str(iris.identity_graph), digest, hashes, links, decisions)
     canon = canon_function(canonical)
     facts = _terms(corpus_facts.corpus_facts(everything, iris, canonical, dates, operations))
-    derived = _Derived(identity, decided, canonical, names, stored, known,
-                       {(canon(s), p, canon(o)) for s, p, o in facts},
-                       _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
-                       {iri for iri, kind in places.kinds.items() if kind == "Region"}, state)
-    extended = _extend(store, iris, derived, added, articles) if added is not None else None
-    conflicts: list[consistency.Conflict] = []
-    if extended is not None:
-        size, inferred, nodes = extended
-    else:
-        collector.resume()  # also when the new articles made the graph inconsistent: a full derivation
-        resources = canonical_graph(iris.base, _article_triples(store, iris, articles), canonical, names,
-                                    derived.corpus,
-                                    located=derived.located, regions=derived.regions)
-        inferred, conflicts = _recompute(store, iris, derived, resources)
-        size, nodes = len(resources), identity.nodes()
-    report = DeriveReport(len(records), size, inferred, time.perf_counter() - started, conflicts,
-                          Written(digest, identity.links, nodes, hashes, everything))
-    log.info("derived graphs: %d entity IRIs compared, %d canonical triples, %d inferred triples in %.1f s",
-             report.entities, report.canonical_triples, report.inferred_triples, report.seconds)
-    return report
+    return _Derived(identity, clustered.decided, canonical, names, stored, known,
+                    {(canon(s), p, canon(o)) for s, p, o in facts},
+                    _terms(readers.corpus_gazetteer_graph(inputs.gazetteer_places(everything, canonical))),
+                    {iri for iri, kind in places.kinds.items() if kind == "Region"}, clustered.state,
+                    added, len(records), everything)
 
 
 def _named_again(records: list[resolve.EntityRecord], canonical: Mapping[str, str],
@@ -303,6 +339,12 @@ class _Derived:
     regions: set[str]
     #: what the state graph becomes
     state: _State
+    #: the articles added since the last derivation; ``None``: everything is derived afresh
+    added: set[str] | None
+    #: the number of entity IRIs clustered
+    entities: int
+    #: the inputs of every article
+    inputs: list[Inputs]
 
     @property
     def located(self) -> list[tuple[str, str]]:
