@@ -151,14 +151,13 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
         last = None  # something else wrote the identity graph since
     readable = last.links if last is not None else readers.stored_links(store, iris)
     stored = readable if readable is not None else {}
-    lookups = Lookups(store, iris, articles)
     # links that do not read back as written: the full path writes the identity graph whole
     added = None if afresh or readable is None else _added_only(store, iris, hashes, stored_digest, last)
-    # The records clustered, the neighbourhood they were compared in and the corpus-wide records made from
-    # them live only in these two calls: they are gone before the derived graphs are written (the write is
-    # a derivation's peak of memory).
-    derived = _corpus(store, iris, _cluster(store, iris, lookups, added, stored, last, collector, digest,
-                                            stored_digest), hashes, digest, stored)
+    # The records clustered, the neighbourhood they were compared in, the index of the article graphs handed
+    # on, and the corpus-wide records made from them live only in these two calls (no local holds them): they
+    # are gone before the derived graphs are written (the write is a derivation's peak of memory).
+    derived = _corpus(store, iris, _cluster(store, iris, Lookups(store, iris, articles), added, stored, last,
+                                            collector, digest, stored_digest), hashes, digest, stored)
     added = derived.added
     extended = _extend(store, iris, derived, added, articles) if added is not None else None
     conflicts: list[consistency.Conflict] = []
@@ -189,11 +188,13 @@ class _Clustered:
     records: list[resolve.EntityRecord]
     #: IRI -> canonical IRI, for every entity IRI in a cluster
     canonical: dict[str, str]
+    #: the decisions that made the clusters
     decisions: list[resolve.Decision]
     #: the last derivation's decisions, by node (empty when everything is derived afresh)
     decided: Mapping[str, resolve.Decision | None]
     #: the IRIs clustered again, when articles were only added
     unsettled: set[str] | None
+    #: what the state graph becomes
     state: _State
 
 
@@ -316,7 +317,8 @@ class _State:
 
 @dataclass
 class _Derived:
-    """What a derivation computes over the whole corpus before the canonical graph is written."""
+    """What a derivation computes over the whole corpus before the canonical graph is written, and what the
+    write and the report take from the clustering."""
 
     #: what the identity graph becomes
     identity: Identity

@@ -28,10 +28,11 @@ _QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\u00b4]")
 _DQUOTES = "\"\u201c\u201d\u00ab\u00bb"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’)$")
-#: Entries each of this module's caches keeps. A bound that is reached early (within a few hundred
-#: articles) keeps a long build's memory from growing with the corpus's vocabulary: at 262,144 entries
-#: the caches grew until 8,000 articles and more (at 3,000 articles a build's peak was 61 MB higher); at
-#: this size ``fold`` hits as often (94 % of calls at 3,000 articles) and ``part_match`` 52 % against 61 %.
+#: Entries each name cache keeps (this module's, and :func:`kg.resolve.blocking_keys`'s). A bound a build
+#: reaches early keeps a long build's memory from growing with the corpus's vocabulary: at 65,536-262,144
+#: entries the caches filled only as the corpus grew (a 3,000-article build's peak was 767-772 MB against
+#: 704-707 MB at this size, 8,000 articles 986 MB against 865 MB, in the same time); at 3,000 articles
+#: ``fold`` hits as often as before (94 % of calls), ``part_match`` 52 % of calls against 61 %.
 CACHE_SIZE = 8192
 
 #: Titles, ranks and honorifics that precede a name and are not part of it.

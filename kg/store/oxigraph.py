@@ -281,7 +281,9 @@ def open_store(path: Path | None, *, read_only: bool = False, fallback_read_only
 def _iri(value: str | None) -> ox.NamedNode | None:
     """An IRI in N-Triples syntax as a term (``None``: any term). One of up to 512 characters is made
     once while it is asked for often (a derivation looks up the same resources again and again): at most
-    65,536 of them are kept, about 15 MB of ordinary IRIs."""
+    8,192 of them are kept, about 2 MB of ordinary IRIs (a bound a build reaches early: a larger one filled
+    only as the corpus grew, and a long build's memory with it; the name caches of :mod:`kg.names` are
+    bounded alike)."""
     if value is None:
         return None
     return _short_iri(value) if len(value) <= 512 else _named(value)
@@ -293,7 +295,6 @@ def _named(value: str) -> ox.NamedNode:
     return ox.NamedNode(value[1:-1])
 
 
-# bounded low: a cache that fills only as the corpus grows is memory that grows with the corpus
 _short_iri = functools.lru_cache(maxsize=1 << 13)(_named)
 
 
