@@ -30,10 +30,10 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’)$")
 #: Entries each name cache keeps (this module's, and :func:`kg.resolve.blocking_keys`'s). A bound a build
 #: reaches early keeps a long build's memory from growing with the corpus's vocabulary: at 65,536-262,144
-#: entries the caches filled only as the corpus grew (a 3,000-article build's peak was 767-772 MB against
-#: 704-707 MB at this size, 8,000 articles 986 MB against 865 MB, in the same time); at 3,000 articles
-#: ``fold`` hits as often as before (94 % of calls), ``part_match`` 52 % of calls against 61 %.
-CACHE_SIZE = 8192
+#: entries the caches filled only as the corpus grew (a 3,000-article build's peak 767-772 MB, against 711
+#: MB at this bound, in the same time). A lower bound costs time where names recur: at 8,192 the ingest
+#: benchmark (the seeds, repeated) took 33.4 s against 31.2 s, at this bound 30.8 s.
+CACHE_SIZE = 32768
 
 #: Titles, ranks and honorifics that precede a name and are not part of it.
 TITLES = frozenset({
