@@ -158,7 +158,7 @@ def _refresh(store: GraphStore, iris: IRIs, afresh: bool, collector: _Collector,
     # are gone before the derived graphs are written (the write is a derivation's peak of memory).
     derived = _corpus(store, iris, _cluster(store, iris, Lookups(store, iris, articles), added, stored, last,
                                             collector, digest, stored_digest), hashes, digest, stored)
-    added = derived.added
+    added = derived.added  # None also when the state graph did not read back: then derived afresh
     extended = _extend(store, iris, derived, added, articles) if added is not None else None
     conflicts: list[consistency.Conflict] = []
     if extended is not None:

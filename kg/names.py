@@ -28,11 +28,11 @@ _QUOTES = re.compile(r"['`\u2018\u2019\u02bc\u02bf\u02be\u00b4]")
 _DQUOTES = "\"\u201c\u201d\u00ab\u00bb"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|‘s|'|’)$")
-#: Entries each name cache keeps (this module's, and :func:`kg.resolve.blocking_keys`'s). A bound a build
-#: reaches early keeps a long build's memory from growing with the corpus's vocabulary: at 65,536-262,144
-#: entries the caches filled only as the corpus grew (a 3,000-article build's peak 767-772 MB, against 711
-#: MB at this bound, in the same time). A lower bound costs time where names recur: at 8,192 the ingest
-#: benchmark (the seeds, repeated) took 33.4 s against 31.2 s, at this bound 30.8 s.
+#: Entries each name cache keeps (this module's, and :func:`kg.resolve.blocking_keys`'s). A bound keeps a
+#: long build's memory from growing with the corpus's vocabulary: at the earlier 65,536-262,144 entries the
+#: caches filled only as the corpus grew (a 3,000-article build's peak 767-772 MB, against 711 MB at this
+#: bound, in no more time). A lower bound costs time where names recur: the ingest benchmark (the seeds,
+#: repeated) took 31.2 s at the earlier bounds, 33.4 s at 8,192, 30.8 s at this bound.
 CACHE_SIZE = 32768
 
 #: Titles, ranks and honorifics that precede a name and are not part of it.

@@ -282,8 +282,8 @@ def _iri(value: str | None) -> ox.NamedNode | None:
     """An IRI in N-Triples syntax as a term (``None``: any term). One of up to 512 characters is made
     once while it is asked for often (a derivation looks up the same resources again and again): at most
     8,192 of them are kept, about 2 MB of ordinary IRIs (a bound a build reaches early: a larger one filled
-    only as the corpus grew, and a long build's memory with it; the name caches of :mod:`kg.names` are
-    bounded alike)."""
+    only as the corpus grew, and a long build's memory with it; the name caches are bounded too, at
+    :data:`kg.names.CACHE_SIZE`)."""
     if value is None:
         return None
     return _short_iri(value) if len(value) <= 512 else _named(value)
