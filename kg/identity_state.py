@@ -39,6 +39,7 @@ from kg import readers, resolve
 from kg.canonical import literal
 from kg.errors import StateError
 from kg.lookups import Lookups, value_of
+from kg.names import KUNYA_MATCH
 from kg.resolve import EntityRecord
 from kg.store import GraphStore
 from kg.vocab import OPS, IRIs
@@ -340,6 +341,6 @@ def state_format() -> str:
     people = [p for p in probes if p.core_class == "Person"]
     parts += [round(resolve.person_score(a, b)[0], 6) for a, b in itertools.combinations(people, 2)]
     parts += [resolve.CROSS_ARTICLE_MATCH, resolve.LONE_SURNAME_MATCH, resolve.CONTEXT_BONUS, resolve.BLOCK_LIMIT,
-              resolve.WINDOW, resolve.KUNYA_MATCH]
+              resolve.WINDOW, KUNYA_MATCH]
     parts += [encode(probes[0]), sorted(Inputs("urn:article").__dataclass_fields__)]
     return "opskg-state-2/" + hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]

@@ -304,10 +304,15 @@ def parse_person(text: str) -> PersonName:
 KUNYA_MATCH = 0.85
 
 
+def kunyas_alike(a: str, b: str) -> bool:
+    """Whether two kunyas are one, however spelt ("Tarek", "Tarik")."""
+    return part_match(a, b) >= KUNYA_MATCH
+
+
 def same_kunya(a: PersonName, b: PersonName) -> bool:
     """Whether two names have one kunya, however spelt ("Abu Tarek", "Abu Tarik"; a mother's is another)."""
     return a.kunya is not None and b.kunya is not None and a.maternal == b.maternal \
-        and part_match(a.kunya, b.kunya) >= KUNYA_MATCH
+        and kunyas_alike(a.kunya, b.kunya)
 
 
 def person_match(a: PersonName, b: PersonName) -> float:

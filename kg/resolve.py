@@ -30,11 +30,10 @@ from itertools import combinations
 from kg.model import CORE_CLASSES
 from kg.names import (
     CACHE_SIZE,
-    KUNYA_MATCH,
     PersonName,
+    kunyas_alike,
     name_words,
     parse_person,
-    part_match,
     person_match,
     same_kunya,
     skeleton,
@@ -189,7 +188,7 @@ def person_score(a: EntityRecord, b: EntityRecord) -> tuple[float, str]:
     parsed_b = _fullest([parse_person(f) for f in b.forms])
     kunyas_a = {p.kunya for p in parsed_a if p.kunya}
     kunyas_b = {p.kunya for p in parsed_b if p.kunya}
-    if kunyas_a and kunyas_b and not any(part_match(x, y) >= KUNYA_MATCH for x in kunyas_a for y in kunyas_b):
+    if kunyas_a and kunyas_b and not any(kunyas_alike(x, y) for x in kunyas_a for y in kunyas_b):
         return 0.0, "different kunyas"  # Abu Tarek al-Marzini is not Abu Yasin al-Marzini
     score = max((person_match(x, y) for x in parsed_a for y in parsed_b), default=0.0)
     reason = f"names {preferred_name(a.forms)!r} ~ {preferred_name(b.forms)!r} ({score:.2f})"
