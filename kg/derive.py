@@ -238,7 +238,10 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
     added, everything, records, unsettled = clustered.added, clustered.inputs, clustered.records, clustered.unsettled
     known = readers.CanonicalResources(store, iris)
     canonical, links = resolve.stable_links(clustered.canonical, stored, known)
-    labels = resolve.cluster_labels(_named_again(records, canonical, unsettled), canonical)
+    # when articles were only added: the clusters an IRI clustered again is in, the only ones named again
+    # (with the operations that took place in them, and the others :func:`_in_play` finds)
+    again = None if unsettled is None else {canonical.get(iri, iri) for iri in unsettled}
+    labels = resolve.cluster_labels(_named_again(records, canonical, again), canonical)
 
     # One tenure per holder and role, however many articles (and spellings of the holder) state it.
     tenures = inputs.tenures(everything, canonical)
@@ -257,8 +260,8 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
     dates = corpus.corpus_dates(operations, op_canonical, published)
     # the names computed here; when articles were added, those of the clusters not in play stand
     names: Mapping[str, str] = labels if added is None else readers.Labels(store, iris, canonical, labels)
-    named = operations if added is None else _in_play(operations, op_canonical, stored, added,
-                                                      {canonical.get(r.iri, r.iri) for r in records}, published)
+    named = operations if added is None or again is None else _in_play(operations, op_canonical, stored, added,
+                                                                       again, published)
     labels.update(corpus_facts.operation_labels(named, op_canonical, dates, names, places))
     for iri in [i for i in labels if canonical.get(i, i) != i]:
         del labels[iri]  # canonical IRIs only
@@ -274,21 +277,22 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
 
 
 def _named_again(records: list[resolve.EntityRecord], canonical: Mapping[str, str],
-                 unsettled: set[str] | None) -> list[resolve.EntityRecord]:
+                 again: set[str] | None) -> list[resolve.EntityRecord]:
     """The records whose clusters are named again: all, or when articles were only added, those of the
-    clusters an IRI clustered again is in (any other has the members, so the name, it had)."""
-    if unsettled is None:
+    clusters ``again`` (those an IRI clustered again is in: any other has the members, so the name, it
+    had)."""
+    if again is None:
         return records
-    in_play = {canonical.get(iri, iri) for iri in unsettled}
-    return [r for r in records if canonical.get(r.iri, r.iri) in in_play]
+    return [r for r in records if canonical.get(r.iri, r.iri) in again]
 
 
 def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str], links: Mapping[str, str],
              added: set[str], places: set[str], published: Mapping[str, str]) -> list[corpus.OperationRecord]:
     """The operations whose cluster's name may have changed since the last build: a cluster with a new
     article's report, one that gained or lost a report, one whose place is a place clustered again
-    (``places``), and, for an article with no publication date, every operation it reports (their dates
-    resolve against one another)."""
+    (``places``: the canonical IRIs of the clusters an IRI clustered again is in; a place only compared
+    with a new name keeps its cluster, its kind and its name), and, for an article with no publication
+    date, every operation it reports (their dates resolve against one another)."""
     moved = {identity_state.root(links, r.iri) for r in operations
              if canonical[r.iri] != identity_state.root(links, r.iri)}
     heads = {canonical[r.iri] for r in operations

@@ -1,9 +1,10 @@
 """Random small corpora built in steps give the served graphs a build of all their articles at once gives.
 
 Each example draws invented people of one family (full names, kunyas, bare surnames, other spellings),
-groups they are members of, and places (spellings, kinds, gazetteer entries, "near" statements), spread
-over a few articles; the articles are added in two to four steps, each derived incrementally. The case
-that fails is printed with its seed (Hypothesis), and ``derandomize`` keeps CI's examples the same.
+groups they are members of, places (spellings, kinds, gazetteer entries, "near" statements), and
+operations that took place in them (named after their places), spread over a few articles; the
+articles are added in two to four steps, each derived incrementally. The case that fails is printed
+with its seed (Hypothesis), and ``derandomize`` keeps CI's examples the same.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def corpus(seed: int) -> tuple[list[tuple[str, str]], list[int]]:
         near = [e for e in named if e in places]
         if len(near) >= 2 and rng.random() < 0.5:
             facts.append((near[0], "near", near[1]))
+        if near and rng.random() < 0.5:  # an operation there: named after its place, clustered with others there
+            operation = f"operation/{letters[k]}o{k}"
+            entities.append((operation, rng.choice(["Raid", "AirStrike"]), []))
+            facts.append((operation, "tookPlaceIn", rng.choice(near)))
         graph, text = article(f"s{seed}a{k}", entities, facts)
         graphs.append((graph, text + extra))
     cuts = sorted(rng.sample(range(1, len(graphs)), rng.randint(1, min(3, len(graphs) - 1))))
