@@ -238,8 +238,9 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
     added, everything, records, unsettled = clustered.added, clustered.inputs, clustered.records, clustered.unsettled
     known = readers.CanonicalResources(store, iris)
     canonical, links = resolve.stable_links(clustered.canonical, stored, known)
-    # when articles were only added: the clusters an IRI clustered again is in, the only ones named again
-    # (with the operations that took place in them, and the others :func:`_in_play` finds)
+    # when articles were only added: the canonical IRIs of the clusters that hold an IRI clustered again,
+    # the only ones named again (with the operations that took place in them, and the others
+    # :func:`_in_play` finds)
     again = None if unsettled is None else {canonical.get(iri, iri) for iri in unsettled}
     labels = resolve.cluster_labels(_named_again(records, canonical, again), canonical)
 
@@ -260,6 +261,7 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
     dates = corpus.corpus_dates(operations, op_canonical, published)
     # the names computed here; when articles were added, those of the clusters not in play stand
     names: Mapping[str, str] = labels if added is None else readers.Labels(store, iris, canonical, labels)
+    # (``again`` is None exactly when ``added`` is)
     named = operations if added is None or again is None else _in_play(operations, op_canonical, stored, added,
                                                                        again, published)
     labels.update(corpus_facts.operation_labels(named, op_canonical, dates, names, places))
@@ -279,24 +281,25 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
 def _named_again(records: list[resolve.EntityRecord], canonical: Mapping[str, str],
                  again: set[str] | None) -> list[resolve.EntityRecord]:
     """The records whose clusters are named again: all, or when articles were only added, those of the
-    clusters ``again`` (those an IRI clustered again is in: any other has the members, so the name, it
-    had)."""
+    clusters ``again`` (those that hold an IRI clustered again: every other cluster has the members it
+    had, so the name it had)."""
     if again is None:
         return records
     return [r for r in records if canonical.get(r.iri, r.iri) in again]
 
 
 def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str], links: Mapping[str, str],
-             added: set[str], places: set[str], published: Mapping[str, str]) -> list[corpus.OperationRecord]:
+             added: set[str], again: set[str], published: Mapping[str, str]) -> list[corpus.OperationRecord]:
     """The operations whose cluster's name may have changed since the last build: a cluster with a new
-    article's report, one that gained or lost a report, one whose place is a place clustered again
-    (``places``: the canonical IRIs of the clusters an IRI clustered again is in; a place only compared
-    with a new name keeps its cluster, its kind and its name), and, for an article with no publication
-    date, every operation it reports (their dates resolve against one another)."""
+    article's report, one that gained or lost a report, one whose place's cluster holds an IRI clustered
+    again (``again``: their canonical IRIs; a place only compared with a new name keeps its members, so
+    its canonical IRI, its name, and its kind: the articles that give a place a kind also name it), and,
+    for an article with no publication date, every operation it reports (their dates resolve against one
+    another)."""
     moved = {identity_state.root(links, r.iri) for r in operations
              if canonical[r.iri] != identity_state.root(links, r.iri)}
     heads = {canonical[r.iri] for r in operations
-             if r.article in added or identity_state.root(links, r.iri) in moved or r.places & places}
+             if r.article in added or identity_state.root(links, r.iri) in moved or r.places & again}
     undated = {r.article for r in operations if canonical[r.iri] in heads and r.article not in published}
     heads |= {canonical[r.iri] for r in operations if r.article in undated}
     return [r for r in operations if canonical[r.iri] in heads]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import derive, identity_state, inputs, readers
+from kg import corpus, corpus_facts, derive, identity_state, inputs, readers
 from kg.config import Settings
 from kg.errors import StateError
 from kg.identity_graph import Identity, decision_node
@@ -421,6 +421,54 @@ def test_a_place_a_new_name_meets_keeps_its_cluster(caplog: pytest.LogCaptureFix
     store = derived(first)
     store.replace_graphs(dict(later))
     assert derive.refresh(store, IRIS).entities == 2
+
+
+def _raid_in(name: str, slug: str, spelling: str) -> tuple[str, str]:
+    """An article graph of a raid in one place."""
+    return article(name, [(f"operation/raid-{name}", "Raid", []), (f"location/{slug}", "Location", [spelling])],
+                   [(f"operation/raid-{name}", "tookPlaceIn", f"location/{slug}")])
+
+
+def _operations_named(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The operations each derivation names (computes a name for) from now on, by IRI."""
+    named: list[set[str]] = []
+    name_them = corpus_facts.operation_labels
+
+    def spy(operations: list[corpus.OperationRecord], *args: object, **kwargs: object) -> dict[str, str]:
+        named.append({r.iri.rsplit("/", 1)[-1] for r in operations})
+        return name_them(operations, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus_facts, "operation_labels", spy)
+    return named
+
+
+def test_an_operation_whose_place_a_new_name_only_meets_is_not_named_again(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tell Varani meets Tal Varani in a block and stays a place of its own: the raid in Tal Varani keeps
+    its name, which is not computed again (the raid in Tell Varani's is)."""
+    first = [_raid_in("one", "tal-varani", "Tal Varani"), place("two", "tal-varabad", "Tal Varabad")]
+    store = derived(first)
+    named = _operations_named(monkeypatch)
+    store.replace_graphs(dict([_raid_in("three", "tell-varani", "Tell Varani")]))
+    derive.refresh(store, IRIS)
+    assert named == [{"raid-three"}]
+    assert served(store) == served(derived([*first, _raid_in("three", "tell-varani", "Tell Varani")]))
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    assert (str(IRIS.canonical_graph), f"<{B}operation/raid-one>", label, '"Raid in Tal Varani"') in served(store)
+
+
+def test_an_operation_is_named_again_when_new_names_join_its_place(caplog: pytest.LogCaptureFixture,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two new articles spell Tal Varani's place Tal Varany, with places of their own that join its
+    cluster: the cluster's name is now Tal Varany, and so is the raid's there, though no new article
+    names the raid."""
+    first = [_raid_in("one", "tal-varani", "Tal Varani")]
+    later = [place(n, f"tal-varany-{n}", "Tal Varany") for n in ("two", "three")]
+    named = _operations_named(monkeypatch)
+    grown, _full = grown_and_full(first, later, caplog)
+    assert named[1] == {"raid-one"}  # named again by the incremental derivation (after the first, whole one)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    assert (str(IRIS.canonical_graph), f"<{B}operation/raid-one>", label, '"Raid in Tal Varany"') in served(grown)
 
 
 def test_a_statement_about_a_place_that_leaves_its_cluster_moves_with_it(caplog: pytest.LogCaptureFixture) -> None:

@@ -63,10 +63,10 @@ def corpus(seed: int) -> tuple[list[tuple[str, str]], list[int]]:
         near = [e for e in named if e in places]
         if len(near) >= 2 and rng.random() < 0.5:
             facts.append((near[0], "near", near[1]))
-        if near and rng.random() < 0.5:  # an operation there: named after its place, clustered with others there
+        if near and rng.random() < 0.5:  # an operation in one or two of the article's places, named after one
             operation = f"operation/{letters[k]}o{k}"
             entities.append((operation, rng.choice(["Raid", "AirStrike"]), []))
-            facts.append((operation, "tookPlaceIn", rng.choice(near)))
+            facts += [(operation, "tookPlaceIn", p) for p in rng.sample(near, rng.randint(1, min(2, len(near))))]
         graph, text = article(f"s{seed}a{k}", entities, facts)
         graphs.append((graph, text + extra))
     cuts = sorted(rng.sample(range(1, len(graphs)), rng.randint(1, min(3, len(graphs) - 1))))
