@@ -261,7 +261,7 @@ def _corpus(store: GraphStore, iris: IRIs, clustered: _Clustered, hashes: dict[s
     dates = corpus.corpus_dates(operations, op_canonical, published)
     # the names computed here; when articles were added, those of the clusters not in play stand
     names: Mapping[str, str] = labels if added is None else readers.Labels(store, iris, canonical, labels)
-    # (``again`` is None exactly when ``added`` is)
+    # (``again`` is None exactly when ``added`` is: the second test is the type checker's)
     named = operations if added is None or again is None else _in_play(operations, op_canonical, stored, added,
                                                                        again, published)
     labels.update(corpus_facts.operation_labels(named, op_canonical, dates, names, places))
@@ -293,8 +293,9 @@ def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str]
     """The operations whose cluster's name may have changed since the last build: a cluster with a new
     article's report, one that gained or lost a report, one whose place's cluster holds an IRI clustered
     again (``again``: their canonical IRIs; a place only compared with a new name keeps its members, so
-    its canonical IRI, its name, and its kind: the articles that give a place a kind also name it), and,
-    for an article with no publication date, every operation it reports (their dates resolve against one
+    its canonical IRI, its name, and its kind: an article graph writes an entity's kind with its name,
+    :mod:`kg.rdf`, so a place a new article gives a kind is named, so clustered, again), and, for an
+    article with no publication date, every operation it reports (their dates resolve against one
     another)."""
     moved = {identity_state.root(links, r.iri) for r in operations
              if canonical[r.iri] != identity_state.root(links, r.iri)}

@@ -37,6 +37,7 @@ def person_name(rng: random.Random) -> str:
 def corpus(seed: int) -> tuple[list[tuple[str, str]], list[int]]:
     """Article graphs and the indexes at which the steps after the first begin."""
     rng = random.Random(seed)
+    operations = random.Random(f"{seed} operations")  # its own draws: the rest of each corpus is as it was
     letters = rng.sample("abcdefghijklmnopqrstuvwxyz", 26)  # the order of IRIs decides ties
     people = [f"person/{letters[i]}{i}" for i in range(rng.randint(2, 7))]
     groups = [f"organization/{letters[i]}g{i}" for i in range(rng.randint(0, 3))]
@@ -63,10 +64,11 @@ def corpus(seed: int) -> tuple[list[tuple[str, str]], list[int]]:
         near = [e for e in named if e in places]
         if len(near) >= 2 and rng.random() < 0.5:
             facts.append((near[0], "near", near[1]))
-        if near and rng.random() < 0.5:  # an operation in one or two of the article's places, named after one
+        if near and operations.random() < 0.5:  # an operation in one or two of the article's places
             operation = f"operation/{letters[k]}o{k}"
-            entities.append((operation, rng.choice(["Raid", "AirStrike"]), []))
-            facts += [(operation, "tookPlaceIn", p) for p in rng.sample(near, rng.randint(1, min(2, len(near))))]
+            entities.append((operation, operations.choice(["Raid", "AirStrike"]), []))
+            facts += [(operation, "tookPlaceIn", p)
+                      for p in operations.sample(near, operations.randint(1, min(2, len(near))))]
         graph, text = article(f"s{seed}a{k}", entities, facts)
         graphs.append((graph, text + extra))
     cuts = sorted(rng.sample(range(1, len(graphs)), rng.randint(1, min(3, len(graphs) - 1))))
