@@ -16,8 +16,8 @@ smallest: goal at most 1.5; peak memory largest against smallest: goal flat), th
 1,000 articles (a least-squares line over the sizes) and projections to 100,000 articles from fits
 of the measured curves: for the peak memory a least-squares line, for the total build time least
 squares in N and N², for the add-one time a least-squares line, and for all three a power law
-through the two largest sizes. ``--profile`` runs one more add-one build at the largest add-to size under cProfile and
-prints where its time goes.
+through the two largest sizes. ``--profile`` runs one more add-one build at the largest add-to size
+under cProfile and prints where its time goes.
 """
 
 from __future__ import annotations

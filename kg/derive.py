@@ -291,12 +291,11 @@ def _named_again(records: list[resolve.EntityRecord], canonical: Mapping[str, st
 def _in_play(operations: list[corpus.OperationRecord], canonical: dict[str, str], links: Mapping[str, str],
              added: set[str], again: set[str], published: Mapping[str, str]) -> list[corpus.OperationRecord]:
     """The operations whose cluster's name may have changed since the last build: a cluster with a new
-    article's report, one that gained or lost a report, one whose place's cluster holds an IRI clustered
-    again (``again``: their canonical IRIs; a place only compared with a new name keeps its members, so
-    its canonical IRI, its name, and its kind: an article graph writes an entity's kind with its name,
-    :mod:`kg.rdf`, so a place a new article gives a kind is named, so clustered, again), and, for an
-    article with no publication date, every operation it reports (their dates resolve against one
-    another)."""
+    article's report, one that gained or lost a report, one whose place's cluster is in ``again`` (the
+    canonical IRIs of the clusters that hold an IRI clustered again: any other place keeps its members,
+    so its canonical IRI, name and kind, for an article graph writes a place's kind with its name,
+    :mod:`kg.rdf`), and, for an article with no publication date, every operation it reports (their
+    dates resolve against one another)."""
     moved = {identity_state.root(links, r.iri) for r in operations
              if canonical[r.iri] != identity_state.root(links, r.iri)}
     heads = {canonical[r.iri] for r in operations

@@ -61,14 +61,14 @@ def corpus(seed: int) -> tuple[list[tuple[str, str]], list[int]]:
             for g in (e for e in named if e in groups):
                 if rng.random() < 0.5:
                     facts.append((p, "memberOf", g))
-        near = [e for e in named if e in places]
-        if len(near) >= 2 and rng.random() < 0.5:
-            facts.append((near[0], "near", near[1]))
-        if near and operations.random() < 0.5:  # an operation in one or two of the article's places
+        here = [e for e in named if e in places]  # the places this article names
+        if len(here) >= 2 and rng.random() < 0.5:
+            facts.append((here[0], "near", here[1]))
+        if here and operations.random() < 0.5:  # an operation in one or two of them
             operation = f"operation/{letters[k]}o{k}"
             entities.append((operation, operations.choice(["Raid", "AirStrike"]), []))
             facts += [(operation, "tookPlaceIn", p)
-                      for p in operations.sample(near, operations.randint(1, min(2, len(near))))]
+                      for p in operations.sample(here, operations.randint(1, min(2, len(here))))]
         graph, text = article(f"s{seed}a{k}", entities, facts)
         graphs.append((graph, text + extra))
     cuts = sorted(rng.sample(range(1, len(graphs)), rng.randint(1, min(3, len(graphs) - 1))))
